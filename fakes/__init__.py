@@ -1,0 +1,1 @@
+"""An in-memory fake OKX exchange for offline, deterministic tests."""

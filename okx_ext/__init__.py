@@ -1,0 +1,1 @@
+"""okx-ext: a typed, validated wrapper around python-okx's max-withdrawal endpoint."""

@@ -1,0 +1,26 @@
+"""The package promises: typed (py.typed shipped) and documented public names."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.resources
+import inspect
+
+import pytest
+
+PACKAGES = ["okx_ext", "fakes"]
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_package_ships_py_typed(package: str) -> None:
+    assert importlib.resources.files(package).joinpath("py.typed").is_file()
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_public_name_is_exported_and_documented(package: str) -> None:
+    module = importlib.import_module(package)
+    assert module.__doc__, f"{package} has no module docstring"
+    for name in getattr(module, "__all__", ()):
+        obj = getattr(module, name)  # AttributeError here means __all__ lies
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            assert inspect.getdoc(obj), f"{package}.{name} has no docstring"
