@@ -31,5 +31,13 @@ test: lint typecheck pytest
 demo: $(STAMP)
 	@echo "make demo: the okx-ext CLI lands with issue 5; until then this installs the project."
 
+# The oldest python-okx we support, in a venv of its own, so both ends of the
+# supported range (pyproject: python-okx>=0.3.5) run the same suite.
+OLDEST_VENV := .venv-oldest
+test-oldest:
+	test -x $(OLDEST_VENV)/bin/python || $(PYTHON) -m venv $(OLDEST_VENV)
+	$(OLDEST_VENV)/bin/python -m pip install --quiet -e '.[test]' 'python-okx==0.3.5'
+	$(OLDEST_VENV)/bin/python -m pytest -q
+
 clean:
 	rm -rf $(VENV) .venv-oldest .mypy_cache .pytest_cache .ruff_cache .hypothesis
