@@ -1,1 +1,52 @@
 """okx-ext: a typed, validated wrapper around python-okx's max-withdrawal endpoint."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from okx_ext._client import DebugLoggingWarning, MaxWithdrawalClient, SupportsGetMaxWithdrawal
+from okx_ext._currencies import MAX_CURRENCIES_PER_REQUEST, normalize_currencies
+from okx_ext._models import MaxWithdrawal
+from okx_ext.errors import (
+    AuthenticationError,
+    CurrencyValidationError,
+    EnvironmentMismatchError,
+    InvalidParameterError,
+    OkxApiError,
+    OkxExtError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseFormatError,
+    ServiceUnavailableError,
+    TimestampError,
+    TooManyCurrenciesError,
+    TransportError,
+    error_for_code,
+)
+
+try:
+    __version__ = version("okx-ext")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree not installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "MAX_CURRENCIES_PER_REQUEST",
+    "AuthenticationError",
+    "CurrencyValidationError",
+    "DebugLoggingWarning",
+    "EnvironmentMismatchError",
+    "InvalidParameterError",
+    "MaxWithdrawal",
+    "MaxWithdrawalClient",
+    "OkxApiError",
+    "OkxExtError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseFormatError",
+    "ServiceUnavailableError",
+    "SupportsGetMaxWithdrawal",
+    "TimestampError",
+    "TooManyCurrenciesError",
+    "TransportError",
+    "__version__",
+    "error_for_code",
+    "normalize_currencies",
+]
