@@ -1,1 +1,46 @@
-"""An in-memory fake OKX exchange for offline, deterministic tests."""
+"""An in-memory fake OKX exchange for offline, deterministic tests.
+
+``FakeExchange`` holds the state and answers requests through one function
+(``FakeExchange.handle``); ``FakeAccountAPI`` (direct), ``FakeExchange.install``
+(the real SDK over an httpx transport) and ``FakeExchange.serve`` (loopback HTTP)
+are thin ways into it.
+"""
+
+from fakes._accounts import ACCOUNT_LEVELS, FakeAccount, Mode, WithdrawalEntry
+from fakes._api import FakeAccountAPI
+from fakes._errors import ERRORS, OkxErrorSpec
+from fakes._exchange import (
+    AUTH_ORDER,
+    MAX_CCY_COUNT,
+    MAX_WITHDRAWAL_PATH,
+    RATE_LIMIT_REQUESTS,
+    RATE_LIMIT_WINDOW_S,
+    FakeExchange,
+    FakeRequest,
+    FakeResponse,
+    RequestRecord,
+)
+from fakes._server import FakeServer
+from fakes._transport import FakeTransport, Installation
+
+__all__ = [
+    "ACCOUNT_LEVELS",
+    "AUTH_ORDER",
+    "ERRORS",
+    "MAX_CCY_COUNT",
+    "MAX_WITHDRAWAL_PATH",
+    "RATE_LIMIT_REQUESTS",
+    "RATE_LIMIT_WINDOW_S",
+    "FakeAccount",
+    "FakeAccountAPI",
+    "FakeExchange",
+    "FakeRequest",
+    "FakeResponse",
+    "FakeServer",
+    "FakeTransport",
+    "Installation",
+    "Mode",
+    "OkxErrorSpec",
+    "RequestRecord",
+    "WithdrawalEntry",
+]

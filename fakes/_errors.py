@@ -1,0 +1,95 @@
+"""The one table of OKX error codes the fake answers: code -> HTTP status and message.
+
+Sources: OKX's v5 REST error-code table (statuses and templates, as reproduced on
+OKX's own developer pages) and, where the wire differs from the table, what OKX
+actually sends: ``50011`` answers ``"Too Many Requests"`` (the table's text is
+"Rate limit reached...") and ``50113`` answers ``"Invalid Sign"``.
+Templates use ``{param0}``/``{param1}`` placeholders exactly like OKX's table;
+:func:`error_body` fills them.
+
+Error bodies follow this project's contract, ``{"code": ..., "msg": ..., "data": []}``,
+serialised compactly the way OKX does.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import NamedTuple
+
+__all__ = [
+    "ERRORS",
+    "NOT_FOUND",
+    "SUCCESS_CODE",
+    "OkxErrorSpec",
+    "error_body",
+    "json_bytes",
+    "render_message",
+]
+
+SUCCESS_CODE = "0"
+
+
+class OkxErrorSpec(NamedTuple):
+    """What OKX answers for one error code: the HTTP status and the message template."""
+
+    status: int
+    template: str
+
+
+ERRORS: dict[str, OkxErrorSpec] = {
+    # General class.
+    "50001": OkxErrorSpec(503, "Service temporarily unavailable. Try again later"),
+    "50004": OkxErrorSpec(
+        400,
+        "API endpoint request timeout (does not mean that the request was successful "
+        "or failed, please check the request result)",
+    ),
+    "50005": OkxErrorSpec(410, "API is offline or unavailable"),
+    "50011": OkxErrorSpec(429, "Too Many Requests"),
+    "50013": OkxErrorSpec(429, "Systems are busy. Please try again later"),
+    "50014": OkxErrorSpec(400, "Parameter {param0} cannot be empty"),
+    # OKX's table gives 50025 HTTP 200 (a business error inside a normal answer).
+    "50025": OkxErrorSpec(200, "Parameter {param0} count exceeds the limit {param1}"),
+    "50026": OkxErrorSpec(500, "System error. Try again later"),
+    "50030": OkxErrorSpec(200, "You don't have permission to use this API endpoint"),
+    "50035": OkxErrorSpec(403, "This endpoint requires that APIKey must be bound to IP"),
+    # API class (authentication).
+    "50100": OkxErrorSpec(400, "API frozen, please contact customer service"),
+    "50101": OkxErrorSpec(401, "APIKey does not match current environment"),
+    "50102": OkxErrorSpec(401, "Timestamp request expired"),
+    "50103": OkxErrorSpec(401, 'Request header "OK-ACCESS-KEY" cannot be empty'),
+    "50104": OkxErrorSpec(401, 'Request header "OK-ACCESS-PASSPHRASE" cannot be empty'),
+    "50105": OkxErrorSpec(401, 'Request header "OK-ACCESS-PASSPHRASE" incorrect'),
+    "50106": OkxErrorSpec(401, 'Request header "OK-ACCESS-SIGN" cannot be empty'),
+    "50107": OkxErrorSpec(401, 'Request header "OK-ACCESS-TIMESTAMP" cannot be empty'),
+    "50110": OkxErrorSpec(401, "Your IP {param0} is not included in your API key's IP whitelist"),
+    "50111": OkxErrorSpec(401, "Invalid OK-ACCESS-KEY"),
+    "50112": OkxErrorSpec(401, "Invalid OK-ACCESS-TIMESTAMP"),
+    "50113": OkxErrorSpec(401, "Invalid Sign"),
+    "50114": OkxErrorSpec(401, "Invalid authorization"),
+    "50119": OkxErrorSpec(401, "API key doesn't exist"),
+    "50120": OkxErrorSpec(401, "API key has insufficient permissions"),
+    "50121": OkxErrorSpec(401, "You can't access our services through the IP address ({param0})"),
+    # Trade class.
+    "51000": OkxErrorSpec(400, "Parameter {param0} error"),
+}
+
+# Not an OKX code: what the fake answers for a path or method it does not model.
+NOT_FOUND = OkxErrorSpec(404, "Not Found")
+
+_DEFAULT_PARAMS = {"param0": "", "param1": ""}
+
+
+def render_message(template: str, **params: str) -> str:
+    """Fill ``{param0}``-style placeholders; unfilled ones become empty, like a bare OKX text."""
+    return template.format_map({**_DEFAULT_PARAMS, **params})
+
+
+def json_bytes(payload: object) -> bytes:
+    """Serialise like OKX: compact separators, UTF-8."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def error_body(code: str, msg: str) -> bytes:
+    """Return the JSON body of an OKX error answer."""
+    return json_bytes({"code": code, "msg": msg, "data": []})

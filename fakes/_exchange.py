@@ -1,0 +1,465 @@
+"""The fake exchange: all state, and the one function that answers a request.
+
+:meth:`FakeExchange.handle` decides everything, in this order:
+
+1. injected faults (FIFO; they apply before anything else and never touch the rate window),
+2. routing (only ``GET /api/v5/account/max-withdrawal`` is modelled; anything else: 404),
+3. authentication, first failure wins (see :data:`AUTH_ORDER`),
+4. the rate limit (20 requests per 2 s per uid, sliding window on the fake's clock;
+   rejected requests do not consume it, requests answered with a parameter error do),
+5. parameters (``ccy``), then the answer.
+
+The three ways in (``FakeAccountAPI``, ``install()``, ``serve()``) only translate to and
+from :class:`FakeRequest`/:class:`FakeResponse`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import itertools
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+from fakes._accounts import CCY_PATTERN, FakeAccount, check_mode
+from fakes._errors import ERRORS, NOT_FOUND, SUCCESS_CODE, error_body, json_bytes, render_message
+
+if TYPE_CHECKING:
+    import httpx
+
+    from fakes._server import FakeServer
+    from fakes._transport import Installation
+
+__all__ = [
+    "AUTH_ORDER",
+    "MAX_CCY_COUNT",
+    "MAX_WITHDRAWAL_PATH",
+    "RATE_LIMIT_REQUESTS",
+    "RATE_LIMIT_WINDOW_S",
+    "FakeExchange",
+    "FakeRequest",
+    "FakeResponse",
+    "RequestRecord",
+]
+
+MAX_WITHDRAWAL_PATH = "/api/v5/account/max-withdrawal"
+MAX_CCY_COUNT = 20
+RATE_LIMIT_REQUESTS = 20
+RATE_LIMIT_WINDOW_S = 2.0
+DEFAULT_MAX_SKEW_S = 30.0
+
+# The order in which the fake checks authentication; the first failure is answered.
+AUTH_ORDER = (
+    ("50103", "OK-ACCESS-KEY header missing or empty"),
+    ("50106", "OK-ACCESS-SIGN header missing or empty"),
+    ("50107", "OK-ACCESS-TIMESTAMP header missing or empty"),
+    ("50104", "OK-ACCESS-PASSPHRASE header missing or empty"),
+    ("50112", "timestamp not ISO-8601 UTC with milliseconds, e.g. 2024-01-02T03:04:05.678Z"),
+    ("50102", "timestamp more than max_skew_s away from the fake's clock"),
+    ("50111", "API key unknown"),
+    ("50105", "passphrase does not match the key"),
+    ("50101", 'x-simulated-trading is not "1" for a demo key, or not absent/"0" for a live key'),
+    ("50113", "signature is not base64(HMAC-SHA256(secret, ts + METHOD + path?query + body))"),
+)
+
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
+_JSON_HEADERS = (("content-type", "application/json"),)
+_FIRST_UID = 100_000_000_000_001  # OKX user ids are 15+ digit numbers
+
+
+@dataclass(frozen=True)
+class FakeRequest:
+    """A request as it reaches the exchange.
+
+    ``target`` is the path and query exactly as on the wire (percent-encoded, e.g.
+    ``/api/v5/account/max-withdrawal?ccy=BTC,%20ETH``); ``headers`` has lower-case names.
+    """
+
+    method: str
+    target: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def __repr__(self) -> str:
+        # Headers carry the key, passphrase and signature: never show them.
+        return f"FakeRequest(method={self.method!r}, target={self.target!r})"
+
+
+@dataclass(frozen=True)
+class FakeResponse:
+    """The exchange's answer: HTTP status, raw body, headers; or a dropped connection."""
+
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = _JSON_HEADERS
+    network_fault: bool = False
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One handled request, secrets never captured.
+
+    ``query`` is the raw query string as received; ``uid`` is None when the request
+    failed before its key was known; ``code`` is the OKX code answered (None for an
+    injected raw HTTP body or network fault); ``status`` is None for a network fault;
+    ``time`` is the fake's clock when it was answered.
+    """
+
+    method: str
+    path: str
+    query: str
+    uid: str | None
+    code: str | None
+    status: int | None
+    time: float
+
+
+@dataclass(frozen=True)
+class _Key:
+    secret: str
+    passphrase: str
+    demo: bool
+    account: FakeAccount
+
+
+@dataclass(frozen=True)
+class _Fault:
+    response: FakeResponse
+    code: str | None
+
+
+@dataclass
+class _Outcome:
+    response: FakeResponse
+    code: str | None
+    uid: str | None = None
+
+
+def _error(code: str, **params: str) -> _Outcome:
+    spec = ERRORS[code]
+    body = error_body(code, render_message(spec.template, **params))
+    return _Outcome(FakeResponse(spec.status, body), code)
+
+
+class FakeExchange:
+    """An in-memory OKX exchange serving ``GET /api/v5/account/max-withdrawal``.
+
+    ``clock`` returns epoch seconds; None means ``time.time`` looked up at each call, so
+    freezegun moves it. ``max_skew_s`` bounds ``|OK-ACCESS-TIMESTAMP - clock|`` (None turns
+    the check off, handy with a simulated clock). Thread-safe: one lock guards all state.
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] | None = None,
+        max_skew_s: float | None = DEFAULT_MAX_SKEW_S,
+    ) -> None:
+        self._clock = clock
+        self.max_skew_s = max_skew_s
+        self._lock = threading.Lock()
+        self._keys: dict[str, _Key] = {}
+        self._accounts: dict[str, FakeAccount] = {}
+        self._windows: dict[str, deque[float]] = {}
+        self._faults: deque[_Fault] = deque()
+        self._records: list[RequestRecord] = []
+        self._uid_counter = itertools.count(_FIRST_UID)
+
+    def __repr__(self) -> str:
+        return f"FakeExchange(accounts={len(self._accounts)}, keys={len(self._keys)})"
+
+    def now(self) -> float:
+        """Return the fake's clock, in epoch seconds."""
+        return (self._clock or time.time)()
+
+    # -- state -------------------------------------------------------------------------
+
+    def add_account(
+        self,
+        api_key: str,
+        secret_key: str,
+        passphrase: str,
+        *,
+        mode: str | None = None,
+        demo: bool = True,
+        uid: str | None = None,
+    ) -> FakeAccount:
+        """Register an API key and return the account it belongs to.
+
+        A new ``uid`` (default: a fresh deterministic one) creates an account in ``mode``
+        (default "spot"). An existing ``uid`` adds a sub-key to that account, sharing its
+        balances, mode and rate limit; passing a different ``mode`` then raises ValueError.
+        ``demo`` is per key: a demo key must send ``x-simulated-trading: 1``.
+        Raises ValueError for a duplicate or empty ``api_key``.
+        """
+        for name, value in (("api_key", api_key), ("secret_key", secret_key),
+                            ("passphrase", passphrase)):
+            if not isinstance(value, str) or not value:
+                raise ValueError(f"{name} must be a non-empty str")
+        checked_mode = None if mode is None else check_mode(mode)
+        if uid is not None and (not isinstance(uid, str) or not uid):
+            raise ValueError("uid must be a non-empty str")
+        with self._lock:
+            if api_key in self._keys:
+                raise ValueError("this api_key is already registered on the exchange")
+            if uid is None:
+                uid = self._fresh_uid_locked()
+            account = self._accounts.get(uid)
+            if account is None:
+                account = FakeAccount(uid, checked_mode or "spot", self._lock)
+                self._accounts[uid] = account
+            elif checked_mode is not None and checked_mode != account.mode:
+                raise ValueError(
+                    f"uid {uid!r} is a {account.mode!r} account; cannot add a key as {mode!r}"
+                )
+            self._keys[api_key] = _Key(secret_key, passphrase, bool(demo), account)
+        return account
+
+    def _fresh_uid_locked(self) -> str:
+        while True:
+            uid = str(next(self._uid_counter))
+            if uid not in self._accounts:
+                return uid
+
+    def account(self, uid: str) -> FakeAccount:
+        """Return the account with this uid (KeyError if none)."""
+        with self._lock:
+            return self._accounts[uid]
+
+    @property
+    def accounts(self) -> list[FakeAccount]:
+        """All accounts, in creation order."""
+        with self._lock:
+            return list(self._accounts.values())
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """A copy of the handled requests, oldest first (no secrets are ever recorded)."""
+        with self._lock:
+            return list(self._records)
+
+    def reset_requests(self) -> None:
+        """Forget recorded requests (the rate-limit windows are kept)."""
+        with self._lock:
+            self._records.clear()
+
+    def reset_rate_limits(self) -> None:
+        """Empty every uid's rate-limit window."""
+        with self._lock:
+            self._windows.clear()
+
+    # -- faults ------------------------------------------------------------------------
+
+    def fail_next(self, code: str | int, *, times: int = 1, msg: str | None = None) -> None:
+        """Answer the next ``times`` requests with OKX error ``code`` (status from the table).
+
+        ``msg`` defaults to the table's message. Faults queue in FIFO order with the other
+        ``fail_next_*`` calls and apply before authentication.
+        """
+        code_str = str(code)
+        if code_str not in ERRORS:
+            raise ValueError(
+                f"unknown OKX code {code_str!r}; known: {sorted(ERRORS)} "
+                "(use fail_next_http for arbitrary answers)"
+            )
+        spec = ERRORS[code_str]
+        text = render_message(spec.template) if msg is None else msg
+        self._enqueue(_Fault(FakeResponse(spec.status, error_body(code_str, text)), code_str),
+                      times)
+
+    def fail_next_http(
+        self,
+        status: int,
+        body: bytes | str,
+        *,
+        times: int = 1,
+        content_type: str = "text/html; charset=utf-8",
+    ) -> None:
+        """Answer the next ``times`` requests with a raw HTTP ``status`` and ``body``."""
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            raise ValueError(f"status must be an HTTP status code (100-599), got {status!r}")
+        raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        self._enqueue(_Fault(FakeResponse(status, raw, (("content-type", content_type),)), None),
+                      times)
+
+    def fail_next_network(self, times: int = 1) -> None:
+        """Drop the connection on the next ``times`` requests.
+
+        ``install()`` and ``FakeAccountAPI`` raise ``httpx.ConnectError``; ``serve()``
+        closes the socket without answering (httpx then raises ``RemoteProtocolError``).
+        """
+        self._enqueue(_Fault(FakeResponse(0, b"", (), network_fault=True), None), times)
+
+    def clear_faults(self) -> None:
+        """Drop every queued fault."""
+        with self._lock:
+            self._faults.clear()
+
+    def _enqueue(self, fault: _Fault, times: int) -> None:
+        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
+            raise ValueError(f"times must be a positive int, got {times!r}")
+        with self._lock:
+            self._faults.extend([fault] * times)
+
+    # -- the one request path ------------------------------------------------------------
+
+    def handle(self, request: FakeRequest) -> FakeResponse:
+        """Answer one request: faults, routing, auth, rate limit, parameters, answer."""
+        path, _, query = request.target.partition("?")
+        with self._lock:
+            fault = self._faults.popleft() if self._faults else None
+        if fault is not None:
+            outcome = _Outcome(fault.response, fault.code)
+        elif request.method != "GET" or path != MAX_WITHDRAWAL_PATH:
+            not_found = error_body(str(NOT_FOUND.status), NOT_FOUND.template)
+            outcome = _Outcome(FakeResponse(NOT_FOUND.status, not_found), None)
+        else:
+            outcome = self._authenticated(request, query)
+        with self._lock:
+            self._records.append(RequestRecord(
+                request.method, path, query, outcome.uid, outcome.code,
+                None if outcome.response.network_fault else outcome.response.status,
+                self.now(),
+            ))
+        return outcome.response
+
+    def _authenticated(self, request: FakeRequest, query: str) -> _Outcome:
+        headers = request.headers
+        api_key = headers.get("ok-access-key", "")
+        signature = headers.get("ok-access-sign", "")
+        timestamp = headers.get("ok-access-timestamp", "")
+        passphrase = headers.get("ok-access-passphrase", "")
+        for code, value in (("50103", api_key), ("50106", signature), ("50107", timestamp),
+                            ("50104", passphrase)):
+            if not value:
+                return _error(code)
+        sent_at = _parse_timestamp(timestamp)
+        if sent_at is None:
+            return _error("50112")
+        if self.max_skew_s is not None and abs(sent_at - self.now()) > self.max_skew_s:
+            return _error("50102")
+        with self._lock:
+            key = self._keys.get(api_key)
+        if key is None:
+            return _error("50111")
+        uid = key.account.uid
+        checks = (
+            ("50105", hmac.compare_digest(passphrase.encode(), key.passphrase.encode())),
+            ("50101", _environment_matches(key.demo, headers.get("x-simulated-trading"))),
+            ("50113", _signature_matches(key.secret, signature, timestamp, request)),
+        )
+        for code, passed in checks:
+            if not passed:
+                outcome = _error(code)
+                outcome.uid = uid
+                return outcome
+        outcome = self._answer(key.account, query)
+        outcome.uid = uid
+        return outcome
+
+    def _answer(self, account: FakeAccount, query: str) -> _Outcome:
+        wanted = _parse_ccy(query)
+        with self._lock:
+            window = self._windows.setdefault(account.uid, deque())
+            now = self.now()
+            while window and window[0] <= now - RATE_LIMIT_WINDOW_S:
+                window.popleft()
+            if len(window) >= RATE_LIMIT_REQUESTS:
+                return _error("50011")
+            window.append(now)
+            if isinstance(wanted, _Outcome):
+                return wanted
+            currencies = account._all_locked() if wanted is None else wanted
+            data = [account._entry_locked(ccy).as_okx(ccy) for ccy in currencies]
+        body = json_bytes({"code": SUCCESS_CODE, "data": data, "msg": ""})
+        return _Outcome(FakeResponse(200, body), SUCCESS_CODE)
+
+    # -- the other ways in ----------------------------------------------------------------
+
+    def install(self, api: httpx.Client) -> Installation:
+        """Route a real python-okx client (any ``httpx.Client``) to this exchange.
+
+        Replaces the client's transport and mounted transports; returns an
+        :class:`~fakes.Installation`: call ``uninstall()`` or use it as a context manager
+        to put the original transports back. Any ``base_url`` works.
+        """
+        from fakes._transport import install
+
+        return install(self, api)
+
+    @contextmanager
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+        """Serve this exchange over HTTP on ``host:port`` (0: a free port); yields the base URL.
+
+        Stops cleanly on exit: the listening socket is closed and the threads joined.
+        """
+        with self.server(host, port) as server:
+            yield server.url
+
+    def server(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        log: Callable[[str], None] | None = None,
+    ) -> FakeServer:
+        """Return a :class:`~fakes.FakeServer` for this exchange, bound but not started."""
+        from fakes._server import FakeServer
+
+        return FakeServer(self, host, port, log=log)
+
+
+def _parse_timestamp(timestamp: str) -> float | None:
+    if _TIMESTAMP.fullmatch(timestamp) is None:
+        return None
+    try:
+        parsed = datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%S.%fZ")
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=timezone.utc).timestamp()
+
+
+def _environment_matches(demo: bool, simulated: str | None) -> bool:
+    if demo:
+        return simulated == "1"
+    return simulated in (None, "0")
+
+
+def _signature_matches(secret: str, signature: str, timestamp: str, request: FakeRequest) -> bool:
+    try:
+        body = request.body.decode("utf-8")
+        provided = base64.b64decode(signature, validate=True)
+    except (UnicodeDecodeError, binascii.Error):
+        return False
+    message = timestamp + request.method.upper() + request.target + body
+    expected = hmac.new(secret.encode(), message.encode(), hashlib.sha256).digest()
+    return hmac.compare_digest(expected, provided)
+
+
+def _parse_ccy(query: str) -> list[str] | _Outcome | None:
+    """Return the currencies asked for (None: all held), or the parameter error to answer."""
+    values = []
+    for pair in query.split("&") if query else ():
+        name, _, value = pair.partition("=")
+        if unquote(name) == "ccy":
+            values.append(unquote(value))
+    if len(values) > 1:
+        return _error("51000", param0="ccy")
+    if not values or values[0] == "":
+        return None
+    items = values[0].split(",")
+    if len(items) > MAX_CCY_COUNT:
+        return _error("50025", param0="ccy", param1=str(MAX_CCY_COUNT))
+    if not all(CCY_PATTERN.fullmatch(item) for item in items):
+        return _error("51000", param0="ccy")
+    return list(dict.fromkeys(item.upper() for item in items))

@@ -1,0 +1,150 @@
+"""``serve()``: a loopback HTTP server in front of a fake exchange.
+
+A ``ThreadingHTTPServer`` in a background thread; each request's raw target and headers
+are translated to :meth:`FakeExchange.handle` and the answer written back. HTTP/1.0 (one
+request per connection) so that stopping joins every handler thread. An injected network
+fault closes the socket without answering.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from fakes._exchange import FakeRequest
+
+if TYPE_CHECKING:
+    from fakes._exchange import FakeExchange
+
+__all__ = ["FakeServer"]
+
+_SOCKET_TIMEOUT_S = 5.0  # a silent client cannot hold a handler thread (and stop()) forever
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = False  # server_close() joins handler threads: a clean stop
+    block_on_close = True
+
+    def __init__(self, address: tuple[str, int], fake: FakeServer) -> None:
+        self.fake = fake
+        super().__init__(address, _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.0"
+    timeout = _SOCKET_TIMEOUT_S
+
+    def _handle_any(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        response = self.server.fake.exchange.handle(FakeRequest(self.command, self.path, headers,
+                                                                body))
+        self.server.fake.log_request_line(self.command, self.path, response.status,
+                                          response.network_fault)
+        if response.network_fault:
+            self.close_connection = True
+            return
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle_any
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Silence the default stderr log; FakeServer's ``log`` callback replaces it."""
+
+
+class FakeServer:
+    """A fake exchange served over HTTP: bound on creation, ``start()``/``stop()`` or ``with``.
+
+    ``url`` is the base URL to pass as python-okx's ``domain``. ``log``, if given, receives
+    one redacted line per request (method, target, status: never headers, so no secrets).
+    ``serve_forever()`` blocks (for a standalone server); ``stop()`` shuts down, closes the
+    socket and joins the threads.
+    """
+
+    def __init__(
+        self,
+        exchange: FakeExchange,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.exchange = exchange
+        self._log = log
+        self._httpd = _Server((host, port), self)
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    @property
+    def host(self) -> str:
+        """The bound address."""
+        return str(self._httpd.server_address[0])
+
+    @property
+    def port(self) -> int:
+        """The bound port (the real one when created with port 0)."""
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. ``http://127.0.0.1:54321``."""
+        return f"http://{self.host}:{self.port}"
+
+    def __repr__(self) -> str:
+        return f"FakeServer(url={self.url!r})"
+
+    def log_request_line(self, method: str, target: str, status: int, dropped: bool) -> None:
+        """Send one redacted line to the ``log`` callback, if any."""
+        if self._log is not None:
+            outcome = "connection dropped" if dropped else str(status)
+            self._log(f"{method} {target} -> {outcome}")
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until ``stop()`` (from another thread) or Ctrl-C."""
+        try:
+            self._httpd.serve_forever()
+        finally:
+            self._close()
+
+    def start(self) -> FakeServer:
+        """Serve in a background thread; returns self."""
+        if self._thread is not None or self._closed:
+            raise RuntimeError("FakeServer can be started once")
+        self._thread = threading.Thread(target=self._httpd.serve_forever,
+                                        name=f"fake-okx-{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, close the listening socket, join the threads (idempotent)."""
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join()
+            self._thread = None
+        self._close()
+
+    def _close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._httpd.server_close()
+
+    def __enter__(self) -> FakeServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
