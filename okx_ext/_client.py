@@ -74,7 +74,9 @@ class MaxWithdrawalClient:
                 f"got {type(account_api).__name__}"
             )
         self._account_api = account_api
-        if getattr(account_api, "debug", False) is True:
+        debug = getattr(account_api, "debug", False)
+        # python-okx tests `debug == True`, so 1 turns its logging on as well.
+        if isinstance(debug, (int, float)) and debug == 1:
             warnings.warn(
                 DebugLoggingWarning(
                     f"{type(account_api).__name__} has debug=True: python-okx then logs every "
