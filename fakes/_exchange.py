@@ -143,6 +143,7 @@ class _Outcome:
     response: FakeResponse
     code: str | None
     uid: str | None = None
+    time: float | None = None  # the clock reading the rate limit used, if it was reached
 
 
 def _error(code: str, **params: str) -> _Outcome:
@@ -329,7 +330,7 @@ class FakeExchange:
             self._records.append(RequestRecord(
                 request.method, path, query, outcome.uid, outcome.code,
                 None if outcome.response.network_fault else outcome.response.status,
-                self.now(),
+                self.now() if outcome.time is None else outcome.time,
             ))
         return outcome.response
 
@@ -375,14 +376,17 @@ class FakeExchange:
             while window and window[0] <= now - RATE_LIMIT_WINDOW_S:
                 window.popleft()
             if len(window) >= RATE_LIMIT_REQUESTS:
-                return _error("50011")
+                rejected = _error("50011")
+                rejected.time = now
+                return rejected
             window.append(now)
             if isinstance(wanted, _Outcome):
+                wanted.time = now
                 return wanted
             currencies = account._all_locked() if wanted is None else wanted
             data = [account._entry_locked(ccy).as_okx(ccy) for ccy in currencies]
         body = json_bytes({"code": SUCCESS_CODE, "data": data, "msg": ""})
-        return _Outcome(FakeResponse(200, body), SUCCESS_CODE)
+        return _Outcome(FakeResponse(200, body), SUCCESS_CODE, time=now)
 
     # -- the other ways in ----------------------------------------------------------------
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["FakeServer"]
 
 _SOCKET_TIMEOUT_S = 5.0  # a silent client cannot hold a handler thread (and stop()) forever
+_POLL_INTERVAL_S = 0.02  # how long stop() may wait for the serve loop to notice
 
 
 class _Server(ThreadingHTTPServer):
@@ -112,7 +113,7 @@ class FakeServer:
     def serve_forever(self) -> None:
         """Serve in the calling thread until ``stop()`` (from another thread) or Ctrl-C."""
         try:
-            self._httpd.serve_forever()
+            self._httpd.serve_forever(_POLL_INTERVAL_S)
         finally:
             self._close()
 
@@ -121,6 +122,7 @@ class FakeServer:
         if self._thread is not None or self._closed:
             raise RuntimeError("FakeServer can be started once")
         self._thread = threading.Thread(target=self._httpd.serve_forever,
+                                        args=(_POLL_INTERVAL_S,),
                                         name=f"fake-okx-{self.port}", daemon=True)
         self._thread.start()
         return self
