@@ -39,6 +39,15 @@ _TRANSPORT_ERRORS = _transport_errors
 _ERROR_TEXT_CHARS = 200
 
 
+def _exception_text(exc: BaseException) -> str:
+    """Return the exception's own text, truncated; never raise while reporting a fault."""
+    try:
+        text = str(exc)
+    except Exception:
+        text = ""
+    return _preview(text, _ERROR_TEXT_CHARS)
+
+
 class SupportsGetMaxWithdrawal(Protocol):
     """Anything with python-okx's ``AccountAPI.get_max_withdrawal(ccy='')`` method."""
 
@@ -121,8 +130,7 @@ class MaxWithdrawalClient:
             body = self._account_api.get_max_withdrawal(ccy=ccy_param)
         except _TRANSPORT_ERRORS as exc:
             raise TransportError(
-                f"max-withdrawal request failed: {type(exc).__name__}: "
-                f"{_preview(str(exc), _ERROR_TEXT_CHARS)}"
+                f"max-withdrawal request failed: {type(exc).__name__}: {_exception_text(exc)}"
             ) from exc
         rows = parse_max_withdrawal_response(body, asked=ccys)
         logger.debug("max-withdrawal response: %d rows", len(rows))

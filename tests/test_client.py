@@ -346,3 +346,12 @@ def test_no_input_of_any_type_raises_anything_but_okx_ext_error(
     assert len(api.calls) == 1
     assert all(isinstance(row, MaxWithdrawal) and row.ccy == ccy_key
                for ccy_key, row in rows.items())
+
+
+def test_a_fault_whose_str_fails_still_gives_transport_error() -> None:
+    class BrokenText(OSError):
+        def __str__(self) -> str:
+            raise RuntimeError("no text")
+
+    with pytest.raises(TransportError, match="BrokenText"):
+        MaxWithdrawalClient(RecordingAPI(BrokenText())).get_max_withdrawal("BTC")
