@@ -5,7 +5,8 @@ OKX's own developer pages) and, where the wire differs from the table, what OKX
 actually sends: ``50011`` answers ``"Too Many Requests"`` (the table's text is
 "Rate limit reached...") and ``50113`` answers ``"Invalid Sign"``.
 Templates use ``{param0}``/``{param1}`` placeholders exactly like OKX's table;
-:func:`error_body` fills them.
+:meth:`OkxErrorSpec.message` fills them, by default with what this endpoint would say
+(``ccy``, ``20``; a loopback IP for the IP-whitelist codes).
 
 Error bodies follow this project's contract, ``{"code": ..., "msg": ..., "data": []}``,
 serialised compactly the way OKX does.
@@ -18,23 +19,35 @@ from typing import NamedTuple
 
 __all__ = [
     "ERRORS",
+    "MAX_CCY_COUNT",
     "NOT_FOUND",
     "SUCCESS_CODE",
     "OkxErrorSpec",
     "error_body",
     "json_bytes",
-    "render_message",
 ]
 
 SUCCESS_CODE = "0"
 
 
 class OkxErrorSpec(NamedTuple):
-    """What OKX answers for one error code: the HTTP status and the message template."""
+    """What OKX answers for one error code: HTTP status, message template, default fill."""
 
     status: int
     template: str
+    params: tuple[tuple[str, str], ...] = ()
 
+    def message(self, **params: str) -> str:
+        """Render the message, ``params`` overriding the default fill."""
+        return self.template.format_map({**dict(self.params), **params})
+
+
+# The endpoint's limit on currencies per request; the 50025 message states it.
+MAX_CCY_COUNT = 20
+
+_CCY = (("param0", "ccy"),)
+_CCY_20 = (("param0", "ccy"), ("param1", str(MAX_CCY_COUNT)))
+_IP = (("param0", "127.0.0.1"),)
 
 ERRORS: dict[str, OkxErrorSpec] = {
     # General class.
@@ -47,9 +60,9 @@ ERRORS: dict[str, OkxErrorSpec] = {
     "50005": OkxErrorSpec(410, "API is offline or unavailable"),
     "50011": OkxErrorSpec(429, "Too Many Requests"),
     "50013": OkxErrorSpec(429, "Systems are busy. Please try again later"),
-    "50014": OkxErrorSpec(400, "Parameter {param0} cannot be empty"),
+    "50014": OkxErrorSpec(400, "Parameter {param0} cannot be empty", _CCY),
     # OKX's table gives 50025 HTTP 200 (a business error inside a normal answer).
-    "50025": OkxErrorSpec(200, "Parameter {param0} count exceeds the limit {param1}"),
+    "50025": OkxErrorSpec(200, "Parameter {param0} count exceeds the limit {param1}", _CCY_20),
     "50026": OkxErrorSpec(500, "System error. Try again later"),
     "50030": OkxErrorSpec(200, "You don't have permission to use this API endpoint"),
     "50035": OkxErrorSpec(403, "This endpoint requires that APIKey must be bound to IP"),
@@ -62,28 +75,24 @@ ERRORS: dict[str, OkxErrorSpec] = {
     "50105": OkxErrorSpec(401, 'Request header "OK-ACCESS-PASSPHRASE" incorrect'),
     "50106": OkxErrorSpec(401, 'Request header "OK-ACCESS-SIGN" cannot be empty'),
     "50107": OkxErrorSpec(401, 'Request header "OK-ACCESS-TIMESTAMP" cannot be empty'),
-    "50110": OkxErrorSpec(401, "Your IP {param0} is not included in your API key's IP whitelist"),
+    "50110": OkxErrorSpec(
+        401, "Your IP {param0} is not included in your API key's IP whitelist", _IP
+    ),
     "50111": OkxErrorSpec(401, "Invalid OK-ACCESS-KEY"),
     "50112": OkxErrorSpec(401, "Invalid OK-ACCESS-TIMESTAMP"),
     "50113": OkxErrorSpec(401, "Invalid Sign"),
     "50114": OkxErrorSpec(401, "Invalid authorization"),
     "50119": OkxErrorSpec(401, "API key doesn't exist"),
     "50120": OkxErrorSpec(401, "API key has insufficient permissions"),
-    "50121": OkxErrorSpec(401, "You can't access our services through the IP address ({param0})"),
+    "50121": OkxErrorSpec(
+        401, "You can't access our services through the IP address ({param0})", _IP
+    ),
     # Trade class.
-    "51000": OkxErrorSpec(400, "Parameter {param0} error"),
+    "51000": OkxErrorSpec(400, "Parameter {param0} error", _CCY),
 }
 
 # Not an OKX code: what the fake answers for a path or method it does not model.
 NOT_FOUND = OkxErrorSpec(404, "Not Found")
-
-_DEFAULT_PARAMS = {"param0": "", "param1": ""}
-
-
-def render_message(template: str, **params: str) -> str:
-    """Fill ``{param0}``-style placeholders; unfilled ones become empty, like a bare OKX text."""
-    return template.format_map({**_DEFAULT_PARAMS, **params})
-
 
 def json_bytes(payload: object) -> bytes:
     """Serialise like OKX: compact separators, UTF-8."""

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from fakes._accounts import CCY_PATTERN, FakeAccount, check_mode
-from fakes._errors import ERRORS, NOT_FOUND, SUCCESS_CODE, error_body, json_bytes, render_message
+from fakes._errors import ERRORS, MAX_CCY_COUNT, NOT_FOUND, SUCCESS_CODE, error_body, json_bytes
 
 if TYPE_CHECKING:
     import httpx
@@ -53,7 +53,6 @@ __all__ = [
 ]
 
 MAX_WITHDRAWAL_PATH = "/api/v5/account/max-withdrawal"
-MAX_CCY_COUNT = 20
 RATE_LIMIT_REQUESTS = 20
 RATE_LIMIT_WINDOW_S = 2.0
 DEFAULT_MAX_SKEW_S = 30.0
@@ -146,10 +145,9 @@ class _Outcome:
     time: float | None = None  # the clock reading the rate limit used, if it was reached
 
 
-def _error(code: str, **params: str) -> _Outcome:
+def _error(code: str) -> _Outcome:
     spec = ERRORS[code]
-    body = error_body(code, render_message(spec.template, **params))
-    return _Outcome(FakeResponse(spec.status, body), code)
+    return _Outcome(FakeResponse(spec.status, error_body(code, spec.message())), code)
 
 
 class FakeExchange:
@@ -274,7 +272,7 @@ class FakeExchange:
                 "(use fail_next_http for arbitrary answers)"
             )
         spec = ERRORS[code_str]
-        text = render_message(spec.template) if msg is None else msg
+        text = spec.message() if msg is None else msg
         self._enqueue(_Fault(FakeResponse(spec.status, error_body(code_str, text)), code_str),
                       times)
 
@@ -458,12 +456,12 @@ def _parse_ccy(query: str) -> list[str] | _Outcome | None:
         if unquote(name) == "ccy":
             values.append(unquote(value))
     if len(values) > 1:
-        return _error("51000", param0="ccy")
+        return _error("51000")
     if not values or values[0] == "":
         return None
     items = values[0].split(",")
     if len(items) > MAX_CCY_COUNT:
-        return _error("50025", param0="ccy", param1=str(MAX_CCY_COUNT))
+        return _error("50025")
     if not all(CCY_PATTERN.fullmatch(item) for item in items):
-        return _error("51000", param0="ccy")
+        return _error("51000")
     return list(dict.fromkeys(item.upper() for item in items))

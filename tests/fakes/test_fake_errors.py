@@ -23,10 +23,11 @@ from fake_support import (
 from fakes import ERRORS, FakeExchange
 
 # The codes okx_ext maps (brief F1): the table must hold each, and nothing it cannot back.
-WRAPPER_CODES = set(
-    "50001 50004 50005 50011 50013 50014 50025 50026 50030 50035 50100 50101 50102 50103 "
-    "50104 50105 50106 50107 50110 50111 50112 50113 50114 50119 50120 50121 51000".split()
-)
+WRAPPER_CODES = {
+    "50001", "50004", "50005", "50011", "50013", "50014", "50025", "50026", "50030", "50035",
+    "50100", "50101", "50102", "50103", "50104", "50105", "50106", "50107", "50110", "50111",
+    "50112", "50113", "50114", "50119", "50120", "50121", "51000",
+}
 
 # Status and message per code, pinned here independently of the table (a typo there fails).
 EXPECTED = {
@@ -36,7 +37,7 @@ EXPECTED = {
     "50005": (410, "API is offline or unavailable"),
     "50011": (429, "Too Many Requests"),
     "50013": (429, "Systems are busy. Please try again later"),
-    "50014": (400, "Parameter  cannot be empty"),
+    "50014": (400, "Parameter ccy cannot be empty"),
     "50025": (200, "Parameter ccy count exceeds the limit 20"),
     "50026": (500, "System error. Try again later"),
     "50030": (200, "You don't have permission to use this API endpoint"),
@@ -49,14 +50,14 @@ EXPECTED = {
     "50105": (401, 'Request header "OK-ACCESS-PASSPHRASE" incorrect'),
     "50106": (401, 'Request header "OK-ACCESS-SIGN" cannot be empty'),
     "50107": (401, 'Request header "OK-ACCESS-TIMESTAMP" cannot be empty'),
-    "50110": (401, "Your IP  is not included in your API key's IP whitelist"),
+    "50110": (401, "Your IP 127.0.0.1 is not included in your API key's IP whitelist"),
     "50111": (401, "Invalid OK-ACCESS-KEY"),
     "50112": (401, "Invalid OK-ACCESS-TIMESTAMP"),
     "50113": (401, "Invalid Sign"),
     "50114": (401, "Invalid authorization"),
     "50119": (401, "API key doesn't exist"),
     "50120": (401, "API key has insufficient permissions"),
-    "50121": (401, "You can't access our services through the IP address ()"),
+    "50121": (401, "You can't access our services through the IP address (127.0.0.1)"),
     "51000": (400, "Parameter ccy error"),
 }
 

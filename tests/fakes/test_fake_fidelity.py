@@ -117,7 +117,8 @@ def never_held(target: Target) -> Any:
 
 
 def more_than_twenty(target: Target) -> Any:
-    codes = "BTC,ETH,USDT,OKB,LTC,XRP,ADA,DOT,SOL,TRX,DOGE,LINK,UNI,AVAX,ATOM,FIL,ETC,BCH,EOS,XLM,SHIB"
+    codes = ("BTC,ETH,USDT,OKB,LTC,XRP,ADA,DOT,SOL,TRX,DOGE,LINK,UNI,AVAX,ATOM,FIL,ETC,BCH,EOS,"
+             "XLM,SHIB")
     with target.funded() as api:
         answer = outcome(lambda: api.get_max_withdrawal(codes))
     _code(answer, "50025")
