@@ -1,0 +1,266 @@
+"""The accounts document that seeds a fake exchange, and the sample account.
+
+One format serves ``okx-ext fake-server --accounts FILE.json`` and the built-in fake that
+``okx-ext max-withdrawal`` answers from when no credentials are set; without a file both
+use :data:`SAMPLE_ACCOUNTS`. The document is a JSON object::
+
+    {
+      "accounts": [
+        {
+          "api_key": "my-key",            # required, non-empty string
+          "secret_key": "my-secret",      # required, non-empty string
+          "passphrase": "my-passphrase",  # required, non-empty string
+          "mode": "multi_currency",       # spot | futures | multi_currency | portfolio
+                                          # (default "spot"; a key sharing a uid
+                                          # inherits that account's mode)
+          "demo": true,                   # demo-trading key (default true)
+          "uid": "1001",                  # optional; keys sharing a uid share one
+                                          # account: balances and rate limit
+          "balances": {                   # optional; drives the fake's answer model
+            "BTC": {"available": "1.5", "borrowable": "0.5"}
+          },
+          "max_withdrawals": {            # optional; pins exact answers (null -> "")
+            "ETH": {"max_wd": "10", "max_wd_ex": "12",
+                    "spot_offset_max_wd": null, "spot_offset_max_wd_ex": null}
+          }
+        }
+      ]
+    }
+
+Amounts are decimal strings (``"0.00000001"``) or JSON integers; JSON numbers with a
+fraction are read exactly as written, never through ``float``. Unknown keys are refused, so
+that a typo cannot silently leave an account unfunded. The fake exchange itself judges
+modes, currency codes and amounts; its complaint is reported with the place in the file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Final
+
+from fakes import FakeExchange
+
+__all__ = [
+    "SAMPLE_ACCOUNTS",
+    "AccountSpec",
+    "AccountsFileError",
+    "parse_accounts",
+    "sample_exchange",
+    "seed_exchange",
+    "specs_from_document",
+]
+
+#: The sample account: a demo-trading multi-currency margin account. Its credentials are
+#: public on purpose (it exists only inside a fake); the README documents them.
+SAMPLE_ACCOUNTS: Final[Mapping[str, Any]] = {
+    "accounts": [
+        {
+            "api_key": "okx-ext-sample-key",
+            "secret_key": "okx-ext-sample-secret",
+            "passphrase": "okx-ext-sample-passphrase",
+            "mode": "multi_currency",
+            "demo": True,
+            "balances": {
+                "BTC": {"available": "1.23456789", "borrowable": "0.5"},
+                "ETH": {"available": "10", "borrowable": "2.5"},
+                "USDT": {"available": "2500.75", "borrowable": "1000"},
+            },
+        }
+    ]
+}
+
+_ACCOUNT_KEYS: Final = frozenset(
+    {"api_key", "secret_key", "passphrase", "mode", "demo", "uid", "balances", "max_withdrawals"}
+)
+_BALANCE_KEYS: Final = frozenset({"available", "borrowable"})
+# FakeAccount.set_max_withdrawal's optional keywords; JSON null or absent means "".
+_OPTIONAL_PINS: Final = ("max_wd_ex", "spot_offset_max_wd", "spot_offset_max_wd_ex")
+_PINNED_KEYS: Final = frozenset({"max_wd", *_OPTIONAL_PINS})
+# What a value may look like in an error message: long enough to recognise, short enough
+# for one line.
+_SHOWN_CHARS: Final = 40
+
+Amount = str | int | Decimal
+
+
+class AccountsFileError(ValueError):
+    """An accounts document is not valid; the message names the place and the problem."""
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    """One account of an accounts document, shape-checked but not yet judged by the fake."""
+
+    api_key: str
+    secret_key: str
+    passphrase: str
+    mode: str | None = None  # None: "spot", or the mode of the account a shared uid names
+    demo: bool = True
+    uid: str | None = None
+    balances: Mapping[str, tuple[Amount, Amount]] = field(default_factory=dict)
+    # Keyed by currency, then by FakeAccount.set_max_withdrawal's keyword names.
+    max_withdrawals: Mapping[str, Mapping[str, Amount | None]] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        # The dataclass default would print the secret key and passphrase.
+        return f"AccountSpec(mode={self.mode!r}, demo={self.demo!r}, uid={self.uid!r})"
+
+
+def parse_accounts(text: str | bytes) -> list[AccountSpec]:
+    """Parse an accounts document (JSON text) into account specs.
+
+    Raises :class:`AccountsFileError` naming the offending place, e.g.
+    ``accounts[0].balances.BTC.available``.
+    """
+    try:
+        document = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise AccountsFileError(f"not valid JSON: {exc}") from None
+    return specs_from_document(document)
+
+
+def specs_from_document(document: object) -> list[AccountSpec]:
+    """Shape-check an already decoded accounts document (see the module docstring)."""
+    top = _mapping(document, "the document", {"accounts"})
+    if "accounts" not in top:
+        raise AccountsFileError('the document: missing key "accounts"')
+    accounts = top["accounts"]
+    if not isinstance(accounts, list) or not accounts:
+        raise AccountsFileError("accounts: expected a non-empty list of accounts")
+    return [_account(entry, f"accounts[{index}]") for index, entry in enumerate(accounts)]
+
+
+def seed_exchange(exchange: FakeExchange, specs: list[AccountSpec]) -> None:
+    """Add every account of ``specs`` to ``exchange`` with its balances and pinned answers.
+
+    The exchange's own validation (mode names, currency codes, amounts, duplicate keys) is
+    reported as :class:`AccountsFileError` naming the account and the currency.
+    """
+    for index, spec in enumerate(specs):
+        where = f"accounts[{index}]"
+        try:
+            account = exchange.add_account(
+                spec.api_key,
+                spec.secret_key,
+                spec.passphrase,
+                mode=spec.mode,
+                demo=spec.demo,
+                uid=spec.uid,
+            )
+        except (ValueError, TypeError) as exc:
+            raise AccountsFileError(f"{where}: {exc}") from None
+        for ccy, (available, borrowable) in spec.balances.items():
+            try:
+                account.set_balance(ccy, available=available, borrowable=borrowable)
+            except (ValueError, TypeError) as exc:
+                raise AccountsFileError(f"{where}.balances.{ccy}: {exc}") from None
+        for ccy, pinned in spec.max_withdrawals.items():
+            try:
+                account.set_max_withdrawal(ccy, **pinned)
+            except (ValueError, TypeError) as exc:
+                raise AccountsFileError(f"{where}.max_withdrawals.{ccy}: {exc}") from None
+
+
+def sample_exchange() -> tuple[FakeExchange, AccountSpec]:
+    """Return a fresh fake exchange seeded with the sample account, and that account."""
+    specs = specs_from_document(SAMPLE_ACCOUNTS)
+    exchange = FakeExchange()
+    seed_exchange(exchange, specs)
+    return exchange, specs[0]
+
+
+def _refuse_constant(name: str) -> object:
+    raise AccountsFileError(f"{name} is not a valid amount")
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
+
+
+def _mapping(value: object, where: str, allowed: frozenset[str] | set[str]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise AccountsFileError(f"{where}: expected an object, got {_shown(value)}")
+    unknown = sorted(set(value) - set(allowed))
+    if unknown:
+        raise AccountsFileError(
+            f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})"
+        )
+    return value
+
+
+def _text(entry: dict[str, Any], key: str, where: str) -> str:
+    if key not in entry:
+        raise AccountsFileError(f'{where}: missing key "{key}"')
+    value = entry[key]
+    if not isinstance(value, str) or not value:
+        # Never echo what is there: it may be a secret in the wrong place.
+        raise AccountsFileError(f"{where}.{key}: expected a non-empty string")
+    return value
+
+
+def _amount(value: object, where: str) -> Amount:
+    # bool is an int: "available": true is a typo, not one unit.
+    if isinstance(value, bool):
+        raise AccountsFileError(f"{where}: expected a decimal string, got {_shown(value)}")
+    if isinstance(value, (str, int, Decimal)):
+        return value
+    raise AccountsFileError(f"{where}: expected a decimal string, got {_shown(value)}")
+
+
+def _optional_amount(value: object, where: str) -> Amount | None:
+    return None if value is None else _amount(value, where)
+
+
+def _currency_table(value: object, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise AccountsFileError(f"{where}: expected an object keyed by currency")
+    return value
+
+
+def _account(entry: object, where: str) -> AccountSpec:
+    account = _mapping(entry, where, _ACCOUNT_KEYS)
+    mode = account.get("mode")
+    if mode is not None and not isinstance(mode, str):
+        raise AccountsFileError(f"{where}.mode: expected a string, got {_shown(mode)}")
+    demo = account.get("demo", True)
+    if not isinstance(demo, bool):
+        raise AccountsFileError(f"{where}.demo: expected true or false, got {_shown(demo)}")
+    uid = account.get("uid")
+    if uid is not None and (not isinstance(uid, str) or not uid):
+        raise AccountsFileError(f"{where}.uid: expected a non-empty string, got {_shown(uid)}")
+
+    balances: dict[str, tuple[Amount, Amount]] = {}
+    for ccy, balance in _currency_table(account.get("balances", {}), f"{where}.balances").items():
+        place = f"{where}.balances.{ccy}"
+        fields = _mapping(balance, place, _BALANCE_KEYS)
+        if "available" not in fields:
+            raise AccountsFileError(f'{place}: missing key "available"')
+        available = _amount(fields["available"], f"{place}.available")
+        borrowable = _amount(fields.get("borrowable", 0), f"{place}.borrowable")
+        balances[ccy] = (available, borrowable)
+
+    pins: dict[str, dict[str, Amount | None]] = {}
+    tables = _currency_table(account.get("max_withdrawals", {}), f"{where}.max_withdrawals")
+    for ccy, pinned in tables.items():
+        place = f"{where}.max_withdrawals.{ccy}"
+        fields = _mapping(pinned, place, _PINNED_KEYS)
+        if "max_wd" not in fields:
+            raise AccountsFileError(f'{place}: missing key "max_wd"')
+        pins[ccy] = {"max_wd": _amount(fields["max_wd"], f"{place}.max_wd")}
+        for key in _OPTIONAL_PINS:
+            pins[ccy][key] = _optional_amount(fields.get(key), f"{place}.{key}")
+
+    return AccountSpec(
+        api_key=_text(account, "api_key", where),
+        secret_key=_text(account, "secret_key", where),
+        passphrase=_text(account, "passphrase", where),
+        mode=mode,
+        demo=demo,
+        uid=uid,
+        balances=balances,
+        max_withdrawals=pins,
+    )

@@ -1,0 +1,467 @@
+"""The ``okx-ext`` command (also ``python -m okx_ext``).
+
+``okx-ext max-withdrawal [CCY ...] [--json] [--live | --demo-trading] [--domain URL]``
+    Ask OKX how much can move from the trading account to the funding account. With
+    ``OKX_API_KEY``, ``OKX_SECRET_KEY`` and ``OKX_PASSPHRASE`` set it asks OKX through
+    python-okx (demo trading unless ``--live``; ``--domain`` or ``OKX_DOMAIN`` picks the
+    host, e.g. a regional OKX domain or an ``okx-ext fake-server``). With none of them set
+    it answers from the built-in fake exchange's sample account and says so on stderr.
+    Both go through the same code path: ``MaxWithdrawalClient(account_api)``.
+
+``okx-ext fake-server [--host 127.0.0.1] [--port 8080] [--accounts FILE.json]``
+    The fake exchange as a standalone HTTP server; see ``okx_ext._sample`` for the
+    accounts file format. Prints its URL on stdout, one line per request on stderr, and
+    stops cleanly on Ctrl-C or SIGTERM.
+
+Exit codes (:data:`EXIT_CODES` is the table): 0 success; 1 any other OKX error;
+2 invalid arguments, currencies, environment or accounts file; 3 authentication or
+permission; 4 rate limit or service unavailable after retries; 5 transport failure or
+malformed response; 130 interrupted. Errors are one line on stderr, without a traceback
+and without any credential.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from types import FrameType
+from typing import Final, Protocol, TextIO
+
+import httpx
+
+from fakes import FakeAccountAPI, FakeExchange
+from okx_ext._client import MaxWithdrawalClient, SupportsGetMaxWithdrawal
+from okx_ext._currencies import normalize_currencies
+from okx_ext._models import MaxWithdrawal
+from okx_ext._sample import (
+    SAMPLE_ACCOUNTS,
+    AccountsFileError,
+    AccountSpec,
+    parse_accounts,
+    sample_exchange,
+    seed_exchange,
+    specs_from_document,
+)
+from okx_ext.errors import (
+    AuthenticationError,
+    CurrencyValidationError,
+    InvalidParameterError,
+    OkxExtError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseFormatError,
+    ServiceUnavailableError,
+    TransportError,
+)
+
+__all__ = ["EXIT_CODES", "main"]
+
+PROG: Final = "okx-ext"
+CREDENTIAL_VARIABLES: Final = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
+DOMAIN_VARIABLE: Final = "OKX_DOMAIN"
+DEFAULT_DOMAIN: Final = "https://www.okx.com"
+
+EXIT_OK: Final = 0
+EXIT_OTHER_OKX_ERROR: Final = 1
+EXIT_USAGE: Final = 2
+EXIT_INTERRUPTED: Final = 130
+
+#: Error class -> exit code, most specific first; the first ``isinstance`` match wins.
+EXIT_CODES: Final[tuple[tuple[type[Exception], int], ...]] = (
+    (CurrencyValidationError, 2),
+    (InvalidParameterError, 2),
+    (AuthenticationError, 3),
+    (PermissionDeniedError, 3),
+    (RateLimitError, 4),
+    (ServiceUnavailableError, 4),
+    (TransportError, 5),
+    (ResponseFormatError, 5),
+)
+
+_REDACTED: Final = "***"
+
+
+class _CommandError(Exception):
+    """A failure the CLI reports as one line with a chosen exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class _Output(Protocol):
+    """Where a command writes: stdout for results, stderr for notes and errors."""
+
+    def result(self, text: str) -> None: ...
+    def note(self, text: str) -> None: ...
+
+
+class _Streams:
+    """Writes to the process's streams, flushing each line and hiding given secrets."""
+
+    def __init__(self, stdout: TextIO, stderr: TextIO) -> None:
+        self._stdout = stdout
+        self._stderr = stderr
+        self.secrets: tuple[str, ...] = ()
+
+    def _clean(self, text: str) -> str:
+        # The library never puts credentials in its messages; this is the last line of
+        # defence for text the CLI did not write itself (an SDK or network message).
+        for secret in self.secrets:
+            if secret:
+                text = text.replace(secret, _REDACTED)
+        return text
+
+    def result(self, text: str) -> None:
+        print(self._clean(text), file=self._stdout, flush=True)
+
+    def note(self, text: str) -> None:
+        print(self._clean(text), file=self._stderr, flush=True)
+
+    def error(self, text: str) -> None:
+        # One line: a message with newlines (an HTML error page, say) is folded.
+        self.note(f"{PROG}: error: " + " ".join(text.split()))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``okx-ext`` command line and return its exit code."""
+    streams = _Streams(sys.stdout, sys.stderr)
+    parser = _build_parser()
+    try:
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:
+            # argparse has printed usage (exit 2) or help (exit 0) already.
+            return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+        if args.command is None:
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        if args.command == "max-withdrawal":
+            return _max_withdrawal(args, streams)
+        return _fake_server(args, streams)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except _CommandError as exc:
+        streams.error(str(exc))
+        return exc.exit_code
+    except OkxExtError as exc:
+        streams.error(str(exc))
+        return exit_code_for(exc)
+
+
+def exit_code_for(error: Exception) -> int:
+    """Return the exit code for ``error`` from :data:`EXIT_CODES` (1 if none matches)."""
+    for error_class, exit_code in EXIT_CODES:
+        if isinstance(error, error_class):
+            return exit_code
+    return EXIT_OTHER_OKX_ERROR
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Typed access to OKX's max-withdrawal endpoint, and a fake OKX exchange.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    query = commands.add_parser(
+        "max-withdrawal",
+        help="show how much can move from the trading to the funding account",
+        description=(
+            "Show the maximum withdrawal per currency. Credentials come from OKX_API_KEY, "
+            "OKX_SECRET_KEY and OKX_PASSPHRASE; with none of them set the answer comes from "
+            "the built-in fake exchange's sample account."
+        ),
+    )
+    query.add_argument(
+        "currencies",
+        nargs="*",
+        metavar="CCY",
+        help="currency codes, space- or comma-separated (default: every currency held)",
+    )
+    query.add_argument("--json", action="store_true", help="print JSON, amounts as strings")
+    environment = query.add_mutually_exclusive_group()
+    environment.add_argument(
+        "--live", action="store_true", help='live trading (python-okx flag "0")'
+    )
+    environment.add_argument(
+        "--demo-trading",
+        action="store_true",
+        help='demo trading (python-okx flag "1"; the default)',
+    )
+    query.add_argument(
+        "--domain",
+        metavar="URL",
+        help=f"OKX host (default: ${DOMAIN_VARIABLE}, else {DEFAULT_DOMAIN})",
+    )
+
+    server = commands.add_parser(
+        "fake-server",
+        help="run the fake OKX exchange as a standalone HTTP server",
+        description=(
+            "Serve the fake OKX exchange over HTTP for python-okx (domain=URL) or any client. "
+            "Without --accounts it serves the documented sample account."
+        ),
+    )
+    server.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    server.add_argument(
+        "--port", type=_port, default=8080, help="port to bind; 0 picks a free one (default 8080)"
+    )
+    server.add_argument("--accounts", metavar="FILE.json", help="accounts to serve (JSON)")
+    return parser
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _non_negative_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {value}")
+    return value
+
+
+# --- max-withdrawal -------------------------------------------------------------------
+
+
+def _max_withdrawal(args: argparse.Namespace, streams: _Streams) -> int:
+    # Split comma lists but keep every item, empty ones too: the validator names them.
+    currencies = [item for arg in args.currencies for item in arg.split(",")]
+    # Refused before anything else happens, naming the bad item (exit 2).
+    asked = normalize_currencies(currencies)
+    credentials = _credentials_from_environment(os.environ)
+    if credentials is None:
+        account_api = _builtin_fake_api(args, streams)
+    else:
+        streams.secrets = credentials
+        account_api = _real_account_api(credentials, args)
+    try:
+        rows = MaxWithdrawalClient(account_api).get_max_withdrawal(asked or None)
+    finally:
+        close = getattr(account_api, "close", None)
+        if callable(close):
+            close()
+    missing = [ccy for ccy in asked if ccy not in rows]
+    if missing:
+        streams.note(f"{PROG}: note: OKX returned no row for {', '.join(missing)}")
+    streams.result(render_json(rows.values()) if args.json else render_table(rows.values()))
+    return EXIT_OK
+
+
+def _credentials_from_environment(environ: Mapping[str, str]) -> tuple[str, str, str] | None:
+    values = [environ.get(name, "") for name in CREDENTIAL_VARIABLES]
+    if not any(values):
+        return None
+    missing = [name for name, value in zip(CREDENTIAL_VARIABLES, values, strict=True) if not value]
+    if missing:
+        # Name the variable, never a value: the others hold secrets.
+        raise _CommandError(
+            f"{' and '.join(missing)} not set: set all of {', '.join(CREDENTIAL_VARIABLES)} "
+            "to ask OKX, or none of them to use the built-in fake exchange",
+            EXIT_USAGE,
+        )
+    api_key, secret_key, passphrase = values
+    return api_key, secret_key, passphrase
+
+
+def _domain(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
+    if args.domain is not None:
+        domain, source = str(args.domain), "--domain"
+    elif environ.get(DOMAIN_VARIABLE):
+        domain, source = environ[DOMAIN_VARIABLE], DOMAIN_VARIABLE
+    else:
+        return DEFAULT_DOMAIN
+    try:
+        url = httpx.URL(domain)
+    except (httpx.InvalidURL, TypeError):
+        url = None
+    # Refused here, not by httpx mid-request: a bad host is an argument error (2), not a
+    # network failure (5).
+    if url is None or url.scheme not in ("http", "https") or not url.host:
+        raise _CommandError(
+            f"{source}: expected an http(s) URL such as {DEFAULT_DOMAIN}, got {domain!r}",
+            EXIT_USAGE,
+        )
+    return domain
+
+
+def _real_account_api(
+    credentials: tuple[str, str, str], args: argparse.Namespace
+) -> SupportsGetMaxWithdrawal:
+    from okx.Account import AccountAPI
+
+    api_key, secret_key, passphrase = credentials
+    account_api: SupportsGetMaxWithdrawal = AccountAPI(
+        api_key=api_key,
+        api_secret_key=secret_key,
+        passphrase=passphrase,
+        flag="0" if args.live else "1",
+        domain=_domain(args, os.environ),
+        # python-okx logs request headers (key and passphrase) when debug is on.
+        debug=False,
+    )
+    return account_api
+
+
+def _builtin_fake_api(args: argparse.Namespace, streams: _Streams) -> SupportsGetMaxWithdrawal:
+    exchange, account = sample_exchange()
+    ignored = [
+        option
+        for option, given in (
+            ("--live", args.live),
+            ("--domain", args.domain is not None),
+            (DOMAIN_VARIABLE, bool(os.environ.get(DOMAIN_VARIABLE))),
+        )
+        if given
+    ]
+    streams.note(
+        f"{PROG}: note: {', '.join(CREDENTIAL_VARIABLES)} not set: answering from the "
+        "built-in fake exchange's sample account"
+        + (f" ({', '.join(ignored)} ignored)" if ignored else "")
+    )
+    return FakeAccountAPI(
+        account.api_key,
+        account.secret_key,
+        account.passphrase,
+        flag="1" if account.demo else "0",
+        exchange=exchange,
+    )
+
+
+# --- output ---------------------------------------------------------------------------
+
+_AMOUNT_COLUMNS: Final = (
+    ("MAX WITHDRAWAL", "max_wd"),
+    ("INCL. BORROWED", "max_wd_ex"),
+)
+_SPOT_OFFSET_COLUMNS: Final = (
+    ("SPOT OFFSET", "spot_offset_max_wd"),
+    ("SPOT OFFSET INCL. BORROWED", "spot_offset_max_wd_ex"),
+)
+_ABSENT: Final = "-"
+
+
+def _amount_text(amount: Decimal | None) -> str:
+    # format "f": exactly the digits OKX sent, never an exponent, never through float.
+    return _ABSENT if amount is None else format(amount, "f")
+
+
+def render_table(rows: Iterable[MaxWithdrawal]) -> str:
+    """Render rows as an aligned table; spot-offset columns only if some row has them."""
+    rows = list(rows)
+    columns = list(_AMOUNT_COLUMNS)
+    if any(
+        getattr(row, attribute) is not None
+        for row in rows
+        for _, attribute in _SPOT_OFFSET_COLUMNS
+    ):
+        columns += _SPOT_OFFSET_COLUMNS
+    header = ["CCY", *(title for title, _ in columns)]
+    body = [
+        [row.ccy, *(_amount_text(getattr(row, attribute)) for _, attribute in columns)]
+        for row in rows
+    ]
+    widths = [max(len(line[index]) for line in [header, *body]) for index in range(len(header))]
+    lines = [
+        "  ".join(
+            # Currency left, amounts right: digits line up by their last place.
+            cell.ljust(width) if index == 0 else cell.rjust(width)
+            for index, (cell, width) in enumerate(zip(line, widths, strict=True))
+        )
+        for line in [header, *body]
+    ]
+    return "\n".join(lines)
+
+
+def render_json(rows: Iterable[MaxWithdrawal]) -> str:
+    """Render rows as a JSON object keyed by currency, each value OKX's own entry shape.
+
+    Amounts are strings exactly as OKX sent them; a field that does not apply is ``""``,
+    as in OKX's answer.
+    """
+    return json.dumps({row.ccy: row.to_okx() for row in rows}, indent=2)
+
+
+# --- fake-server ----------------------------------------------------------------------
+
+
+def _fake_server(args: argparse.Namespace, streams: _Streams) -> int:
+    exchange = FakeExchange()
+    if args.accounts is None:
+        specs = specs_from_document(SAMPLE_ACCOUNTS)
+        source = "the sample account (its credentials are in the README)"
+    else:
+        specs = _read_accounts_file(args.accounts)
+        source = f"{len(specs)} account(s) from {args.accounts}"
+    try:
+        seed_exchange(exchange, specs)
+    except AccountsFileError as exc:
+        raise _CommandError(f"accounts file {args.accounts}: {exc}", EXIT_USAGE) from None
+    if not _is_loopback(args.host):
+        streams.note(
+            f"{PROG} fake-server: warning: {args.host} is reachable from other machines, "
+            "and the fake accepts every key of its accounts file"
+        )
+    try:
+        server = exchange.server(args.host, args.port, log=lambda line: streams.note(line))
+    except OSError as exc:
+        raise _CommandError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_USAGE
+        ) from None
+
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {
+        signum: signal.signal(signum, request_stop) for signum in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        with server:
+            streams.note(f"{PROG} fake-server: serving {source}; Ctrl-C or SIGTERM stops it")
+            # The URL alone on stdout, flushed: scripts and tests read this first line.
+            streams.result(server.url)
+            stop.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    streams.note(f"{PROG} fake-server: stopped")
+    return EXIT_OK
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _read_accounts_file(path: str) -> list[AccountSpec]:
+    try:
+        with open(path, "rb") as accounts_file:
+            text = accounts_file.read()
+    except OSError as exc:
+        raise _CommandError(
+            f"accounts file {path}: cannot read it: {exc.strerror or exc}", EXIT_USAGE
+        ) from None
+    try:
+        return parse_accounts(text)
+    except AccountsFileError as exc:
+        raise _CommandError(f"accounts file {path}: {exc}", EXIT_USAGE) from None

@@ -1,0 +1,424 @@
+"""The okx-ext command end to end, as a subprocess: output, exit codes, secrets, fake-server."""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from okx.Account import AccountAPI
+
+from fakes import FakeExchange
+from okx_ext._sample import SAMPLE_ACCOUNTS
+
+# Recognisable credentials: none of these strings may ever appear in the CLI's output.
+KEY = "KEY-leak-check-5f1e"
+SECRET = "SECRET-leak-check-9a3b"
+PASSPHRASE = "PASS-leak-check-c4d2"
+WRONG_PASSPHRASE = "WRONGPASS-leak-check-77e0"
+SECRETS = (KEY, SECRET, PASSPHRASE, WRONG_PASSPHRASE)
+
+SAMPLE = SAMPLE_ACCOUNTS["accounts"][0]
+SAMPLE_NOTE = (
+    "okx-ext: note: OKX_API_KEY, OKX_SECRET_KEY, OKX_PASSPHRASE not set: answering from the "
+    "built-in fake exchange's sample account\n"
+)
+# The sample account's documented balances, as the table shows them.
+SAMPLE_TABLE = (
+    "CCY   MAX WITHDRAWAL  INCL. BORROWED\n"
+    "BTC       1.23456789      1.73456789\n"
+    "ETH               10            12.5\n"
+    "USDT         2500.75         3500.75\n"
+)
+
+
+def _environment(**variables: str) -> dict[str, str]:
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("OKX_")}
+    environment.update(variables)
+    return environment
+
+
+def run_cli(*args: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "okx_ext", *args],
+        env=_environment(**variables),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def credentials(url: str, passphrase: str = PASSPHRASE) -> dict[str, str]:
+    return {
+        "OKX_API_KEY": KEY,
+        "OKX_SECRET_KEY": SECRET,
+        "OKX_PASSPHRASE": passphrase,
+        "OKX_DOMAIN": url,
+    }
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], exit_code: int) -> str:
+    assert result.returncode == exit_code, result.stderr
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("okx-ext: error: ")
+    assert "Traceback" not in result.stderr
+    for secret in SECRETS:
+        assert secret not in result.stdout + result.stderr
+    return line
+
+
+@pytest.fixture
+def exchange() -> FakeExchange:
+    exchange = FakeExchange()
+    account = exchange.add_account(KEY, SECRET, PASSPHRASE, mode="portfolio", demo=True)
+    account.set_balance("BTC", available="0.00000001", borrowable="2")
+    account.set_balance("ETH", available="123456789012345678901234567890.123456789")
+    return exchange
+
+
+@pytest.fixture
+def url(exchange: FakeExchange) -> Iterator[str]:
+    with exchange.serve() as base_url:
+        yield base_url
+
+
+def closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+# --- output against the built-in fake ---------------------------------------------------
+
+
+def test_table_from_the_builtin_fake():
+    result = run_cli("max-withdrawal", "BTC", "eth,USDT")
+
+    assert (result.returncode, result.stdout, result.stderr) == (0, SAMPLE_TABLE, SAMPLE_NOTE)
+
+
+def test_json_from_the_builtin_fake_keeps_amounts_as_strings():
+    result = run_cli("max-withdrawal", "--json")
+
+    assert result.returncode == 0
+    assert json.loads(result.stdout) == {
+        "BTC": {"ccy": "BTC", "maxWd": "1.23456789", "maxWdEx": "1.73456789",
+                "spotOffsetMaxWd": "", "spotOffsetMaxWdEx": ""},
+        "ETH": {"ccy": "ETH", "maxWd": "10", "maxWdEx": "12.5",
+                "spotOffsetMaxWd": "", "spotOffsetMaxWdEx": ""},
+        "USDT": {"ccy": "USDT", "maxWd": "2500.75", "maxWdEx": "3500.75",
+                 "spotOffsetMaxWd": "", "spotOffsetMaxWdEx": ""},
+    }
+
+
+def test_the_console_script_is_installed_and_runs():
+    script = shutil.which("okx-ext", path=str(Path(sys.executable).parent))
+    assert script is not None
+
+    result = subprocess.run(
+        [script, "max-withdrawal", "BTC", "ETH", "USDT"],
+        env=_environment(), capture_output=True, text=True, timeout=30,
+    )
+
+    assert (result.returncode, result.stdout) == (0, SAMPLE_TABLE)
+
+
+# --- through a fake server, with credentials ----------------------------------------------
+
+
+def test_real_credentials_query_the_given_domain_with_spot_offset_columns(url):
+    result = run_cli("max-withdrawal", "ETH", "BTC", **credentials(url))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    huge = "123456789012345678901234567890.123456789"  # 40 characters, every digit kept
+    header = ["MAX WITHDRAWAL", "INCL. BORROWED", "SPOT OFFSET", "SPOT OFFSET INCL. BORROWED"]
+    assert result.stdout.splitlines() == [
+        "CCY  " + "  ".join(title.rjust(40) for title in header),
+        "ETH  " + "  ".join([huge] * 4),
+        "BTC  " + "  ".join(amount.rjust(40) for amount in ["0.00000001", "2.00000001"] * 2),
+    ]
+
+
+def test_json_through_the_server_is_exact_and_empty_fields_stay_empty(exchange, url):
+    exchange.add_account("k2", "s2", "p2", mode="futures").set_balance("BTC", available="1.50")
+
+    result = run_cli(
+        "max-withdrawal", "--json", "BTC",
+        OKX_API_KEY="k2", OKX_SECRET_KEY="s2", OKX_PASSPHRASE="p2", OKX_DOMAIN=url,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "BTC": {"ccy": "BTC", "maxWd": "1.5", "maxWdEx": "",
+                "spotOffsetMaxWd": "", "spotOffsetMaxWdEx": ""},
+    }
+
+
+def test_the_domain_option_wins_over_the_environment(url):
+    environment = credentials(closed_port_url())
+
+    result = run_cli("max-withdrawal", "BTC", "--domain", url, **environment)
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_live_sends_the_live_flag(exchange, url):
+    # The fake's key is a demo key: asked as live, the exchange refuses the environment.
+    result = run_cli("max-withdrawal", "--live", **credentials(url))
+
+    line = assert_one_line_error(result, 3)
+    assert "50101" in line
+
+
+# --- exit codes ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["BTC", "BTC-USDT"], "'BTC-USDT'"),
+        (["BTC,,ETH"], "position 1"),
+        (["BTÇ"], "'BTÇ'"),
+        ([f"X{'1' * 32}"], "X111"),
+    ],
+)
+def test_exit_2_for_a_bad_currency_names_it_before_any_request(exchange, url, args, named):
+    result = run_cli("max-withdrawal", *args, **credentials(url))
+
+    assert named in assert_one_line_error(result, 2)
+    assert exchange.requests == []
+
+
+def test_exit_2_when_some_credentials_are_missing_names_the_variable_not_the_values():
+    result = run_cli("max-withdrawal", OKX_API_KEY=KEY, OKX_PASSPHRASE=PASSPHRASE)
+
+    line = assert_one_line_error(result, 2)
+    assert "OKX_SECRET_KEY not set" in line
+    assert "OKX_PASSPHRASE" in line  # in the list of what to set, but no value anywhere
+
+
+@pytest.mark.parametrize("domain", ["www.okx.com", "ftp://www.okx.com", "http://", "http://[::1"])
+def test_exit_2_for_a_domain_that_is_not_an_http_url(domain):
+    result = run_cli("max-withdrawal", "--domain", domain, **credentials("http://127.0.0.1:1"))
+
+    assert f"--domain: expected an http(s) URL such as https://www.okx.com, got {domain!r}" in (
+        assert_one_line_error(result, 2)
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["max-withdrawal", "--bogus"], ["max-withdrawal", "--live", "--demo-trading"],
+     ["fake-server", "--port", "70000"], ["frobnicate"]],
+)
+def test_exit_2_for_usage_errors(args):
+    result = run_cli(*args)
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "usage: okx-ext" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+HTML_502 = "<html>\n<b>502 Bad Gateway</b>\n</html>"
+
+
+@pytest.mark.parametrize(
+    ("fault", "exit_code", "message"),
+    [
+        pytest.param(lambda ex: ex.fail_next(50110), 3, "OKX error 50110", id="50110-permission"),
+        pytest.param(lambda ex: ex.fail_next(50030), 3, "OKX error 50030", id="50030-permission"),
+        pytest.param(lambda ex: ex.fail_next(51000), 2, "OKX error 51000", id="51000-parameter"),
+        pytest.param(lambda ex: ex.fail_next(50011, times=50), 4, "OKX error 50011",
+                     id="50011-rate-limit"),
+        pytest.param(lambda ex: ex.fail_next(50001, times=50), 4, "OKX error 50001",
+                     id="50001-unavailable"),
+        pytest.param(lambda ex: ex.fail_next(50005), 4, "OKX error 50005", id="50005-offline"),
+        pytest.param(lambda ex: ex.fail_next_http(502, HTML_502, times=50), 5, "JSONDecodeError",
+                     id="html-502"),
+        pytest.param(lambda ex: ex.fail_next_network(times=50), 5, "RemoteProtocolError",
+                     id="dropped-connection"),
+        pytest.param(lambda ex: ex.fail_next_http(200, '{"code": "0", "data": [{"ccy": "BTC"}]}'),
+                     5, "maxWd", id="malformed-entry"),
+        pytest.param(lambda ex: ex.fail_next_http(200, '{"code": "59999", "msg": "odd"}'),
+                     1, "OKX error 59999: odd", id="unknown-code"),
+    ],
+)
+def test_exit_code_for_each_failure_of_the_exchange(exchange, url, fault, exit_code, message):
+    fault(exchange)
+
+    result = run_cli("max-withdrawal", "BTC", **credentials(url))
+
+    assert message in assert_one_line_error(result, exit_code)
+
+
+def test_exit_3_for_a_wrong_passphrase_without_leaking_any_credential(exchange, url):
+    result = run_cli("max-withdrawal", "BTC", **credentials(url, passphrase=WRONG_PASSPHRASE))
+
+    line = assert_one_line_error(result, 3)  # checks every secret is absent from the output
+    assert "50105" in line
+    assert [record.code for record in exchange.requests] == ["50105"]
+
+
+def test_exit_3_for_an_unknown_key(url):
+    result = run_cli(
+        "max-withdrawal", OKX_API_KEY="KEY-unknown", OKX_SECRET_KEY=SECRET,
+        OKX_PASSPHRASE=PASSPHRASE, OKX_DOMAIN=url,
+    )
+
+    assert "50111" in assert_one_line_error(result, 3)
+
+
+def test_exit_5_for_a_closed_port():
+    result = run_cli("max-withdrawal", "BTC", **credentials(closed_port_url()))
+
+    assert "ConnectError" in assert_one_line_error(result, 5)
+
+
+def test_interrupted_exits_130_quietly(monkeypatch, capsys):
+    from okx_ext import cli
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "sample_exchange", interrupted)
+    for name in ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE"):
+        monkeypatch.delenv(name, raising=False)
+
+    assert cli.main(["max-withdrawal"]) == 130
+    assert capsys.readouterr().out == ""
+
+
+# --- fake-server --------------------------------------------------------------------------
+
+
+class ServerProcess:
+    """An ``okx-ext fake-server`` subprocess, its URL read from the first stdout line."""
+
+    def __init__(self, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "okx_ext", "fake-server", "--port", "0", *args],
+            env=_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        self.url = self._first_line()
+
+    def _first_line(self, timeout_s: float = 10.0) -> str:
+        assert self.process.stdout is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.process.stdout, selectors.EVENT_READ)
+            if not selector.select(timeout_s):
+                self.process.kill()
+                pytest.fail("fake-server printed no URL")
+        return self.process.stdout.readline().strip()
+
+    def stop(self, signum: int) -> tuple[int, float, str, str]:
+        started = time.monotonic()
+        self.process.send_signal(signum)
+        stdout, stderr = self.process.communicate(timeout=5)
+        return self.process.returncode, time.monotonic() - started, stdout, stderr
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
+
+
+@pytest.fixture
+def server_process() -> Iterator[type[ServerProcess]]:
+    started: list[ServerProcess] = []
+
+    class Tracked(ServerProcess):
+        def __init__(self, *args: str) -> None:
+            super().__init__(*args)
+            started.append(self)
+
+    yield Tracked
+    for server in started:
+        server.kill()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_fake_server_on_port_0_serves_the_real_sdk_and_stops_on_a_signal(server_process, signum):
+    server = server_process()
+    assert server.url.startswith("http://127.0.0.1:")
+    api = AccountAPI(
+        SAMPLE["api_key"], SAMPLE["secret_key"], SAMPLE["passphrase"],
+        flag="1", domain=server.url, debug=False,
+    )
+    with api:
+        body = api.get_max_withdrawal("BTC")
+
+    exit_code, elapsed_s, stdout, stderr = server.stop(signum)
+
+    assert body["data"][0]["maxWd"] == "1.23456789"
+    assert (exit_code, stdout) == (0, "")
+    assert elapsed_s < 1.0
+    assert "GET /api/v5/account/max-withdrawal?ccy=BTC -> 200" in stderr.splitlines()
+    for credential in (SAMPLE["api_key"], SAMPLE["secret_key"], SAMPLE["passphrase"]):
+        assert credential not in stderr
+
+
+def test_fake_server_serves_an_accounts_file(server_process, tmp_path):
+    accounts = tmp_path / "accounts.json"
+    accounts.write_text(json.dumps({"accounts": [{
+        "api_key": KEY, "secret_key": SECRET, "passphrase": PASSPHRASE, "demo": False,
+        "mode": "futures", "max_withdrawals": {"OKB": {"max_wd": "7.25"}},
+    }]}))
+    server = server_process("--accounts", str(accounts))
+
+    result = run_cli("max-withdrawal", "OKB", "--live", **credentials(server.url))
+    bad = run_cli("max-withdrawal", "OKB", **credentials(server.url, WRONG_PASSPHRASE))
+    exit_code, _, _, server_log = server.stop(signal.SIGTERM)
+
+    assert (result.returncode, result.stdout) == (0, "CCY  MAX WITHDRAWAL  INCL. BORROWED\n"
+                                                     "OKB            7.25               -\n")
+    assert bad.returncode == 3
+    assert exit_code == 0
+    assert server_log.count("GET /api/v5/account/max-withdrawal?ccy=OKB -> ") == 2
+    for secret in SECRETS:
+        assert secret not in server_log + result.stderr + bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read it"),
+        ("{not json", "not valid JSON"),
+        ('{"accounts": [{"api_key": "k"}]}', 'accounts[0]: missing key "secret_key"'),
+        ('{"accounts": [{"api_key": "k", "secret_key": "s", "passphrase": "p", "mode": "x"}]}',
+         "accounts[0]: unknown account mode 'x'"),
+    ],
+)
+def test_fake_server_refuses_a_bad_accounts_file(tmp_path, content, message):
+    accounts = tmp_path / "accounts.json"
+    if content is not None:
+        accounts.write_text(content)
+
+    result = run_cli("fake-server", "--port", "0", "--accounts", str(accounts))
+
+    line = assert_one_line_error(result, 2)
+    assert f"accounts file {accounts}: " in line
+    assert message in line
+
+
+def test_fake_server_on_a_busy_port_exits_2():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+
+        result = run_cli("fake-server", "--port", str(port))
+
+    assert f"cannot listen on 127.0.0.1:{port}" in assert_one_line_error(result, 2)
