@@ -1,0 +1,103 @@
+"""Treasury jobs of an existing python-okx code base: what can be swept to funding.
+
+This module stands for code a team already has. It builds python-okx's ``AccountAPI``
+from its own settings, passes it around, and handles ``OkxAPIException`` as it always
+did. Adopting okx-ext changed one line: the ``AccountAPI`` is wrapped in
+``MaxWithdrawalClient``, which validates the request, retries transient faults, and
+answers exact ``Decimal`` amounts instead of raw strings.
+"""
+
+from __future__ import annotations
+
+import decimal
+import os
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from okx.exceptions import OkxAPIException
+
+from okx_ext import (
+    MaxWithdrawal,
+    MaxWithdrawalClient,
+    SupportsGetMaxWithdrawal,
+    normalize_currencies,
+)
+
+__all__ = ["account_api_from_environment", "plan_from_rows", "plan_sweep", "sweep_report"]
+
+
+def account_api_from_environment(
+    environ: Mapping[str, str] = os.environ,
+) -> SupportsGetMaxWithdrawal:
+    """Build the production ``AccountAPI`` from this team's settings (demo trading)."""
+    from okx.Account import AccountAPI
+
+    account_api: SupportsGetMaxWithdrawal = AccountAPI(
+        api_key=environ["TREASURY_OKX_KEY"],
+        api_secret_key=environ["TREASURY_OKX_SECRET"],
+        passphrase=environ["TREASURY_OKX_PASSPHRASE"],
+        flag="1",
+        debug=False,
+    )
+    return account_api
+
+
+def plan_sweep(
+    account_api: SupportsGetMaxWithdrawal, keep: Mapping[str, Decimal]
+) -> dict[str, Decimal]:
+    """Decide how much of each currency to move from trading to funding.
+
+    ``account_api`` is python-okx's ``AccountAPI`` or anything shaped like it (a fake
+    in tests). ``keep`` is the reserve per currency that stays in the trading account
+    (codes in any case; a currency not named keeps nothing back). Only what can be
+    withdrawn without borrowing (``maxWd``) is swept: borrowed funds never leave.
+    """
+    _reserves(keep)  # a typo in the reserves fails before any request is made
+    rows = MaxWithdrawalClient(account_api).get_max_withdrawal(None)
+    return plan_from_rows(rows.values(), keep)
+
+
+def plan_from_rows(
+    rows: Iterable[MaxWithdrawal], keep: Mapping[str, Decimal]
+) -> dict[str, Decimal]:
+    """The sweep plan for rows already fetched: ``max_wd - reserve`` where positive.
+
+    Amounts are exact whatever their number of digits; the plan keeps the rows' order.
+    """
+    reserves = _reserves(keep)
+    plan: dict[str, Decimal] = {}
+    with decimal.localcontext() as context:
+        # Exact: a treasury must not round a balance to the context's 28 digits.
+        context.prec = decimal.MAX_PREC
+        for row in rows:
+            movable = row.max_wd - reserves.get(row.ccy, Decimal(0))
+            if movable > 0:
+                plan[row.ccy] = movable
+    return plan
+
+
+def sweep_report(account_api: SupportsGetMaxWithdrawal, keep: Mapping[str, Decimal]) -> str:
+    """One line for the operators' channel: the plan, or why there is none."""
+    try:
+        plan = plan_sweep(account_api, keep)
+    except OkxAPIException as exc:
+        # Written for python-okx long before okx-ext; okx-ext's errors subclass
+        # OkxAPIException, so this handler still catches them.
+        return f"sweep skipped: OKX error {exc.code}"
+    if not plan:
+        return "nothing to sweep"
+    return "sweep " + ", ".join(f"{amount:f} {ccy}" for ccy, amount in plan.items())
+
+
+def _reserves(keep: Mapping[str, Decimal]) -> dict[str, Decimal]:
+    reserves: dict[str, Decimal] = {}
+    for name, reserve in keep.items():
+        codes = normalize_currencies(name)
+        if len(codes) != 1:
+            raise ValueError(f"one currency per reserve, got {name!r}")
+        if not isinstance(reserve, Decimal) or not reserve.is_finite() or reserve < 0:
+            raise ValueError(f"reserve for {name!r} must be a finite Decimal >= 0")
+        if codes[0] in reserves:
+            raise ValueError(f"reserve for {codes[0]} given twice")
+        reserves[codes[0]] = reserve
+    return reserves
