@@ -13,10 +13,11 @@
     accounts file format. Prints its URL on stdout, one line per request on stderr, and
     stops cleanly on Ctrl-C or SIGTERM.
 
-Exit codes (:data:`EXIT_CODES` is the table): 0 success; 1 any other OKX error;
-2 invalid arguments, currencies, environment or accounts file; 3 authentication or
-permission; 4 rate limit or service unavailable after retries; 5 transport failure or
-malformed response; 130 interrupted. Errors are one line on stderr, without a traceback
+Exit codes (:data:`EXIT_CODES` is the table): 0 success; 2 invalid arguments,
+currencies, environment or accounts file (also an OKX parameter error); 3 authentication
+or permission; 4 rate limit or service unavailable after retries; 5 transport failure or
+malformed response; 1 anything else (an OKX code outside these classes, an internal
+error); 130 interrupted. Errors are one line on stderr, without a traceback
 and without any credential.
 """
 
@@ -32,7 +33,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from types import FrameType
-from typing import Final, Protocol, TextIO
+from typing import Final, TextIO
 
 import httpx
 
@@ -69,7 +70,7 @@ DOMAIN_VARIABLE: Final = "OKX_DOMAIN"
 DEFAULT_DOMAIN: Final = "https://www.okx.com"
 
 EXIT_OK: Final = 0
-EXIT_OTHER_OKX_ERROR: Final = 1
+EXIT_OTHER_FAILURE: Final = 1
 EXIT_USAGE: Final = 2
 EXIT_INTERRUPTED: Final = 130
 
@@ -96,15 +97,8 @@ class _CommandError(Exception):
         self.exit_code = exit_code
 
 
-class _Output(Protocol):
-    """Where a command writes: stdout for results, stderr for notes and errors."""
-
-    def result(self, text: str) -> None: ...
-    def note(self, text: str) -> None: ...
-
-
 class _Streams:
-    """Writes to the process's streams, flushing each line and hiding given secrets."""
+    """Results to stdout; notes and errors to stderr, with the credentials in use hidden."""
 
     def __init__(self, stdout: TextIO, stderr: TextIO) -> None:
         self._stdout = stdout
@@ -120,7 +114,9 @@ class _Streams:
         return text
 
     def result(self, text: str) -> None:
-        print(self._clean(text), file=self._stdout, flush=True)
+        # Results are currency codes and amounts the CLI formatted itself: not redacted,
+        # so that a one-character passphrase cannot corrupt an amount.
+        print(text, file=self._stdout, flush=True)
 
     def note(self, text: str) -> None:
         print(self._clean(text), file=self._stderr, flush=True)
@@ -154,14 +150,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OkxExtError as exc:
         streams.error(str(exc))
         return exit_code_for(exc)
+    except Exception as exc:
+        # A bug, not a user error; still one line and no secret (the streams redact).
+        streams.error(f"internal error: {type(exc).__name__}: {exc}")
+        return EXIT_OTHER_FAILURE
 
 
 def exit_code_for(error: Exception) -> int:
-    """Return the exit code for ``error`` from :data:`EXIT_CODES` (1 if none matches)."""
+    """Return the exit code for an okx_ext error from :data:`EXIT_CODES` (1 if none matches)."""
     for error_class, exit_code in EXIT_CODES:
         if isinstance(error, error_class):
             return exit_code
-    return EXIT_OTHER_OKX_ERROR
+    return EXIT_OTHER_FAILURE
 
 
 def _build_parser() -> argparse.ArgumentParser:

@@ -57,6 +57,23 @@ def run_cli(*args: str, **variables: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.fixture
+def run_main(monkeypatch, capsys):
+    """Run ``main`` in this process (fast) with the same view as :func:`run_cli`."""
+    from okx_ext.cli import main
+
+    def run(*args: str, **variables: str) -> subprocess.CompletedProcess[str]:
+        for name in [name for name in os.environ if name.startswith("OKX_")]:
+            monkeypatch.delenv(name)
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        exit_code = main(list(args))
+        captured = capsys.readouterr()
+        return subprocess.CompletedProcess(list(args), exit_code, captured.out, captured.err)
+
+    return run
+
+
 def credentials(url: str, passphrase: str = PASSPHRASE) -> dict[str, str]:
     return {
         "OKX_API_KEY": KEY,
@@ -151,10 +168,10 @@ def test_real_credentials_query_the_given_domain_with_spot_offset_columns(url):
     ]
 
 
-def test_json_through_the_server_is_exact_and_empty_fields_stay_empty(exchange, url):
+def test_json_through_the_server_is_exact_and_empty_fields_stay_empty(run_main, exchange, url):
     exchange.add_account("k2", "s2", "p2", mode="futures").set_balance("BTC", available="1.50")
 
-    result = run_cli(
+    result = run_main(
         "max-withdrawal", "--json", "BTC",
         OKX_API_KEY="k2", OKX_SECRET_KEY="s2", OKX_PASSPHRASE="p2", OKX_DOMAIN=url,
     )
@@ -166,17 +183,17 @@ def test_json_through_the_server_is_exact_and_empty_fields_stay_empty(exchange, 
     }
 
 
-def test_the_domain_option_wins_over_the_environment(url):
+def test_the_domain_option_wins_over_the_environment(run_main, url):
     environment = credentials(closed_port_url())
 
-    result = run_cli("max-withdrawal", "BTC", "--domain", url, **environment)
+    result = run_main("max-withdrawal", "BTC", "--domain", url, **environment)
 
     assert result.returncode == 0, result.stderr
 
 
-def test_live_sends_the_live_flag(exchange, url):
+def test_live_sends_the_live_flag(run_main, exchange, url):
     # The fake's key is a demo key: asked as live, the exchange refuses the environment.
-    result = run_cli("max-withdrawal", "--live", **credentials(url))
+    result = run_main("max-withdrawal", "--live", **credentials(url))
 
     line = assert_one_line_error(result, 3)
     assert "50101" in line
@@ -194,8 +211,10 @@ def test_live_sends_the_live_flag(exchange, url):
         ([f"X{'1' * 32}"], "X111"),
     ],
 )
-def test_exit_2_for_a_bad_currency_names_it_before_any_request(exchange, url, args, named):
-    result = run_cli("max-withdrawal", *args, **credentials(url))
+def test_exit_2_for_a_bad_currency_names_it_before_any_request(
+    run_main, exchange, url, args, named
+):
+    result = run_main("max-withdrawal", *args, **credentials(url))
 
     assert named in assert_one_line_error(result, 2)
     assert exchange.requests == []
@@ -210,8 +229,8 @@ def test_exit_2_when_some_credentials_are_missing_names_the_variable_not_the_val
 
 
 @pytest.mark.parametrize("domain", ["www.okx.com", "ftp://www.okx.com", "http://", "http://[::1"])
-def test_exit_2_for_a_domain_that_is_not_an_http_url(domain):
-    result = run_cli("max-withdrawal", "--domain", domain, **credentials("http://127.0.0.1:1"))
+def test_exit_2_for_a_domain_that_is_not_an_http_url(run_main, domain):
+    result = run_main("max-withdrawal", "--domain", domain, **credentials("http://127.0.0.1:1"))
 
     assert f"--domain: expected an http(s) URL such as https://www.okx.com, got {domain!r}" in (
         assert_one_line_error(result, 2)
@@ -223,8 +242,8 @@ def test_exit_2_for_a_domain_that_is_not_an_http_url(domain):
     [[], ["max-withdrawal", "--bogus"], ["max-withdrawal", "--live", "--demo-trading"],
      ["fake-server", "--port", "70000"], ["frobnicate"]],
 )
-def test_exit_2_for_usage_errors(args):
-    result = run_cli(*args)
+def test_exit_2_for_usage_errors(run_main, args):
+    result = run_main(*args)
 
     assert result.returncode == 2
     assert result.stdout == ""
@@ -256,12 +275,40 @@ HTML_502 = "<html>\n<b>502 Bad Gateway</b>\n</html>"
                      1, "OKX error 59999: odd", id="unknown-code"),
     ],
 )
-def test_exit_code_for_each_failure_of_the_exchange(exchange, url, fault, exit_code, message):
+def test_exit_code_for_each_failure_of_the_exchange(
+    run_main, exchange, url, fault, exit_code, message
+):
     fault(exchange)
+
+    result = run_main("max-withdrawal", "BTC", **credentials(url))
+
+    assert message in assert_one_line_error(result, exit_code)
+
+
+# One subprocess per exit code (the parametrized cases above run in-process for speed).
+
+
+def test_exit_2_for_a_bad_currency_as_a_subprocess(exchange, url):
+    result = run_cli("max-withdrawal", "BTC", "btc-usdt", **credentials(url))
+
+    assert "'btc-usdt'" in assert_one_line_error(result, 2)
+    assert exchange.requests == []
+
+
+def test_exit_4_for_a_rate_limit_that_persists_as_a_subprocess(exchange, url):
+    exchange.fail_next(50011, times=50)
 
     result = run_cli("max-withdrawal", "BTC", **credentials(url))
 
-    assert message in assert_one_line_error(result, exit_code)
+    assert "OKX error 50011: Too Many Requests" in assert_one_line_error(result, 4)
+
+
+def test_exit_5_for_a_malformed_answer_as_a_subprocess(exchange, url):
+    exchange.fail_next_http(200, '{"code": "0", "msg": "", "data": {"ccy": "BTC"}}')
+
+    result = run_cli("max-withdrawal", "BTC", **credentials(url))
+
+    assert "data" in assert_one_line_error(result, 5)
 
 
 def test_exit_3_for_a_wrong_passphrase_without_leaking_any_credential(exchange, url):
@@ -272,8 +319,8 @@ def test_exit_3_for_a_wrong_passphrase_without_leaking_any_credential(exchange, 
     assert [record.code for record in exchange.requests] == ["50105"]
 
 
-def test_exit_3_for_an_unknown_key(url):
-    result = run_cli(
+def test_exit_3_for_an_unknown_key(run_main, url):
+    result = run_main(
         "max-withdrawal", OKX_API_KEY="KEY-unknown", OKX_SECRET_KEY=SECRET,
         OKX_PASSPHRASE=PASSPHRASE, OKX_DOMAIN=url,
     )
@@ -299,6 +346,36 @@ def test_interrupted_exits_130_quietly(monkeypatch, capsys):
 
     assert cli.main(["max-withdrawal"]) == 130
     assert capsys.readouterr().out == ""
+
+
+def test_an_internal_error_is_one_line_without_secrets(monkeypatch, capsys):
+    from okx_ext import cli
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"boom with {SECRET} inside")
+
+    monkeypatch.setattr(cli, "MaxWithdrawalClient", broken)
+    monkeypatch.setenv("OKX_API_KEY", KEY)
+    monkeypatch.setenv("OKX_SECRET_KEY", SECRET)
+    monkeypatch.setenv("OKX_PASSPHRASE", PASSPHRASE)
+
+    assert cli.main(["max-withdrawal", "--domain", "http://127.0.0.1:1"]) == 1
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == (
+        "", "okx-ext: error: internal error: RuntimeError: boom with *** inside\n"
+    )
+
+
+def test_a_currency_missing_from_the_answer_is_noted(run_main, exchange, url):
+    exchange.fail_next_http(200, '{"code": "0", "msg": "", "data": []}')
+
+    result = run_main("max-withdrawal", "BTC", "ETH", **credentials(url))
+
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        "CCY  MAX WITHDRAWAL  INCL. BORROWED\n",
+        "okx-ext: note: OKX returned no row for BTC, ETH\n",
+    )
 
 
 # --- fake-server --------------------------------------------------------------------------
@@ -401,24 +478,24 @@ def test_fake_server_serves_an_accounts_file(server_process, tmp_path):
          "accounts[0]: unknown account mode 'x'"),
     ],
 )
-def test_fake_server_refuses_a_bad_accounts_file(tmp_path, content, message):
+def test_fake_server_refuses_a_bad_accounts_file(run_main, tmp_path, content, message):
     accounts = tmp_path / "accounts.json"
     if content is not None:
         accounts.write_text(content)
 
-    result = run_cli("fake-server", "--port", "0", "--accounts", str(accounts))
+    result = run_main("fake-server", "--port", "0", "--accounts", str(accounts))
 
     line = assert_one_line_error(result, 2)
     assert f"accounts file {accounts}: " in line
     assert message in line
 
 
-def test_fake_server_on_a_busy_port_exits_2():
+def test_fake_server_on_a_busy_port_exits_2(run_main):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
 
-        result = run_cli("fake-server", "--port", str(port))
+        result = run_main("fake-server", "--port", str(port))
 
     assert f"cannot listen on 127.0.0.1:{port}" in assert_one_line_error(result, 2)
