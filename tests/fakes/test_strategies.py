@@ -1,0 +1,337 @@
+"""The strategies generate what they promise, checked against the spec and the real wrapper."""
+
+from __future__ import annotations
+
+import decimal
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import strategies as st
+
+from fakes import FakeAccountAPI, FakeExchange
+from fakes import strategies as okx_st
+from okx_ext import (
+    CurrencyValidationError,
+    MaxWithdrawal,
+    MaxWithdrawalClient,
+    ResponseFormatError,
+    TooManyCurrenciesError,
+    normalize_currencies,
+)
+
+CODE = re.compile(r"[A-Z0-9]{1,32}")
+PLAIN_AMOUNT = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?")
+EXACT = decimal.Context(prec=200)
+FIELDS = ("ccy", "maxWd", "maxWdEx", "spotOffsetMaxWd", "spotOffsetMaxWdEx")
+
+
+class StaticAPI:
+    """A python-okx style stub answering one fixed body."""
+
+    def __init__(self, body: object) -> None:
+        self.body = body
+
+    def get_max_withdrawal(self, ccy: str = "") -> object:
+        return self.body
+
+
+def find_any(strategy: st.SearchStrategy[Any], condition: Any) -> Any:
+    """The first example meeting ``condition``; no shrinking, which would only cost time."""
+    quick = settings(
+        max_examples=5000,
+        phases=[Phase.generate],
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    return find(strategy, condition, settings=quick)
+
+
+def spec_normalize(arg: Any) -> tuple[str, ...]:
+    """The rule of issue 2 restated independently of both okx_ext and fakes.strategies."""
+    if arg is None:
+        return ()
+    items = (arg.split(",") if arg else []) if isinstance(arg, str) else list(arg)
+    codes = []
+    for item in items:
+        assert isinstance(item, str)
+        code = item.strip().upper()
+        assert item.strip().isascii() and CODE.fullmatch(code), item
+        codes.append(code)
+    return tuple(dict.fromkeys(codes))
+
+
+def spec_well_formed(body: object) -> bool:
+    """Whether a body has the documented success shape, restated from the OKX page."""
+    if not isinstance(body, dict) or "code" not in body or not isinstance(body.get("data"), list):
+        return False
+    seen = set()
+    for entry in body["data"]:
+        if not isinstance(entry, dict):
+            return False
+        ccy = entry.get("ccy")
+        if not isinstance(ccy, str) or not CODE.fullmatch(ccy) or ccy in seen:
+            return False
+        seen.add(ccy)
+        for field in FIELDS[1:]:
+            value = entry.get(field, "")
+            if field == "maxWd" and value == "":
+                return False
+            if not isinstance(value, str) or (value and not PLAIN_AMOUNT.fullmatch(value)):
+                return False
+    return True
+
+
+# --- currency codes and arguments -------------------------------------------------------
+
+
+@given(okx_st.currency_codes())
+def test_currency_codes_are_valid_codes(code: str) -> None:
+    assert CODE.fullmatch(code)
+    assert normalize_currencies(code) == (code,)
+
+
+def test_currency_codes_reach_both_real_and_long_codes() -> None:
+    assert find_any(okx_st.currency_codes(), lambda code: code == "BTC") == "BTC"
+    assert len(find_any(okx_st.currency_codes(), lambda code: len(code) == 32)) == 32
+
+
+@given(okx_st.currency_arg_cases())
+def test_currency_arg_cases_normalise_as_expected(case: okx_st.CurrencyArgCase) -> None:
+    assert len(case.expected) <= okx_st.MAX_CURRENCIES_PER_REQUEST
+    assert all(CODE.fullmatch(code) for code in case.expected)
+    if not isinstance(case.arg, Iterator):
+        # A generator can be consumed once only: the wrapper gets it below.
+        assert spec_normalize(case.arg) == case.expected
+    assert normalize_currencies(case.arg) == case.expected
+
+
+@given(okx_st.currency_args())
+def test_currency_args_are_accepted(arg: Any) -> None:
+    codes = normalize_currencies(arg)
+    assert len(codes) == len(set(codes)) <= 20
+
+
+@pytest.mark.parametrize(
+    "description, condition",
+    [
+        ("None", lambda arg: arg is None),
+        ("empty string", lambda arg: arg == ""),
+        ("empty list", lambda arg: arg == []),
+        ("generator", lambda arg: isinstance(arg, Iterator)),
+        ("tuple", lambda arg: isinstance(arg, tuple) and len(arg) > 1),
+        ("lower case, padded", lambda arg: isinstance(arg, str) and re.search(r"\s[a-z]", arg)),
+        (
+            "duplicates after normalisation",
+            lambda arg: isinstance(arg, list) and len(arg) > len({a.strip().upper() for a in arg}),
+        ),
+        (
+            "20 distinct",
+            lambda arg: isinstance(arg, str) and len(set(normalize_currencies(arg))) == 20,
+        ),
+    ],
+)
+def test_currency_args_cover_every_form(description: str, condition: Any) -> None:
+    found = find_any(okx_st.currency_args(), condition)
+    assert condition(found), description
+
+
+def spec_items_if_all_valid(arg: object) -> list[str] | None:
+    """The items of a str or list argument when each one is a valid code, else None."""
+    items = arg.split(",") if isinstance(arg, str) else arg
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        return None
+    try:
+        return list(spec_normalize(items))
+    except AssertionError:
+        return None
+
+
+@given(okx_st.hostile_currency_args())
+def test_hostile_currency_args_are_refused(arg: object) -> None:
+    valid_items = spec_items_if_all_valid(arg)
+    with pytest.raises(CurrencyValidationError) as caught:
+        normalize_currencies(arg)  # type: ignore[arg-type]
+    # Every item valid: the only defect left is the count.
+    if valid_items is not None:
+        assert len(valid_items) > 20
+        assert isinstance(caught.value, TooManyCurrenciesError)
+    else:
+        assert not isinstance(caught.value, TooManyCurrenciesError)
+
+
+@pytest.mark.parametrize(
+    "description, condition",
+    [
+        ("over 20 as a string", lambda arg: isinstance(arg, str) and arg.count(",") >= 20),
+        ("double comma", lambda arg: isinstance(arg, str) and ",," in arg),
+        ("trailing comma", lambda arg: isinstance(arg, str) and arg.endswith(",")),
+        ("dash", lambda arg: isinstance(arg, str) and "-" in arg),
+        ("non-ASCII", lambda arg: isinstance(arg, str) and not arg.isascii()),
+        ("space inside", lambda arg: isinstance(arg, str) and re.search(r"[A-Z] [A-Z]", arg)),
+        ("over-long", lambda arg: isinstance(arg, str) and re.search(r"[A-Z0-9]{33}", arg)),
+        ("bytes", lambda arg: isinstance(arg, bytes)),
+        ("bytearray", lambda arg: isinstance(arg, bytearray)),
+        ("int", lambda arg: isinstance(arg, int)),
+        ("dict", lambda arg: isinstance(arg, dict)),
+        ("None item", lambda arg: isinstance(arg, list) and None in arg),
+        ("nested", lambda arg: isinstance(arg, list) and any(isinstance(a, list) for a in arg)),
+        ("bad generator", lambda arg: isinstance(arg, Iterator)),
+    ],
+)
+def test_hostile_currency_args_cover_every_defect(description: str, condition: Any) -> None:
+    found = find_any(okx_st.hostile_currency_args(), condition)
+    assert condition(found), description
+
+
+# --- amounts, entries and payloads ------------------------------------------------------
+
+
+@given(okx_st.amounts())
+def test_amounts_are_plain_non_negative_decimals(amount: str) -> None:
+    assert PLAIN_AMOUNT.fullmatch(amount)
+    value = Decimal(amount)
+    assert value.is_finite() and value >= 0
+    assert format(value, "f") == amount
+
+
+@pytest.mark.parametrize(
+    "description, condition",
+    [
+        ("zero", lambda amount: amount == "0"),
+        ("tiny", lambda amount: 0 < Decimal(amount) <= Decimal("0.00000001")),
+        ("huge", lambda amount: len(amount.split(".")[0]) >= 30),
+        ("trailing zero", lambda amount: "." in amount and amount.endswith("0")),
+    ],
+)
+def test_amounts_cover_edges(description: str, condition: Any) -> None:
+    assert condition(find_any(okx_st.amounts(), condition)), description
+
+
+@given(st.data(), st.sampled_from(okx_st.ACCOUNT_MODES))
+def test_entries_follow_their_mode(data: st.DataObject, mode: str) -> None:
+    entry = data.draw(okx_st.max_withdrawal_entries(mode))
+    assert list(entry) == list(FIELDS)
+    assert CODE.fullmatch(entry["ccy"])
+    assert PLAIN_AMOUNT.fullmatch(entry["maxWd"])
+    if mode == "futures":
+        assert entry["maxWdEx"] == ""
+    else:
+        assert Decimal(entry["maxWd"]) <= Decimal(entry["maxWdEx"])
+    if mode == "portfolio":
+        assert Decimal(entry["spotOffsetMaxWd"]) <= Decimal(entry["spotOffsetMaxWdEx"])
+    else:
+        assert entry["spotOffsetMaxWd"] == entry["spotOffsetMaxWdEx"] == ""
+    for field in FIELDS[1:]:
+        assert entry[field] == "" or PLAIN_AMOUNT.fullmatch(entry[field])
+
+
+@given(okx_st.max_withdrawal_entries())
+def test_entries_parse_digit_for_digit(entry: dict[str, str]) -> None:
+    row = MaxWithdrawal.from_okx(entry)
+    assert row.ccy == entry["ccy"]
+    parsed = (row.max_wd, row.max_wd_ex, row.spot_offset_max_wd, row.spot_offset_max_wd_ex)
+    for field, value in zip(FIELDS[1:], parsed, strict=True):
+        if entry[field] == "":
+            assert value is None
+        else:
+            assert value is not None
+            # Same digits and exponent, not merely an equal value: "1.50" stays "1.50".
+            assert value.as_tuple() == Decimal(entry[field]).as_tuple()
+
+
+def test_max_withdrawal_entries_refuses_an_unknown_mode() -> None:
+    @given(okx_st.max_withdrawal_entries("isolated"))
+    def draw_one(entry: dict[str, str]) -> None:
+        raise AssertionError(f"drew {entry!r} for an unknown mode")
+
+    with pytest.raises(ValueError, match="mode must be one of"):
+        draw_one()
+
+
+@given(okx_st.okx_payloads())
+def test_payloads_are_well_formed_and_parse_in_order(body: dict[str, Any]) -> None:
+    assert body["code"] == "0" and body["msg"] == ""
+    assert spec_well_formed(body)
+    ccys = [entry["ccy"] for entry in body["data"]]
+    assert len(ccys) == len(set(ccys))
+    modes = {(e["maxWdEx"] == "", e["spotOffsetMaxWd"] == "") for e in body["data"]}
+    assert len(modes) <= 1, "one payload, one account mode"
+    rows = MaxWithdrawalClient(StaticAPI(body)).get_max_withdrawal()
+    assert list(rows) == ccys
+
+
+def test_payloads_reach_more_than_20_entries() -> None:
+    assert len(find_any(okx_st.okx_payloads(), lambda body: len(body["data"]) > 20)["data"]) > 20
+
+
+# --- malformed payloads -----------------------------------------------------------------
+
+
+@given(okx_st.malformed_payload_cases())
+def test_malformed_payloads_are_malformed_and_refused(case: okx_st.MalformedPayloadCase) -> None:
+    assert case.defect in okx_st.MALFORMED_DEFECTS
+    assert not spec_well_formed(case.body), case.defect
+    with pytest.raises(ResponseFormatError) as caught:
+        MaxWithdrawalClient(StaticAPI(case.body)).get_max_withdrawal()
+    if case.field != "body":
+        assert case.field in str(caught.value)
+
+
+@pytest.mark.parametrize("defect", okx_st.MALFORMED_DEFECTS)
+def test_malformed_payloads_cover_every_defect(defect: str) -> None:
+    found = find_any(okx_st.malformed_payload_cases(), lambda case: case.defect == defect)
+    assert found.defect == defect
+
+
+@given(okx_st.malformed_payloads())
+def test_malformed_payloads_are_plain_bodies(body: object) -> None:
+    assert not isinstance(body, okx_st.MalformedPayloadCase)
+    assert not spec_well_formed(body)
+
+
+# --- seeded exchanges -------------------------------------------------------------------
+
+
+@settings(max_examples=50)
+@given(okx_st.accounts())
+def test_accounts_answer_their_seeded_balances(seeded: okx_st.SeededExchange) -> None:
+    assert isinstance(seeded.exchange, FakeExchange)
+    assert 1 <= len(seeded.accounts) <= 4
+    for index, account in enumerate(seeded.accounts):
+        assert (account.api_key, account.secret_key, account.passphrase) == (
+            f"key-{index}",
+            f"secret-{index}",
+            f"pass-{index}",
+        )
+        api = FakeAccountAPI(
+            account.api_key,
+            account.secret_key,
+            account.passphrase,
+            flag=account.flag,
+            exchange=seeded.exchange,
+        )
+        body = api.get_max_withdrawal()
+        assert body["code"] == "0", body
+        answered = {entry["ccy"]: entry for entry in body["data"]}
+        assert list(answered) == list(account.balances)
+        for ccy, (available, borrowable) in account.balances.items():
+            assert Decimal(answered[ccy]["maxWd"]) == Decimal(available)
+            if account.mode == "futures":
+                assert answered[ccy]["maxWdEx"] == ""
+            else:
+                total = EXACT.add(Decimal(available), Decimal(borrowable))
+                assert Decimal(answered[ccy]["maxWdEx"]) == total
+
+
+def test_accounts_share_uids_and_mix_environments() -> None:
+    shared = find_any(
+        okx_st.accounts(min_accounts=2),
+        lambda seeded: len({a.uid for a in seeded.accounts}) < len(seeded.accounts),
+    )
+    assert len({a.uid for a in shared.accounts}) < len(shared.accounts)
+    mixed = find_any(okx_st.accounts(), lambda seeded: len({a.demo for a in seeded.accounts}) == 2)
+    assert {a.flag for a in mixed.accounts} == {"0", "1"}
