@@ -84,6 +84,7 @@ class FakeServer:
         self._log = log
         self._httpd = _Server((host, port), self)
         self._thread: threading.Thread | None = None
+        self._serve_entered = False  # stop() must shut the loop down only once it runs
         self._closed = False
 
     @property
@@ -112,6 +113,7 @@ class FakeServer:
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until ``stop()`` (from another thread) or Ctrl-C."""
+        self._enter_serving()
         try:
             self._httpd.serve_forever(_POLL_INTERVAL_S)
         finally:
@@ -119,18 +121,23 @@ class FakeServer:
 
     def start(self) -> FakeServer:
         """Serve in a background thread; returns self."""
-        if self._thread is not None or self._closed:
-            raise RuntimeError("FakeServer can be started once")
+        self._enter_serving()
         self._thread = threading.Thread(target=self._httpd.serve_forever,
                                         args=(_POLL_INTERVAL_S,),
                                         name=f"fake-okx-{self.port}", daemon=True)
         self._thread.start()
         return self
 
+    def _enter_serving(self) -> None:
+        if self._serve_entered or self._closed:
+            raise RuntimeError("a FakeServer serves once: create a new one")
+        self._serve_entered = True
+
     def stop(self) -> None:
         """Stop serving, close the listening socket, join the threads (idempotent)."""
-        if self._thread is not None:
+        if self._serve_entered and not self._closed:
             self._httpd.shutdown()
+        if self._thread is not None:
             self._thread.join()
             self._thread = None
         self._close()

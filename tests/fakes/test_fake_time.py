@@ -1,0 +1,119 @@
+"""Rate limit and timestamp skew on the fake's clock: freezegun and injected clocks."""
+
+from __future__ import annotations
+
+import okx.utils
+from fake_support import (
+    DEMO_KEY,
+    DEMO_PASSPHRASE,
+    DEMO_SECRET,
+    frozen_clock,
+    funded_exchange,
+    sdk_client,
+)
+from freezegun import freeze_time
+
+from fakes import FakeAccountAPI, FakeExchange, FakeRequest
+
+PATH = "/api/v5/account/max-withdrawal?ccy=BTC"
+
+
+def _codes(api: object, count: int) -> list[str]:
+    return [api.get_max_withdrawal("BTC")["code"] for _ in range(count)]  # type: ignore[attr-defined]
+
+
+def test_freezegun_tick_moves_the_rate_window_through_the_sdk() -> None:
+    with freeze_time("2024-05-01 12:00:00") as frozen:
+        exchange = funded_exchange()  # default clock: time.time, looked up at each call
+        with sdk_client(exchange) as api:
+            assert _codes(api, 21) == ["0"] * 20 + ["50011"]
+            frozen.tick(1.999)
+            assert _codes(api, 1) == ["50011"]  # rejected requests do not consume the window
+            frozen.tick(0.001)  # the first 20 are now exactly 2 s old: out of the window
+            assert _codes(api, 21) == ["0"] * 20 + ["50011"]
+            frozen.move_to("2024-05-01 13:00:00")
+            assert _codes(api, 1) == ["0"]
+    codes = [r.code for r in exchange.requests]
+    assert codes.count("50011") == 3 and codes.count("0") == 41
+
+
+def test_sliding_window_not_fixed_buckets() -> None:
+    with freeze_time("2024-05-01 12:00:00") as frozen:
+        exchange = funded_exchange()
+        api = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange)
+        assert _codes(api, 10) == ["0"] * 10
+        frozen.tick(1.5)
+        assert _codes(api, 11) == ["0"] * 10 + ["50011"]
+        frozen.tick(0.5)  # the first 10 leave the window, the last 10 stay
+        assert _codes(api, 11) == ["0"] * 10 + ["50011"]
+
+
+def test_sub_keys_share_the_limit_and_other_users_do_not() -> None:
+    exchange = funded_exchange(frozen_clock())
+    uid = exchange.accounts[0].uid
+    exchange.add_account("sub", "sub-secret", "sub-pass", uid=uid)
+    other = exchange.add_account("other", "other-secret", "other-pass")
+    main_api = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange)
+    sub_api = FakeAccountAPI("sub", "sub-secret", "sub-pass", exchange=exchange)
+    other_api = FakeAccountAPI("other", "other-secret", "other-pass", exchange=exchange)
+    assert _codes(main_api, 15) == ["0"] * 15
+    assert _codes(sub_api, 6) == ["0"] * 5 + ["50011"]
+    assert _codes(other_api, 20) == ["0"] * 20
+    assert {r.uid for r in exchange.requests if r.code == "50011"} == {uid}
+    assert other.uid != uid
+    exchange.reset_rate_limits()
+    assert _codes(main_api, 1) == ["0"]
+
+
+def test_auth_failures_and_injected_faults_do_not_consume_the_window() -> None:
+    exchange = funded_exchange(frozen_clock())
+    api = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange)
+    bad = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, "wrong", exchange=exchange)
+    assert _codes(bad, 30) == ["50105"] * 30
+    exchange.fail_next(50001, times=30)
+    assert _codes(api, 30) == ["50001"] * 30
+    assert _codes(api, 21) == ["0"] * 20 + ["50011"]
+
+
+def test_parameter_errors_do_consume_the_window() -> None:
+    exchange = funded_exchange(frozen_clock())
+    api = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange)
+    assert [api.get_max_withdrawal("BTC,,X")["code"] for _ in range(20)] == ["51000"] * 20
+    assert _codes(api, 1) == ["50011"]
+
+
+def _signed_now(timestamp: str) -> FakeRequest:
+    sign = okx.utils.sign(okx.utils.pre_hash(timestamp, "GET", PATH, "", False), DEMO_SECRET)
+    return FakeRequest("GET", PATH, {
+        "ok-access-key": DEMO_KEY, "ok-access-sign": sign.decode(),
+        "ok-access-timestamp": timestamp, "ok-access-passphrase": DEMO_PASSPHRASE,
+        "x-simulated-trading": "1",
+    })
+
+
+def test_freezegun_moves_the_skew_check() -> None:
+    with freeze_time("2024-05-01 12:00:00") as frozen:
+        exchange = funded_exchange()
+        request = _signed_now(okx.utils.get_timestamp())  # the SDK's own timestamp: frozen
+        frozen.tick(30)
+        assert exchange.handle(request).status == 200  # 30 s old: still accepted
+        frozen.tick(0.001)
+        assert b'"50102"' in exchange.handle(request).body
+        frozen.move_to("2024-05-01 11:59:29.999")  # 30.001 s in the future
+        assert b'"50102"' in exchange.handle(request).body
+
+
+def test_skew_check_can_be_disabled_or_widened() -> None:
+    request = _signed_now("2020-01-01T00:00:00.000Z")
+    assert b'"50102"' in funded_exchange().handle(request).body
+    assert funded_exchange(max_skew_s=None).handle(request).status == 200
+    exchange = funded_exchange(clock=lambda: 1577836800.0 + 100, max_skew_s=120)
+    assert exchange.handle(request).status == 200
+
+
+def test_fake_account_api_signs_with_the_exchange_clock() -> None:
+    exchange = FakeExchange(clock=lambda: 86400.5)  # 1970-01-02T00:00:00.500Z
+    exchange.add_account(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE)
+    api = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange)
+    assert api.get_max_withdrawal("BTC")["code"] == "0"
+    assert exchange.requests[-1].time == 86400.5
