@@ -124,6 +124,14 @@ class WithdrawalEntry:
             "spotOffsetMaxWdEx": self.spot_offset_max_wd_ex,
         }
 
+    def json_fragment(self, ccy: str) -> bytes:
+        """Return ``as_okx(ccy)`` as compact JSON (every value is plain ASCII: no escaping)."""
+        return (
+            f'{{"ccy":"{ccy}","maxWd":"{self.max_wd}","maxWdEx":"{self.max_wd_ex}",'
+            f'"spotOffsetMaxWd":"{self.spot_offset_max_wd}",'
+            f'"spotOffsetMaxWdEx":"{self.spot_offset_max_wd_ex}"}}'
+        ).encode("ascii")
+
 
 @dataclass(frozen=True)
 class _Balance:
@@ -140,7 +148,7 @@ class _Balance:
         return WithdrawalEntry(max_wd, max_wd_ex, "", "")
 
 
-_ZERO_BALANCE = _Balance(Decimal(0), Decimal(0))
+_ZERO_ENTRIES = {mode: _Balance(Decimal(0), Decimal(0)).entry(mode) for mode in ACCOUNT_LEVELS}
 
 
 def check_mode(mode: object) -> Mode:
@@ -164,6 +172,8 @@ class FakeAccount:
         self._mode: Mode = mode
         self._lock = lock
         self._entries: dict[str, _Balance | WithdrawalEntry] = {}
+        # Answers are served far more often than set: held currencies' JSON is cached.
+        self._fragments: dict[str, bytes] = {}
 
     def __repr__(self) -> str:
         return f"FakeAccount(uid={self._uid!r}, mode={self._mode!r}, currencies={self.currencies})"
@@ -183,6 +193,7 @@ class FakeAccount:
         checked = check_mode(mode)
         with self._lock:
             self._mode = checked
+            self._fragments.clear()
 
     def set_mode(self, mode: str) -> None:
         """Switch the account mode; balances stay, answers follow the new mode's model."""
@@ -208,6 +219,7 @@ class FakeAccount:
         )
         with self._lock:
             self._entries[code] = balance
+            self._fragments.pop(code, None)
 
     def set_max_withdrawal(
         self,
@@ -234,12 +246,14 @@ class FakeAccount:
         )
         with self._lock:
             self._entries[code] = entry
+            self._fragments.pop(code, None)
 
     def remove_currency(self, ccy: str) -> None:
         """Stop holding ``ccy`` (it then answers zeros); unknown currencies are ignored."""
         code = normalize_ccy(ccy)
         with self._lock:
             self._entries.pop(code, None)
+            self._fragments.pop(code, None)
 
     def entry(self, ccy: str) -> WithdrawalEntry:
         """Return the answer the exchange gives now for one (upper-case) currency."""
@@ -248,10 +262,21 @@ class FakeAccount:
 
     def _entry_locked(self, ccy: str) -> WithdrawalEntry:
         """Return the answer for ``ccy``; the caller holds the exchange lock."""
-        held = self._entries.get(ccy, _ZERO_BALANCE)
+        held = self._entries.get(ccy)
+        if held is None:
+            return _ZERO_ENTRIES[self._mode]
         if isinstance(held, _Balance):
             return held.entry(self._mode)
         return held
+
+    def _fragment_locked(self, ccy: str) -> bytes:
+        """Return the JSON of the answer for ``ccy``; the caller holds the exchange lock."""
+        fragment = self._fragments.get(ccy)
+        if fragment is None:
+            fragment = self._entry_locked(ccy).json_fragment(ccy)
+            if ccy in self._entries:
+                self._fragments[ccy] = fragment
+        return fragment
 
     def _all_locked(self) -> list[str]:
         """Held currencies in insertion order; the caller holds the exchange lock."""

@@ -8,7 +8,9 @@ and returns ``json.loads(body)`` like the SDK's ``response.json()``.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import warnings
 from datetime import datetime, timezone
 from typing import Any
@@ -16,12 +18,14 @@ from typing import Any
 import httpx
 from okx import utils as okx_utils
 
-from fakes._exchange import MAX_WITHDRAWAL_PATH, FakeExchange, FakeRequest
+from fakes._exchange import MAX_WITHDRAWAL_PATH, FakeExchange, FakeRequest, hmac_b64
 from fakes._transport import NETWORK_FAULT_MESSAGE
 
 __all__ = ["FakeAccountAPI"]
 
 _NO_CREDENTIAL = "-1"  # python-okx's "not given" marker: such a client sends no auth headers
+# Targets made only of these characters go on the wire unchanged (httpx encodes none of them).
+_WIRE_SAFE = re.compile(r"[A-Za-z0-9,/?=&._~-]*")
 
 
 class FakeAccountAPI:
@@ -66,33 +70,68 @@ class FakeAccountAPI:
 
     def get_max_withdrawal(self, ccy: str = "") -> Any:
         """``GET /api/v5/account/max-withdrawal``: the raw OKX answer as a dict."""
-        return self._request_with_params("GET", MAX_WITHDRAWAL_PATH, {"ccy": ccy})
+        if isinstance(ccy, str):
+            request_path, wire_target = _max_withdrawal_targets(ccy)
+        else:  # python-okx str()s whatever it is given
+            request_path = MAX_WITHDRAWAL_PATH + okx_utils.parse_params_to_str({"ccy": ccy})
+            wire_target = _wire_target(request_path)
+        return self._request("GET", request_path, wire_target)
 
-    def _request_with_params(self, method: str, request_path: str, params: dict[str, Any]) -> Any:
-        request_path = request_path + okx_utils.parse_params_to_str(params)
+    def _request(self, method: str, request_path: str, wire_target: str) -> Any:
+        """Sign ``request_path`` like python-okx, send ``wire_target`` like httpx, parse."""
         headers = {"content-type": "application/json", "x-simulated-trading": str(self.flag)}
         if self.API_KEY != _NO_CREDENTIAL:
             timestamp = _okx_timestamp(self.exchange.now())
-            signature = okx_utils.sign(
-                okx_utils.pre_hash(timestamp, method, request_path, "", False),
-                self.API_SECRET_KEY,
-            )
+            # okx.utils.sign(okx.utils.pre_hash(...)): the same bytes, without the debug log.
+            signature = hmac_b64(self.API_SECRET_KEY, f"{timestamp}{method.upper()}{request_path}")
             headers["ok-access-key"] = self.API_KEY
             headers["ok-access-sign"] = signature.decode("ascii")
             headers["ok-access-timestamp"] = timestamp
             headers["ok-access-passphrase"] = self.PASSPHRASE
-        url = httpx.URL(request_path)
         response = self.exchange.handle(
-            FakeRequest(method, url.raw_path.decode("ascii"), headers, b"")
+            FakeRequest(method, wire_target, headers, b"")
         )
         if response.network_fault:
             raise httpx.ConnectError(
                 NETWORK_FAULT_MESSAGE, request=httpx.Request(method, self.domain + request_path)
             )
-        return json.loads(response.body)
+        return _json(response.body)
+
+
+def _json(body: bytes) -> Any:
+    """Return ``json.loads(body)`` as httpx's ``Response.json()`` does (str first: faster)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return json.loads(body)  # json detects UTF-16/32 from bytes, like httpx
+    return json.loads(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _max_withdrawal_targets(ccy: str) -> tuple[str, str]:
+    """Return the path python-okx signs for ``ccy`` and the target httpx then sends."""
+    request_path = MAX_WITHDRAWAL_PATH + okx_utils.parse_params_to_str({"ccy": ccy})
+    return request_path, _wire_target(request_path)
+
+
+def _wire_target(request_path: str) -> str:
+    """Return the target as httpx puts it on the wire (InvalidURL where httpx raises it)."""
+    if _WIRE_SAFE.fullmatch(request_path):
+        return request_path
+    return _encoded_target(request_path)
+
+
+@functools.lru_cache(maxsize=256)
+def _encoded_target(request_path: str) -> str:
+    return httpx.URL(request_path).raw_path.decode("ascii")
 
 
 def _okx_timestamp(epoch_s: float) -> str:
-    """``utils.get_timestamp()``'s format (ISO-8601, milliseconds, ``Z``) for ``epoch_s``."""
-    moment = datetime.fromtimestamp(epoch_s, timezone.utc).replace(tzinfo=None)
-    return moment.isoformat("T", "milliseconds") + "Z"
+    """Return ``utils.get_timestamp()``'s format (ISO-8601, milliseconds, ``Z``) for ``epoch_s``."""
+    whole_s, micro = divmod(round(epoch_s * 1_000_000), 1_000_000)
+    return f"{_second_prefix(whole_s)}.{micro // 1000:03d}Z"
+
+
+@functools.lru_cache(maxsize=4)
+def _second_prefix(whole_s: int) -> str:
+    return datetime.fromtimestamp(whole_s, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")

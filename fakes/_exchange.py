@@ -16,8 +16,7 @@ from :class:`FakeRequest`/:class:`FakeResponse`.
 from __future__ import annotations
 
 import base64
-import binascii
-import hashlib
+import functools
 import hmac
 import itertools
 import re
@@ -26,13 +25,14 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote
 
 from fakes._accounts import CCY_PATTERN, FakeAccount, check_mode
-from fakes._errors import ERRORS, MAX_CCY_COUNT, NOT_FOUND, SUCCESS_CODE, error_body, json_bytes
+from fakes._errors import ERRORS, MAX_CCY_COUNT, NOT_FOUND, SUCCESS_CODE, error_body
 
 if TYPE_CHECKING:
     import httpx
@@ -71,14 +71,15 @@ AUTH_ORDER = (
     ("50113", "signature is not base64(HMAC-SHA256(secret, ts + METHOD + path?query + body))"),
 )
 
-_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
+_TIMESTAMP = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})\.([0-9]{3})Z"
+)
 _JSON_HEADERS = (("content-type", "application/json"),)
 _FIRST_UID = 100_000_000_000_001  # OKX user ids are 15+ digit numbers
 
 
-@dataclass(frozen=True)
-class FakeRequest:
-    """A request as it reaches the exchange.
+class FakeRequest(NamedTuple):
+    """A request as it reaches the exchange (immutable).
 
     ``target`` is the path and query exactly as on the wire (percent-encoded, e.g.
     ``/api/v5/account/max-withdrawal?ccy=BTC,%20ETH``); ``headers`` has lower-case names.
@@ -86,7 +87,7 @@ class FakeRequest:
 
     method: str
     target: str
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = MappingProxyType({})
     body: bytes = b""
 
     def __repr__(self) -> str:
@@ -94,9 +95,8 @@ class FakeRequest:
         return f"FakeRequest(method={self.method!r}, target={self.target!r})"
 
 
-@dataclass(frozen=True)
-class FakeResponse:
-    """The exchange's answer: HTTP status, raw body, headers; or a dropped connection."""
+class FakeResponse(NamedTuple):
+    """The answer (immutable): HTTP status, raw body, headers; or a dropped connection."""
 
     status: int
     body: bytes
@@ -104,9 +104,8 @@ class FakeResponse:
     network_fault: bool = False
 
 
-@dataclass(frozen=True)
-class RequestRecord:
-    """One handled request, secrets never captured.
+class RequestRecord(NamedTuple):
+    """One handled request, secrets never captured (a tuple: cheap to keep by thousands).
 
     ``query`` is the raw query string as received; ``uid`` is None when the request
     failed before its key was known; ``code`` is the OKX code answered (None for an
@@ -137,17 +136,15 @@ class _Fault:
     code: str | None
 
 
-@dataclass
-class _Outcome:
-    response: FakeResponse
-    code: str | None
-    uid: str | None = None
-    time: float | None = None  # the clock reading the rate limit used, if it was reached
+_ERROR_RESPONSES = {
+    code: FakeResponse(spec.status, error_body(code, spec.message()))
+    for code, spec in ERRORS.items()
+}
 
 
-def _error(code: str) -> _Outcome:
-    spec = ERRORS[code]
-    return _Outcome(FakeResponse(spec.status, error_body(code, spec.message())), code)
+_NOT_FOUND_RESPONSE = FakeResponse(
+    NOT_FOUND.status, error_body(str(NOT_FOUND.status), NOT_FOUND.template)
+)
 
 
 class FakeExchange:
@@ -315,76 +312,92 @@ class FakeExchange:
     def handle(self, request: FakeRequest) -> FakeResponse:
         """Answer one request: faults, routing, auth, rate limit, parameters, answer."""
         path, _, query = request.target.partition("?")
-        with self._lock:
-            fault = self._faults.popleft() if self._faults else None
+        fault = None
+        if self._faults:  # an unlocked peek keeps the common path to one lock fewer
+            with self._lock:
+                fault = self._faults.popleft() if self._faults else None
         if fault is not None:
-            outcome = _Outcome(fault.response, fault.code)
-        elif request.method != "GET" or path != MAX_WITHDRAWAL_PATH:
-            not_found = error_body(str(NOT_FOUND.status), NOT_FOUND.template)
-            outcome = _Outcome(FakeResponse(NOT_FOUND.status, not_found), None)
-        else:
-            outcome = self._authenticated(request, query)
-        with self._lock:
-            self._records.append(RequestRecord(
-                request.method, path, query, outcome.uid, outcome.code,
-                None if outcome.response.network_fault else outcome.response.status,
-                self.now() if outcome.time is None else outcome.time,
-            ))
-        return outcome.response
+            return self._finish(request.method, path, query, fault.response, fault.code, None)
+        if request.method != "GET" or path != MAX_WITHDRAWAL_PATH:
+            return self._finish(request.method, path, query, _NOT_FOUND_RESPONSE, None, None)
+        code, key = self._authenticate(request)
+        if key is None:
+            return self._finish(request.method, path, query, _ERROR_RESPONSES[str(code)], code,
+                                None)
+        if code is not None:
+            return self._finish(request.method, path, query, _ERROR_RESPONSES[code], code,
+                                key.account.uid)
+        return self._answer(key.account, request.method, path, query)
 
-    def _authenticated(self, request: FakeRequest, query: str) -> _Outcome:
+    def _finish(self, method: str, path: str, query: str, response: FakeResponse,
+                code: str | None, uid: str | None) -> FakeResponse:
+        """Record a request answered before the rate limit, and return its response."""
+        status = None if response.network_fault else response.status
+        with self._lock:
+            self._records.append(
+                RequestRecord(method, path, query, uid, code, status, self.now())
+            )
+        return response
+
+    def _authenticate(self, request: FakeRequest) -> tuple[str | None, _Key | None]:
+        """Return the first failing code of AUTH_ORDER (None: all passed) and the key if known."""
         headers = request.headers
-        api_key = headers.get("ok-access-key", "")
-        signature = headers.get("ok-access-sign", "")
-        timestamp = headers.get("ok-access-timestamp", "")
-        passphrase = headers.get("ok-access-passphrase", "")
-        for code, value in (("50103", api_key), ("50106", signature), ("50107", timestamp),
-                            ("50104", passphrase)):
-            if not value:
-                return _error(code)
+        api_key = headers.get("ok-access-key")
+        signature = headers.get("ok-access-sign")
+        timestamp = headers.get("ok-access-timestamp")
+        passphrase = headers.get("ok-access-passphrase")
+        if not api_key:
+            return "50103", None
+        if not signature:
+            return "50106", None
+        if not timestamp:
+            return "50107", None
+        if not passphrase:
+            return "50104", None
         sent_at = _parse_timestamp(timestamp)
         if sent_at is None:
-            return _error("50112")
+            return "50112", None
         if self.max_skew_s is not None and abs(sent_at - self.now()) > self.max_skew_s:
-            return _error("50102")
+            return "50102", None
         with self._lock:
             key = self._keys.get(api_key)
         if key is None:
-            return _error("50111")
-        uid = key.account.uid
-        checks = (
-            ("50105", hmac.compare_digest(passphrase.encode(), key.passphrase.encode())),
-            ("50101", _environment_matches(key.demo, headers.get("x-simulated-trading"))),
-            ("50113", _signature_matches(key.secret, signature, timestamp, request)),
-        )
-        for code, passed in checks:
-            if not passed:
-                outcome = _error(code)
-                outcome.uid = uid
-                return outcome
-        outcome = self._answer(key.account, query)
-        outcome.uid = uid
-        return outcome
+            return "50111", None
+        if not hmac.compare_digest(passphrase.encode(), key.passphrase.encode()):
+            return "50105", key
+        if not _environment_matches(key.demo, headers.get("x-simulated-trading")):
+            return "50101", key
+        if not _signature_matches(key.secret, signature, timestamp, request):
+            return "50113", key
+        return None, key
 
-    def _answer(self, account: FakeAccount, query: str) -> _Outcome:
-        wanted = _parse_ccy(query)
+    def _answer(self, account: FakeAccount, method: str, path: str, query: str) -> FakeResponse:
+        """Apply the rate limit and parameters, answer and record, in one critical section."""
+        param_error, wanted = _parse_ccy(query)
+        uid = account.uid
         with self._lock:
-            window = self._windows.setdefault(account.uid, deque())
             now = self.now()
+            window = self._windows.get(uid)
+            if window is None:
+                window = self._windows[uid] = deque()
             while window and window[0] <= now - RATE_LIMIT_WINDOW_S:
                 window.popleft()
             if len(window) >= RATE_LIMIT_REQUESTS:
-                rejected = _error("50011")
-                rejected.time = now
-                return rejected
-            window.append(now)
-            if isinstance(wanted, _Outcome):
-                wanted.time = now
-                return wanted
-            currencies = account._all_locked() if wanted is None else wanted
-            data = [account._entry_locked(ccy).as_okx(ccy) for ccy in currencies]
-        body = json_bytes({"code": SUCCESS_CODE, "data": data, "msg": ""})
-        return _Outcome(FakeResponse(200, body), SUCCESS_CODE, time=now)
+                code = "50011"
+                response = _ERROR_RESPONSES[code]
+            else:
+                window.append(now)
+                if param_error is not None:
+                    code = param_error
+                    response = _ERROR_RESPONSES[code]
+                else:
+                    code = SUCCESS_CODE
+                    currencies = account._all_locked() if wanted is None else wanted
+                    data = b",".join([account._fragment_locked(ccy) for ccy in currencies])
+                    response = FakeResponse(200, b'{"code":"0","data":[' + data + b'],"msg":""}')
+            record = RequestRecord(method, path, query, uid, code, response.status, now)
+            self._records.append(record)
+        return response
 
     # -- the other ways in ----------------------------------------------------------------
 
@@ -421,14 +434,17 @@ class FakeExchange:
         return FakeServer(self, host, port, log=log)
 
 
+@functools.lru_cache(maxsize=32)
 def _parse_timestamp(timestamp: str) -> float | None:
-    if _TIMESTAMP.fullmatch(timestamp) is None:
+    matched = _TIMESTAMP.fullmatch(timestamp)
+    if matched is None:
         return None
+    year, month, day, hour, minute, second, milli = map(int, matched.groups())
     try:
-        parsed = datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%S.%fZ")
-    except ValueError:
+        parsed = datetime(year, month, day, hour, minute, second, milli * 1000, timezone.utc)
+    except ValueError:  # e.g. month 13
         return None
-    return parsed.replace(tzinfo=timezone.utc).timestamp()
+    return parsed.timestamp()
 
 
 def _environment_matches(demo: bool, simulated: str | None) -> bool:
@@ -440,28 +456,36 @@ def _environment_matches(demo: bool, simulated: str | None) -> bool:
 def _signature_matches(secret: str, signature: str, timestamp: str, request: FakeRequest) -> bool:
     try:
         body = request.body.decode("utf-8")
-        provided = base64.b64decode(signature, validate=True)
-    except (UnicodeDecodeError, binascii.Error):
+    except UnicodeDecodeError:
         return False
     message = timestamp + request.method.upper() + request.target + body
-    expected = hmac.new(secret.encode(), message.encode(), hashlib.sha256).digest()
-    return hmac.compare_digest(expected, provided)
+    return hmac.compare_digest(hmac_b64(secret, message), signature.encode())
 
 
-def _parse_ccy(query: str) -> list[str] | _Outcome | None:
-    """Return the currencies asked for (None: all held), or the parameter error to answer."""
+@functools.lru_cache(maxsize=64)
+def hmac_b64(secret: str, message: str) -> bytes:
+    """Return base64(HMAC-SHA256(secret, message)): OKX's signature (okx.utils.sign's bytes).
+
+    Memoised: FakeAccountAPI signs and the exchange then verifies the very same message.
+    """
+    return base64.b64encode(hmac.digest(secret.encode(), message.encode(), "sha256"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_ccy(query: str) -> tuple[str | None, tuple[str, ...] | None]:
+    """Return ``(error code, None)`` or ``(None, currencies asked for)``; None means all held."""
     values = []
     for pair in query.split("&") if query else ():
         name, _, value = pair.partition("=")
         if unquote(name) == "ccy":
             values.append(unquote(value))
     if len(values) > 1:
-        return _error("51000")
+        return "51000", None
     if not values or values[0] == "":
-        return None
+        return None, None
     items = values[0].split(",")
     if len(items) > MAX_CCY_COUNT:
-        return _error("50025")
+        return "50025", None
     if not all(CCY_PATTERN.fullmatch(item) for item in items):
-        return _error("51000")
-    return list(dict.fromkeys(item.upper() for item in items))
+        return "51000", None
+    return None, tuple(dict.fromkeys(item.upper() for item in items))
