@@ -1,0 +1,169 @@
+"""Client-side rate limiting: never send more than the exchange accepts.
+
+OKX allows 20 requests per 2 seconds per user id on the max-withdrawal endpoint and
+answers the 21st with ``50011``. `RateLimit` is the frozen policy; `RateLimiter` is
+the thread-safe object that enforces it. A client given a `RateLimit` builds a private
+limiter; several clients of one user (or several threads) share one budget by being
+given the same `RateLimiter`::
+
+    shared = RateLimiter(RateLimit(20, 2.0))
+    a = MaxWithdrawalClient(api_a, rate_limit=shared)
+    b = MaxWithdrawalClient(api_b, rate_limit=shared)
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+__all__ = ["RateLimit", "RateLimiter"]
+
+# OKX: "Rate Limit: 20 requests per 2 seconds", rule: user ID (see the endpoint's page).
+OKX_MAX_REQUESTS = 20
+OKX_WINDOW_S = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """At most `max_requests` requests in any `window_s`-second window.
+
+    A frozen, hashable policy (the default argument of `MaxWithdrawalClient`, so it
+    must hold no state). Build a `RateLimiter` from it to enforce it.
+    """
+
+    max_requests: int = OKX_MAX_REQUESTS
+    window_s: float = OKX_WINDOW_S
+
+    def __post_init__(self) -> None:
+        if type(self.max_requests) is not int or self.max_requests < 1:
+            raise ValueError(
+                f"RateLimit.max_requests must be an int >= 1, got {self.max_requests!r}"
+            )
+        if (
+            isinstance(self.window_s, bool)
+            or not isinstance(self.window_s, (int, float))
+            or not math.isfinite(self.window_s)
+            or self.window_s <= 0
+        ):
+            raise ValueError(
+                f"RateLimit.window_s must be a finite number > 0, got {self.window_s!r}"
+            )
+
+
+def _window_end(returned: float, window_s: float) -> float:
+    """Return the first time at which a request that returned at `returned` stops counting.
+
+    Nudged up by an ulp where needed so that both ways a counter may test it agree:
+    ``end >= returned + window_s`` and ``end - window_s >= returned`` (in floats,
+    0.4 + 2.0 - 2.0 < 0.4, and an exchange counting with ``t - window_s`` would then
+    still see the old request).
+    """
+    end = returned + window_s
+    while end - window_s < returned:
+        end = math.nextafter(end, math.inf)
+    return end
+
+
+class RateLimiter:
+    """Thread-safe sliding-window-log limiter enforcing one `RateLimit`.
+
+    Use ``with limiter.slot(): send()`` around each request. Entering blocks (through
+    the injected `sleep`) until a slot is free; the slot stays taken while the request
+    is in flight and for `window_s` seconds after it returns or raises.
+
+    `clock` and `sleep` default to `time.time` and `time.sleep`, looked up at each call
+    so freezegun and simulated clocks both work.
+    """
+
+    # Why a sliding log and not a token bucket: a bucket refills continuously, so a
+    # burst of 20 followed by one request at t=0.1 s is admitted once a token trickles
+    # back, and the exchange, which counts in a sliding window, answers 50011. The log
+    # holds one entry per recent request, which is exactly what the exchange counts.
+    #
+    # Why a slot ends `window_s` after the call RETURNS rather than after it was sent:
+    # the exchange stamps a request when it arrives, somewhere between our acquire and
+    # our return. If the next request may start only once `window_s` has passed since
+    # the earlier one returned, its arrival is at least `window_s` after the earlier
+    # arrival, whatever the network delays. The cost is the round-trip time per window,
+    # which is small against 2 s.
+
+    __slots__ = ("_clock", "_cond", "_ends", "_in_flight", "_sleep", "limit")
+
+    def __init__(
+        self,
+        limit: RateLimit | None = None,
+        *,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        self.limit = limit if limit is not None else RateLimit()
+        if not isinstance(self.limit, RateLimit):
+            raise TypeError(f"RateLimiter expects a RateLimit, got {type(limit).__name__}")
+        self._clock = clock
+        self._sleep = sleep
+        self._cond = threading.Condition(threading.Lock())
+        # A min-heap of the times at which finished requests stop counting (a heap,
+        # not a queue, so a clock that steps back cannot unsort it).
+        self._ends: list[float] = []
+        self._in_flight = 0
+
+    def __repr__(self) -> str:
+        return (
+            f"RateLimiter(RateLimit(max_requests={self.limit.max_requests}, "
+            f"window_s={self.limit.window_s}))"
+        )
+
+    def _now(self) -> float:
+        return (self._clock or time.time)()
+
+    def acquire(self, deadline: float | None = None) -> bool:
+        """Block until a request may be sent, take a slot and return True.
+
+        With a ``deadline`` (a time on this limiter's clock), return False at once,
+        without sleeping and without a slot, if no slot frees up by then. Waiting for
+        a request still in flight is not bounded by it (its end is not known yet).
+        Pair each True with exactly one `release` (prefer `slot`).
+        """
+        max_requests = self.limit.max_requests
+        while True:
+            with self._cond:
+                now = self._now()
+                ends = self._ends
+                # An end equal to now no longer counts: the window is (now - window_s, now].
+                while ends and ends[0] <= now:
+                    heapq.heappop(ends)
+                if self._in_flight + len(ends) < max_requests:
+                    self._in_flight += 1
+                    return True
+                if not ends:
+                    # Every slot is in flight: only a release can change anything.
+                    self._cond.wait()
+                    continue
+                if deadline is not None and ends[0] > deadline:
+                    return False
+                wait_s = ends[0] - now
+            # Outside the lock, so other threads can release and acquire meanwhile.
+            (self._sleep or time.sleep)(wait_s)
+
+    def release(self) -> None:
+        """Give back a slot taken by `acquire`: it stops counting `window_s` from now."""
+        with self._cond:
+            if self._in_flight <= 0:
+                raise RuntimeError("RateLimiter.release() without a matching acquire()")
+            self._in_flight -= 1
+            heapq.heappush(self._ends, _window_end(self._now(), self.limit.window_s))
+            self._cond.notify()
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one slot for the duration of the ``with`` block (one request)."""
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
