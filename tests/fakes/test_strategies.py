@@ -163,6 +163,13 @@ def test_hostile_currency_args_are_refused(arg: object) -> None:
         assert not isinstance(caught.value, TooManyCurrenciesError)
 
 
+@given(okx_st.hostile_currency_args(strings_only=True))
+def test_hostile_strings_are_strings_and_refused(arg: object) -> None:
+    assert isinstance(arg, str)
+    with pytest.raises(CurrencyValidationError):
+        normalize_currencies(arg)
+
+
 @pytest.mark.parametrize(
     "description, condition",
     [
