@@ -155,7 +155,7 @@ def currency_args() -> st.SearchStrategy[str | Iterable[str] | None]:
     ``None``, ``""``, a comma-joined string in any case with padding around items, or a list,
     tuple or generator of such items, duplicates allowed, at most 20 distinct.
 
-    Example: ``None``, ``""``, ``"btc, ETH"``, ``["usdt", " OKB\\t", "USDT"]``.
+    Example: ``None``, ``""``, ``"btc, ETH"``, ``["usdt", " OKB\t", "USDT"]``.
     """
     return currency_arg_cases().map(lambda case: case.arg)
 
