@@ -5,6 +5,8 @@ from importlib.metadata import PackageNotFoundError, version
 from okx_ext._client import DebugLoggingWarning, MaxWithdrawalClient, SupportsGetMaxWithdrawal
 from okx_ext._currencies import MAX_CURRENCIES_PER_REQUEST, normalize_currencies
 from okx_ext._models import MaxWithdrawal
+from okx_ext._ratelimit import RateLimit, RateLimiter
+from okx_ext._retry import Retry
 from okx_ext.errors import (
     AuthenticationError,
     CurrencyValidationError,
@@ -39,8 +41,11 @@ __all__ = [
     "OkxApiError",
     "OkxExtError",
     "PermissionDeniedError",
+    "RateLimit",
     "RateLimitError",
+    "RateLimiter",
     "ResponseFormatError",
+    "Retry",
     "ServiceUnavailableError",
     "SupportsGetMaxWithdrawal",
     "TimestampError",

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 import httpx
 
-from okx_ext._currencies import normalize_currencies
+from okx_ext._currencies import (
+    MAX_CURRENCIES_PER_REQUEST,
+    _iter_currencies,
+    normalize_currencies,
+)
 from okx_ext._models import MaxWithdrawal, parse_max_withdrawal_response
-from okx_ext.errors import TransportError, _preview
+from okx_ext._ratelimit import RateLimit, RateLimiter
+from okx_ext._retry import BudgetExhausted, Retry
+from okx_ext.errors import OkxExtError, TransportError, _preview
 
 __all__ = ["DebugLoggingWarning", "MaxWithdrawalClient", "SupportsGetMaxWithdrawal"]
 
@@ -64,6 +71,11 @@ class DebugLoggingWarning(UserWarning):
     """
 
 
+# Frozen, stateless policies: safe as shared defaults (each client builds its own limiter).
+_DEFAULT_RATE_LIMIT = RateLimit()
+_DEFAULT_RETRY = Retry()
+
+
 class MaxWithdrawalClient:
     """Typed, validated access to OKX's maximum-withdrawals endpoint.
 
@@ -74,15 +86,49 @@ class MaxWithdrawalClient:
         client = MaxWithdrawalClient(AccountAPI(key, secret, passphrase, flag="0"))
         rows = client.get_max_withdrawal(["btc", "ETH"])
         rows["BTC"].max_wd  # Decimal('124')
+
+    Every request goes through a client-side rate limiter and a retry policy, and
+    the client may be shared by threads:
+
+    - ``rate_limit``: a `RateLimit` (this client builds its own limiter from it, on
+      its ``clock``/``sleep``), a `RateLimiter` to share one budget between several
+      clients of the same user, or None for no limiting.
+    - ``retry``: a `Retry` policy for transient errors, or None for a single attempt.
+    - ``clock``/``sleep``: default to `time.time`/`time.sleep`, looked up at each
+      call (so freezegun works); inject a simulated pair in tests. A shared
+      `RateLimiter` keeps the clock it was built with: give it the same one.
     """
 
-    def __init__(self, account_api: SupportsGetMaxWithdrawal) -> None:
+    def __init__(
+        self,
+        account_api: SupportsGetMaxWithdrawal,
+        *,
+        rate_limit: RateLimit | RateLimiter | None = _DEFAULT_RATE_LIMIT,
+        retry: Retry | None = _DEFAULT_RETRY,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
         if not callable(getattr(account_api, "get_max_withdrawal", None)):
             raise TypeError(
                 "account_api must have a get_max_withdrawal(ccy='') method, "
                 f"got {type(account_api).__name__}"
             )
         self._account_api = account_api
+        self._clock = clock
+        self._sleep = sleep
+        self._limiter: RateLimiter | None
+        if isinstance(rate_limit, RateLimit):
+            self._limiter = RateLimiter(rate_limit, clock=clock, sleep=sleep)
+        elif isinstance(rate_limit, RateLimiter) or rate_limit is None:
+            self._limiter = rate_limit
+        else:
+            raise TypeError(
+                "rate_limit must be a RateLimit, a RateLimiter or None, "
+                f"got {type(rate_limit).__name__}"
+            )
+        if not (retry is None or isinstance(retry, Retry)):
+            raise TypeError(f"retry must be a Retry or None, got {type(retry).__name__}")
+        self._retry = retry
         debug = getattr(account_api, "debug", False)
         # python-okx tests `debug == True`, so 1 turns its logging on as well.
         if isinstance(debug, (int, float)) and debug == 1:
@@ -113,14 +159,65 @@ class MaxWithdrawalClient:
         an iterable of str, at most 20 distinct (see ``normalize_currencies``). A
         currency asked for but absent from OKX's answer is absent from the result.
 
+        The request waits for the rate limiter and transient errors are retried as
+        the client's ``retry`` allows.
+
         Raises (all ``OkxExtError``): CurrencyValidationError / TooManyCurrenciesError
         before any request; the typed OkxApiError for a non-zero OKX code;
         TransportError for network faults, timeouts and non-JSON bodies (original
-        chained); ResponseFormatError for a payload of the wrong shape. Any other
-        exception raised by the wrapped object (e.g. a bug in a stub) propagates
-        unchanged.
+        chained); ResponseFormatError for a payload of the wrong shape. The error
+        raised is the last one, with ``attempts`` set. Any other exception raised by
+        the wrapped object (e.g. a bug in a stub) propagates unchanged, never retried.
         """
-        return self._fetch_once(normalize_currencies(ccy))
+        return self._fetch(normalize_currencies(ccy))
+
+    def get_max_withdrawals(self, currencies: Iterable[str]) -> dict[str, MaxWithdrawal]:
+        """Return the maximum withdrawals of any number of currencies, in the order asked.
+
+        ``currencies`` follows the rule of ``normalize_currencies`` (a comma-separated
+        str or an iterable of str; stripped, upper-cased, duplicates collapsed) except
+        that there is no limit of 20: all of it is validated before any request, then
+        sent in batches of 20, each through the rate limiter and the retry policy.
+        Empty means all currencies, as for `get_max_withdrawal`, in OKX's order. A
+        currency absent from OKX's answer is absent from the result.
+
+        If a batch fails, its typed error is raised with ``partial`` holding every
+        row already fetched (earlier batches, in the order asked) and ``attempts``
+        the attempts made for the failing batch. Raises as `get_max_withdrawal`.
+        """
+        codes = [code for _, code in _iter_currencies(currencies)]
+        if not codes:
+            return self._fetch(())
+        rows: dict[str, MaxWithdrawal] = {}
+        for first in range(0, len(codes), MAX_CURRENCIES_PER_REQUEST):
+            batch = tuple(codes[first : first + MAX_CURRENCIES_PER_REQUEST])
+            try:
+                answer = self._fetch(batch)
+            except OkxExtError as error:
+                error.partial = rows
+                raise
+            rows.update((code, answer[code]) for code in batch if code in answer)
+        return rows
+
+    def _fetch(self, ccys: tuple[str, ...]) -> dict[str, MaxWithdrawal]:
+        """Make one request, with rate limiting and retries as configured."""
+        if self._retry is None:
+            return self._attempt(ccys, None)
+        return self._retry.call(
+            functools.partial(self._attempt, ccys), clock=self._clock, sleep=self._sleep
+        )
+
+    def _attempt(self, ccys: tuple[str, ...], deadline: float | None) -> dict[str, MaxWithdrawal]:
+        """Make one round trip in a rate-limit slot that must start by ``deadline``."""
+        limiter = self._limiter
+        if limiter is None:
+            return self._fetch_once(ccys)
+        if not limiter.acquire(deadline):
+            raise BudgetExhausted
+        try:
+            return self._fetch_once(ccys)
+        finally:
+            limiter.release()
 
     def _fetch_once(self, ccys: tuple[str, ...]) -> dict[str, MaxWithdrawal]:
         """Make exactly one round trip for already normalised currencies (``()``: all)."""

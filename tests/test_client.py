@@ -108,7 +108,7 @@ def test_answer_for_a_currency_not_asked_is_refused() -> None:
 def test_exchange_error_code_becomes_its_typed_error() -> None:
     api = RecordingAPI({"code": "50011", "msg": "Too Many Requests", "data": []})
     with pytest.raises(RateLimitError) as info:
-        MaxWithdrawalClient(api).get_max_withdrawal("BTC")
+        MaxWithdrawalClient(api, retry=None).get_max_withdrawal("BTC")
     assert info.value.retryable is True
     assert api.calls == ["BTC"]
 
@@ -130,7 +130,7 @@ def test_exchange_error_code_becomes_its_typed_error() -> None:
 )
 def test_transport_faults_become_transport_error_with_cause(fault: BaseException) -> None:
     with pytest.raises(TransportError) as info:
-        MaxWithdrawalClient(RecordingAPI(fault)).get_max_withdrawal("BTC")
+        MaxWithdrawalClient(RecordingAPI(fault), retry=None).get_max_withdrawal("BTC")
     assert info.value.__cause__ is fault
     assert type(fault).__name__ in str(info.value)
     assert info.value.retryable is True
@@ -140,13 +140,13 @@ def test_h2_protocol_errors_become_transport_error() -> None:
     h2_exceptions = pytest.importorskip("h2.exceptions")
     fault = h2_exceptions.ProtocolError("stream reset")
     with pytest.raises(TransportError) as info:
-        MaxWithdrawalClient(RecordingAPI(fault)).get_max_withdrawal("BTC")
+        MaxWithdrawalClient(RecordingAPI(fault), retry=None).get_max_withdrawal("BTC")
     assert info.value.__cause__ is fault
 
 
 def test_transport_error_message_is_truncated() -> None:
     with pytest.raises(TransportError) as info:
-        MaxWithdrawalClient(RecordingAPI(OSError("x" * 10_000))).get_max_withdrawal()
+        MaxWithdrawalClient(RecordingAPI(OSError("x" * 10_000)), retry=None).get_max_withdrawal()
     assert len(str(info.value)) < 300
 
 
@@ -162,7 +162,7 @@ def test_other_exceptions_from_the_wrapped_object_propagate_unchanged(bug: Excep
 def test_a_typed_error_from_the_wrapped_object_passes_through() -> None:
     error = RateLimitError("50011", "slow down")
     with pytest.raises(RateLimitError) as info:
-        MaxWithdrawalClient(RecordingAPI(error)).get_max_withdrawal("BTC")
+        MaxWithdrawalClient(RecordingAPI(error), retry=None).get_max_withdrawal("BTC")
     assert info.value is error
 
 
@@ -218,7 +218,7 @@ def test_real_sdk_error_body() -> None:
         return httpx.Response(429, json={"code": "50011", "msg": "Too Many Requests", "data": []})
 
     with pytest.raises(RateLimitError) as info:
-        MaxWithdrawalClient(real_api(handler)).get_max_withdrawal("BTC")
+        MaxWithdrawalClient(real_api(handler), retry=None).get_max_withdrawal("BTC")
     assert str(info.value) == "OKX error 50011: Too Many Requests"
     assert_no_secret(str(info.value) + repr(info.value))
 
@@ -228,7 +228,7 @@ def test_real_sdk_html_502_is_a_transport_error() -> None:
         return httpx.Response(502, html="<html><body>502 Bad Gateway</body></html>")
 
     with pytest.raises(TransportError) as info:
-        MaxWithdrawalClient(real_api(handler)).get_max_withdrawal("BTC")
+        MaxWithdrawalClient(real_api(handler), retry=None).get_max_withdrawal("BTC")
     assert isinstance(info.value.__cause__, json.JSONDecodeError)
     assert_no_secret(str(info.value) + repr(info.value))
 
@@ -238,7 +238,7 @@ def test_real_sdk_connect_error_is_a_transport_error() -> None:
         raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
 
     with pytest.raises(TransportError, match="ConnectError") as info:
-        MaxWithdrawalClient(real_api(handler)).get_max_withdrawal("BTC")
+        MaxWithdrawalClient(real_api(handler), retry=None).get_max_withdrawal("BTC")
     assert isinstance(info.value.__cause__, httpx.ConnectError)
     assert_no_secret(str(info.value) + repr(info.value))
 
@@ -337,7 +337,7 @@ def test_no_input_of_any_type_raises_anything_but_okx_ext_error(
 ) -> None:
     api = RecordingAPI(body)
     try:
-        rows = MaxWithdrawalClient(api).get_max_withdrawal(ccy)  # type: ignore[arg-type]
+        rows = MaxWithdrawalClient(api, retry=None).get_max_withdrawal(ccy)  # type: ignore[arg-type]
     except OkxExtError as error:
         assert isinstance(error, (CurrencyValidationError, OkxApiError, ResponseFormatError))
         if isinstance(error, CurrencyValidationError):
@@ -354,4 +354,4 @@ def test_a_fault_whose_str_fails_still_gives_transport_error() -> None:
             raise RuntimeError("no text")
 
     with pytest.raises(TransportError, match="BrokenText"):
-        MaxWithdrawalClient(RecordingAPI(BrokenText())).get_max_withdrawal("BTC")
+        MaxWithdrawalClient(RecordingAPI(BrokenText()), retry=None).get_max_withdrawal("BTC")
