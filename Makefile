@@ -40,5 +40,9 @@ test-oldest:
 	$(OLDEST_VENV)/bin/python -m pip install --quiet -e '.[test]' 'python-okx==0.3.5'
 	$(OLDEST_VENV)/bin/python -m pytest -q
 
+# Issue 4's four ratios; prints a table, writes benchmarks/results/latest.json (git-ignored).
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
 clean:
 	rm -rf $(VENV) .venv-oldest .mypy_cache .pytest_cache .ruff_cache .hypothesis
