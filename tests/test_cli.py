@@ -29,7 +29,7 @@ SECRETS = (KEY, SECRET, PASSPHRASE, WRONG_PASSPHRASE)
 
 SAMPLE = SAMPLE_ACCOUNTS["accounts"][0]
 SAMPLE_NOTE = (
-    "okx-ext: note: OKX_API_KEY, OKX_SECRET_KEY, OKX_PASSPHRASE not set: answering from the "
+    "okx-ext: note: OKX_API_KEY, OKX_SECRET_KEY, OKX_PASSPHRASE not set: answered from the "
     "built-in fake exchange's sample account\n"
 )
 # The sample account's documented balances, as the table shows them.
@@ -220,6 +220,12 @@ def test_exit_2_for_a_bad_currency_names_it_before_any_request(
     assert exchange.requests == []
 
 
+def test_exit_2_for_a_bad_currency_without_credentials_is_the_only_line(run_main):
+    result = run_main("max-withdrawal", "BTC", "")
+
+    assert "position 1" in assert_one_line_error(result, 2)
+
+
 def test_exit_2_when_some_credentials_are_missing_names_the_variable_not_the_values():
     result = run_cli("max-withdrawal", OKX_API_KEY=KEY, OKX_PASSPHRASE=PASSPHRASE)
 
@@ -295,12 +301,43 @@ def test_exit_2_for_a_bad_currency_as_a_subprocess(exchange, url):
     assert exchange.requests == []
 
 
-def test_exit_4_for_a_rate_limit_that_persists_as_a_subprocess(exchange, url):
+def test_exit_4_for_a_rate_limit_that_persists_after_retries_as_a_subprocess(exchange, url):
     exchange.fail_next(50011, times=50)
 
     result = run_cli("max-withdrawal", "BTC", **credentials(url))
 
     assert "OKX error 50011: Too Many Requests" in assert_one_line_error(result, 4)
+    assert [record.code for record in exchange.requests] == ["50011"] * 3  # 2 retries
+
+
+def test_a_transient_fault_is_retried_and_the_answer_printed(run_main, exchange, url):
+    exchange.fail_next(50001)
+    exchange.fail_next_network()
+
+    result = run_main("max-withdrawal", "--json", "BTC", **credentials(url))
+
+    assert (result.returncode, result.stderr) == (0, "")
+    assert json.loads(result.stdout)["BTC"]["maxWd"] == "0.00000001"
+    assert [record.code for record in exchange.requests] == ["50001", None, "0"]
+
+
+def test_retries_0_turns_retrying_off(run_main, exchange, url):
+    exchange.fail_next(50001)
+
+    result = run_main("max-withdrawal", "--retries", "0", **credentials(url))
+
+    assert "OKX error 50001" in assert_one_line_error(result, 4)
+    assert len(exchange.requests) == 1
+
+
+def test_more_than_20_currencies_are_asked_in_batches_in_the_order_given(run_main, exchange, url):
+    codes = [f"C{index}" for index in range(25)]
+
+    result = run_main("max-withdrawal", "--json", "ETH", *codes, **credentials(url))
+
+    assert result.returncode == 0, result.stderr
+    assert list(json.loads(result.stdout)) == ["ETH", *codes]
+    assert len(exchange.requests) == 2
 
 
 def test_exit_5_for_a_malformed_answer_as_a_subprocess(exchange, url):
