@@ -213,9 +213,10 @@ class TestThreads:
             assert not thread.is_alive()
         assert len(intervals) == 400
         assert max_overlap(intervals, 2.0) <= 20
-        # 400 requests at 20 per 2 s: batches start at 0, 2, ..., 38 and no later.
-        starts = sorted(start for start, _ in intervals)
-        assert starts == [2.0 * (i // 20) for i in range(400)]
+        # 400 requests at 20 per 2 s cannot all start before t=38. (Exactly 38 is the
+        # usual outcome but not guaranteed: a thread may jump the simulated clock while
+        # another holds a slot it has not used yet, which then counts from later.)
+        assert max(start for start, _ in intervals) >= 38.0
 
     def test_waits_for_in_flight_requests(self) -> None:
         # Both slots are in flight (no end time known yet): the third caller must
