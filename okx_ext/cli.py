@@ -192,6 +192,11 @@ def _build_parser() -> argparse.ArgumentParser:
             "OKX_SECRET_KEY and OKX_PASSPHRASE; with none of them set the answer comes from "
             "the built-in fake exchange's sample account."
         ),
+        epilog=(
+            "exit codes: 0 success; 2 invalid arguments or currencies; 3 authentication or "
+            "permission; 4 rate limit or service unavailable after retries; 5 transport "
+            "failure or malformed response; 1 any other error"
+        ),
     )
     query.add_argument(
         "currencies",
@@ -458,7 +463,7 @@ def _fake_server(args: argparse.Namespace, streams: _Streams) -> int:
             "and the fake accepts every key of its accounts file"
         )
     try:
-        server = exchange.server(args.host, args.port, log=lambda line: streams.note(line))
+        server = exchange.server(args.host, args.port, log=streams.note)
     except OSError as exc:
         raise _CommandError(
             f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_USAGE
