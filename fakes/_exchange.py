@@ -7,8 +7,14 @@
 3. authentication, first failure wins (see :data:`AUTH_ORDER`),
 4. the rate limit (20 requests per 2 s per uid, sliding window on the fake's clock;
    rejected requests do not consume it, requests answered with a parameter error do),
-5. parameters (``ccy``), then the answer.
+5. parameters, then the answer. ``ccy`` missing or empty: every held currency, in the
+   order first set. Otherwise the percent-decoded value is split on commas: more than 20
+   items -> 50025 (counted before duplicates collapse); an item that is not 1 to 32
+   ASCII letters/digits (empty, a space, ``-``...) -> 51000; a repeated ``ccy``
+   parameter -> 51000. Items are case-insensitive (answered upper-case), duplicates are
+   answered once, in the order asked; other parameters are ignored.
 
+Every request is recorded (:class:`RequestRecord`, no secrets), whatever its outcome.
 The three ways in (``FakeAccountAPI``, ``install()``, ``serve()``) only translate to and
 from :class:`FakeRequest`/:class:`FakeResponse`.
 """
