@@ -82,53 +82,26 @@ def test_injected_code_through_the_sdk_and_plain_httpx(code: str) -> None:
     assert [(r.code, r.status, r.uid) for r in exchange.requests] == [(code, status, None)] * 2
 
 
-def _no_key(exchange: FakeExchange) -> object:
-    with sdk_client(exchange, key="-1") as api:  # python-okx sends no auth headers at all
-        return api.get_max_withdrawal("BTC")
+def _sdk_call(ccy: str = "BTC", **client: str) -> Callable[[FakeExchange], object]:
+    """One real-SDK call with these client arguments (defaults: the funded demo key)."""
+
+    def call(exchange: FakeExchange) -> object:
+        with sdk_client(exchange, **client) as api:
+            return api.get_max_withdrawal(ccy)
+
+    call.__name__ = " ".join([*(f"{name}={value!r}" for name, value in client.items()),
+                              f"ccy={ccy[:12]!r}"])
+    return call
 
 
-def _empty_passphrase(exchange: FakeExchange) -> object:
-    with sdk_client(exchange, passphrase="") as api:
-        return api.get_max_withdrawal("BTC")
+def _with_sdk_timestamp(timestamp: str) -> Callable[[FakeExchange], object]:
+    def call(exchange: FakeExchange) -> object:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(okx.okxclient.utils, "get_timestamp", lambda: timestamp)
+            return _sdk_call()(exchange)
 
-
-def _bad_timestamp_format(exchange: FakeExchange) -> object:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(okx.okxclient.utils, "get_timestamp", lambda: "2024-01-02T03:04:05Z")
-        with sdk_client(exchange) as api:
-            return api.get_max_withdrawal("BTC")
-
-
-def _expired_timestamp(exchange: FakeExchange) -> object:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(okx.okxclient.utils, "get_timestamp", lambda: "2020-01-02T03:04:05.678Z")
-        with sdk_client(exchange) as api:
-            return api.get_max_withdrawal("BTC")
-
-
-def _unknown_key(exchange: FakeExchange) -> object:
-    with sdk_client(exchange, key="no-such-key") as api:
-        return api.get_max_withdrawal("BTC")
-
-
-def _wrong_passphrase(exchange: FakeExchange) -> object:
-    with sdk_client(exchange, passphrase="wrong") as api:
-        return api.get_max_withdrawal("BTC")
-
-
-def _demo_key_live_flag(exchange: FakeExchange) -> object:
-    with sdk_client(exchange, flag="0") as api:
-        return api.get_max_withdrawal("BTC")
-
-
-def _unvalidated_space(exchange: FakeExchange) -> object:
-    with sdk_client(exchange) as api:
-        return api.get_max_withdrawal("BTC, ETH")
-
-
-def _wrong_secret(exchange: FakeExchange) -> object:
-    with sdk_client(exchange, secret="not-the-secret") as api:
-        return api.get_max_withdrawal("BTC")
+    call.__name__ = f"timestamp_{timestamp}"
+    return call
 
 
 def _twenty_first(exchange: FakeExchange) -> object:
@@ -138,29 +111,19 @@ def _twenty_first(exchange: FakeExchange) -> object:
         return api.get_max_withdrawal("BTC")
 
 
-def _too_many_ccy(exchange: FakeExchange) -> object:
-    with sdk_client(exchange) as api:
-        return api.get_max_withdrawal(",".join(f"C{n}" for n in range(21)))
-
-
-def _empty_item(exchange: FakeExchange) -> object:
-    with sdk_client(exchange) as api:
-        return api.get_max_withdrawal("BTC,,ETH")
-
-
 NATURAL: list[tuple[str, Callable[[FakeExchange], object]]] = [
-    ("50103", _no_key),
-    ("50104", _empty_passphrase),
-    ("50112", _bad_timestamp_format),
-    ("50102", _expired_timestamp),
-    ("50111", _unknown_key),
-    ("50105", _wrong_passphrase),
-    ("50101", _demo_key_live_flag),
-    ("50113", _unvalidated_space),
-    ("50113", _wrong_secret),
+    ("50103", _sdk_call(key="-1")),  # python-okx then sends no auth headers at all
+    ("50104", _sdk_call(passphrase="")),
+    ("50112", _with_sdk_timestamp("2024-01-02T03:04:05Z")),
+    ("50102", _with_sdk_timestamp("2020-01-02T03:04:05.678Z")),
+    ("50111", _sdk_call(key="no-such-key")),
+    ("50105", _sdk_call(passphrase="wrong")),
+    ("50101", _sdk_call(flag="0")),
+    ("50113", _sdk_call("BTC, ETH")),  # signed unencoded, sent as BTC,%20ETH
+    ("50113", _sdk_call(secret="not-the-secret")),
     ("50011", _twenty_first),
-    ("50025", _too_many_ccy),
-    ("51000", _empty_item),
+    ("50025", _sdk_call(",".join(f"C{n}" for n in range(21)))),
+    ("51000", _sdk_call("BTC,,ETH")),
 ]
 
 
