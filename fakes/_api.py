@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 import warnings
 from datetime import datetime, timezone
@@ -128,10 +129,19 @@ def _encoded_target(request_path: str) -> str:
 
 def _okx_timestamp(epoch_s: float) -> str:
     """Return ``utils.get_timestamp()``'s format (ISO-8601, milliseconds, ``Z``) for ``epoch_s``."""
-    whole_s, micro = divmod(round(epoch_s * 1_000_000), 1_000_000)
-    return f"{_second_prefix(whole_s)}.{micro // 1000:03d}Z"
+    # datetime.fromtimestamp's rounding: the fraction alone, half-even, to microseconds.
+    fraction, whole = math.modf(epoch_s)
+    whole_s, micro = int(whole), round(fraction * 1_000_000)
+    if micro >= 1_000_000:
+        whole_s, micro = whole_s + 1, micro - 1_000_000
+    elif micro < 0:
+        whole_s, micro = whole_s - 1, micro + 1_000_000
+    day, second_of_day = divmod(whole_s, 86_400)
+    hours, rest = divmod(second_of_day, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{_date(day)}T{hours:02d}:{minutes:02d}:{seconds:02d}.{micro // 1000:03d}Z"
 
 
-@functools.lru_cache(maxsize=4)
-def _second_prefix(whole_s: int) -> str:
-    return datetime.fromtimestamp(whole_s, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+@functools.lru_cache(maxsize=8)
+def _date(day: int) -> str:
+    return datetime.fromtimestamp(day * 86_400, timezone.utc).strftime("%Y-%m-%d")

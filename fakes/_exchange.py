@@ -78,7 +78,7 @@ AUTH_ORDER = (
 )
 
 _TIMESTAMP = re.compile(
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})\.([0-9]{3})Z"
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})\.([0-9]{3})Z"
 )
 _JSON_HEADERS = (("content-type", "application/json"),)
 _FIRST_UID = 100_000_000_000_001  # OKX user ids are 15+ digit numbers
@@ -128,10 +128,9 @@ class RequestRecord(NamedTuple):
     time: float
 
 
-@dataclass(frozen=True)
-class _Key:
+class _Key(NamedTuple):
     secret: str
-    passphrase: str
+    passphrase_bytes: bytes
     demo: bool
     account: FakeAccount
 
@@ -224,7 +223,7 @@ class FakeExchange:
                 raise ValueError(
                     f"uid {uid!r} is a {account.mode!r} account; cannot add a key as {mode!r}"
                 )
-            self._keys[api_key] = _Key(secret_key, passphrase, bool(demo), account)
+            self._keys[api_key] = _Key(secret_key, passphrase.encode(), bool(demo), account)
         return account
 
     def _fresh_uid_locked(self) -> str:
@@ -369,7 +368,7 @@ class FakeExchange:
             key = self._keys.get(api_key)
         if key is None:
             return "50111", None
-        if not hmac.compare_digest(passphrase.encode(), key.passphrase.encode()):
+        if not hmac.compare_digest(passphrase.encode(), key.passphrase_bytes):
             return "50105", key
         if not _environment_matches(key.demo, headers.get("x-simulated-trading")):
             return "50101", key
@@ -440,17 +439,26 @@ class FakeExchange:
         return FakeServer(self, host, port, log=log)
 
 
-@functools.lru_cache(maxsize=32)
 def _parse_timestamp(timestamp: str) -> float | None:
+    """Return epoch seconds for an OKX timestamp (``2024-01-02T03:04:05.678Z``), else None."""
     matched = _TIMESTAMP.fullmatch(timestamp)
     if matched is None:
         return None
-    year, month, day, hour, minute, second, milli = map(int, matched.groups())
-    try:
-        parsed = datetime(year, month, day, hour, minute, second, milli * 1000, timezone.utc)
-    except ValueError:  # e.g. month 13
+    day, hour, minute, second, milli = matched.groups()
+    day_start = _day_start(day)
+    hours, minutes, seconds = int(hour), int(minute), int(second)
+    if day_start is None or hours > 23 or minutes > 59 or seconds > 59:
         return None
-    return parsed.timestamp()
+    return day_start + hours * 3600 + minutes * 60 + seconds + int(milli) / 1000
+
+
+@functools.lru_cache(maxsize=64)
+def _day_start(day: str) -> float | None:
+    """Return the epoch of ``YYYY-MM-DD`` at 00:00 UTC, or None for a date that does not exist."""
+    try:
+        return datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp()
+    except ValueError:
+        return None
 
 
 def _environment_matches(demo: bool, simulated: str | None) -> bool:
@@ -460,10 +468,12 @@ def _environment_matches(demo: bool, simulated: str | None) -> bool:
 
 
 def _signature_matches(secret: str, signature: str, timestamp: str, request: FakeRequest) -> bool:
-    try:
-        body = request.body.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
+    body = ""
+    if request.body:
+        try:
+            body = request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
     message = timestamp + request.method.upper() + request.target + body
     return hmac.compare_digest(hmac_b64(secret, message), signature.encode())
 

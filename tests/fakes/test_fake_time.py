@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import okx.utils
+import pytest
 from fake_support import (
     DEMO_KEY,
     DEMO_PASSPHRASE,
@@ -12,6 +15,8 @@ from fake_support import (
     sdk_client,
 )
 from freezegun import freeze_time
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fakes import FakeAccountAPI, FakeExchange, FakeRequest
 
@@ -117,3 +122,26 @@ def test_fake_account_api_signs_with_the_exchange_clock() -> None:
     api = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange)
     assert api.get_max_withdrawal("BTC")["code"] == "0"
     assert exchange.requests[-1].time == 86400.5
+
+
+@settings(max_examples=300)
+@given(epoch_s=st.floats(min_value=0, max_value=4e9, allow_nan=False))
+def test_fast_timestamp_paths_agree_with_datetime(epoch_s: float) -> None:
+    from fakes._api import _okx_timestamp
+    from fakes._exchange import _parse_timestamp
+
+    moment = datetime.fromtimestamp(epoch_s, timezone.utc).replace(tzinfo=None)
+    expected = moment.isoformat("T", "milliseconds") + "Z"  # okx.utils.get_timestamp's form
+    assert _okx_timestamp(epoch_s) == expected
+    parsed = _parse_timestamp(expected)
+    assert parsed is not None
+    assert abs(parsed - moment.replace(microsecond=moment.microsecond // 1000 * 1000,
+                                       tzinfo=timezone.utc).timestamp()) < 1e-6
+
+
+@pytest.mark.parametrize("bad", ["2023-02-29T00:00:00.000Z", "2024-04-31T00:00:00.000Z",
+                                 "2024-01-01T24:00:00.000Z", "2024-01-01T00:60:00.000Z",
+                                 "2024-01-01T00:00:60.000Z", "2024-01-01T00:00:00.000",
+                                 "2024-01-01T00:00:00.0000Z", "\uff12024-01-01T00:00:00.000Z"])
+def test_impossible_timestamps_answer_50112(bad: str) -> None:
+    assert b'"50112"' in funded_exchange(max_skew_s=None).handle(_signed_now(bad)).body
