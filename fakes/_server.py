@@ -8,13 +8,14 @@ fault closes the socket without answering.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from fakes._exchange import FakeRequest
+from fakes._exchange import FakeRequest, FakeResponse
 
 if TYPE_CHECKING:
     from fakes._exchange import FakeExchange
@@ -23,6 +24,15 @@ __all__ = ["FakeServer"]
 
 _SOCKET_TIMEOUT_S = 5.0  # a silent client cannot hold a handler thread (and stop()) forever
 _POLL_INTERVAL_S = 0.02  # how long stop() may wait for the serve loop to notice
+
+
+def _okx_code(body: bytes) -> str:
+    """Return the ``code`` of a JSON answer, or ``-`` for an injected raw body."""
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return "-"
+    return str(answer.get("code", "-")) if isinstance(answer, dict) else "-"
 
 
 class _Server(ThreadingHTTPServer):
@@ -45,8 +55,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {name.lower(): value for name, value in self.headers.items()}
         response = self.server.fake.exchange.handle(FakeRequest(self.command, self.path, headers,
                                                                 body))
-        self.server.fake.log_request_line(self.command, self.path, response.status,
-                                          response.network_fault)
+        self.server.fake.log_request_line(self.command, self.path, response)
         if response.network_fault:
             self.close_connection = True
             return
@@ -105,11 +114,19 @@ class FakeServer:
     def __repr__(self) -> str:
         return f"FakeServer(url={self.url!r})"
 
-    def log_request_line(self, method: str, target: str, status: int, dropped: bool) -> None:
-        """Send one redacted line to the ``log`` callback, if any."""
-        if self._log is not None:
-            outcome = "connection dropped" if dropped else str(status)
-            self._log(f"{method} {target} -> {outcome}")
+    def log_request_line(self, method: str, target: str, response: FakeResponse) -> None:
+        """Send one line to the ``log`` callback, if any: method, target, status, OKX code.
+
+        e.g. ``GET /api/v5/account/max-withdrawal?ccy=BTC -> 401 code=50105``. Headers
+        (key, signature, passphrase) are never part of it.
+        """
+        if self._log is None:
+            return
+        if response.network_fault:
+            outcome = "connection dropped"
+        else:
+            outcome = f"{response.status} code={_okx_code(response.body)}"
+        self._log(f"{method} {target} -> {outcome}")
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until ``stop()`` (from another thread) or Ctrl-C."""

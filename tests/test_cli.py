@@ -479,7 +479,7 @@ def test_fake_server_on_port_0_serves_the_real_sdk_and_stops_on_a_signal(server_
     assert body["data"][0]["maxWd"] == "1.23456789"
     assert (exit_code, stdout) == (0, "")
     assert elapsed_s < 1.0
-    assert "GET /api/v5/account/max-withdrawal?ccy=BTC -> 200" in stderr.splitlines()
+    assert "GET /api/v5/account/max-withdrawal?ccy=BTC -> 200 code=0" in stderr.splitlines()
     for credential in (SAMPLE["api_key"], SAMPLE["secret_key"], SAMPLE["passphrase"]):
         assert credential not in stderr
 

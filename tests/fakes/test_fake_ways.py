@@ -119,7 +119,10 @@ def test_fake_server_for_a_standalone_process_logs_redacted_lines() -> None:
         server.stop()
         serving.join(timeout=5)
     assert not serving.is_alive()
-    assert lines == [f"GET {PATH}?ccy=BTC -> 200", f"GET {PATH}?ccy=nope, -> 400"]
+    assert lines == [
+        f"GET {PATH}?ccy=BTC -> 200 code=0",
+        f"GET {PATH}?ccy=nope, -> 400 code=51000",
+    ]
     assert not any(secret in line for line in lines for secret in SECRETS)
     with pytest.raises(RuntimeError, match="serves once"):
         server.start()
