@@ -22,6 +22,10 @@ _CURRENCY_CODE = re.compile(r"[A-Z0-9]{1,32}")
 
 _CURRENCY_RULE = "1 to 32 characters A-Z or 0-9 after stripping and upper-casing"
 
+# An argument already in canonical form, codes joined by commas ("BTC,ETH"): what most
+# callers pass, checked in one regex match instead of item by item.
+_CANONICAL_LIST = re.compile(rf"{_CURRENCY_CODE.pattern}(?:,{_CURRENCY_CODE.pattern})*")
+
 
 def _is_currency_code(text: str) -> bool:
     """Tell whether ``text`` is exactly a currency code as OKX writes it (upper case)."""
@@ -103,6 +107,37 @@ def normalize_currencies(ccy: str | Iterable[str] | None) -> tuple[str, ...]:
     TooManyCurrenciesError past MAX_CURRENCIES_PER_REQUEST distinct currencies
     (checked as items arrive, so an endless generator is refused, not exhausted).
     """
+    codes = _canonical_codes(ccy)
+    return codes if codes is not None else _normalize_each(ccy)
+
+
+def _canonical_codes(ccy: object) -> tuple[str, ...] | None:
+    """Return the codes of a str, list or tuple already in canonical form, else None.
+
+    A fast path: None means "apply the full rule" (``_normalize_each``), which also
+    gives the typed error. Where this returns codes, the full rule gives the same.
+    """
+    if type(ccy) is str:
+        if _CANONICAL_LIST.fullmatch(ccy) is None:
+            return None
+        items: list[str] | tuple[str, ...] = ccy.split(",")
+    elif type(ccy) is list or type(ccy) is tuple:
+        # Exact str only (map/set run in C): a subclass may redefine strip() or upper().
+        if set(map(type, ccy)) != {str}:
+            return None
+        joined = ",".join(ccy)
+        # An item holding a comma would pass as two codes: the counts must agree.
+        if joined.count(",") != len(ccy) - 1 or _CANONICAL_LIST.fullmatch(joined) is None:
+            return None
+        items = ccy
+    else:
+        return None
+    codes = tuple(dict.fromkeys(items))
+    return codes if len(codes) <= MAX_CURRENCIES_PER_REQUEST else None
+
+
+def _normalize_each(ccy: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Apply the rule of ``normalize_currencies`` item by item (the full check)."""
     codes: list[str] = []
     for position, code in _iter_currencies(ccy):
         if len(codes) == MAX_CURRENCIES_PER_REQUEST:

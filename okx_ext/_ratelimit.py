@@ -92,7 +92,7 @@ class RateLimiter:
     # arrival, whatever the network delays. The cost is the round-trip time per window,
     # which is small against 2 s.
 
-    __slots__ = ("_clock", "_cond", "_ends", "_in_flight", "_sleep", "limit")
+    __slots__ = ("_clock", "_cond", "_ends", "_in_flight", "_lock", "_sleep", "_waiting", "limit")
 
     def __init__(
         self,
@@ -106,7 +106,13 @@ class RateLimiter:
             raise TypeError(f"RateLimiter expects a RateLimit, got {type(limit).__name__}")
         self._clock = clock
         self._sleep = sleep
-        self._cond = threading.Condition(threading.Lock())
+        # The bare lock is what every call takes (`with self._lock`, cheaper than the
+        # Condition's Python-level __enter__); the Condition on it is only for waiting.
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        # Threads blocked in `_cond.wait()`: release() notifies only when there is one,
+        # since Condition.notify() costs more than the rest of release() together.
+        self._waiting = 0
         # A min-heap of the times at which finished requests stop counting (a heap,
         # not a queue, so a clock that steps back cannot unsort it).
         self._ends: list[float] = []
@@ -131,7 +137,7 @@ class RateLimiter:
         """
         max_requests = self.limit.max_requests
         while True:
-            with self._cond:
+            with self._lock:
                 now = self._now()
                 ends = self._ends
                 # An end equal to now no longer counts: the window is (now - window_s, now].
@@ -142,7 +148,11 @@ class RateLimiter:
                     return True
                 if not ends:
                     # Every slot is in flight: only a release can change anything.
-                    self._cond.wait()
+                    self._waiting += 1
+                    try:
+                        self._cond.wait()
+                    finally:
+                        self._waiting -= 1
                     continue
                 if deadline is not None and ends[0] > deadline:
                     return False
@@ -152,12 +162,13 @@ class RateLimiter:
 
     def release(self) -> None:
         """Give back a slot taken by `acquire`: it stops counting `window_s` from now."""
-        with self._cond:
+        with self._lock:
             if self._in_flight <= 0:
                 raise RuntimeError("RateLimiter.release() without a matching acquire()")
             self._in_flight -= 1
             heapq.heappush(self._ends, _window_end(self._now(), self.limit.window_s))
-            self._cond.notify()
+            if self._waiting:
+                self._cond.notify()
 
     @contextmanager
     def slot(self) -> Iterator[None]:
