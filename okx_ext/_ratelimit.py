@@ -138,11 +138,14 @@ class RateLimiter:
         max_requests = self.limit.max_requests
         while True:
             with self._lock:
-                now = self._now()
                 ends = self._ends
-                # An end equal to now no longer counts: the window is (now - window_s, now].
-                while ends and ends[0] <= now:
-                    heapq.heappop(ends)
+                # With room even counting every end still held, the answer is yes without
+                # reading the clock; only a full log needs the time, to drop ends past.
+                if self._in_flight + len(ends) >= max_requests:
+                    now = self._now()
+                    # An end equal to now no longer counts: the window is (now - window_s, now].
+                    while ends and ends[0] <= now:
+                        heapq.heappop(ends)
                 if self._in_flight + len(ends) < max_requests:
                     self._in_flight += 1
                     return True
