@@ -24,7 +24,7 @@ from fakes._exchange import (
     MAX_WITHDRAWAL_PATH,
     FakeExchange,
     FakeRequest,
-        hmac_b64,
+    hmac_b64,
     tuple_new,
 )
 from fakes._transport import NETWORK_FAULT_MESSAGE
