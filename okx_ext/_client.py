@@ -43,7 +43,39 @@ else:
     _transport_errors += (H2Error,)
 _TRANSPORT_ERRORS = _transport_errors
 
+# httpx could not put the request on the wire as built: a header value (the API key or
+# passphrase, from python-okx) with a control character (h11's LocalProtocolError) or
+# a non-ASCII character (UnicodeEncodeError). Both messages quote the value, so that
+# text is never repeated, and the same request would fail again: not retryable.
+_UNSENDABLE_ERRORS: tuple[type[BaseException], ...] = (httpx.LocalProtocolError, UnicodeEncodeError)
+
 _ERROR_TEXT_CHARS = 200
+
+
+def _raised_decoding_json(exc: BaseException) -> bool:
+    """Tell whether ``exc`` was raised inside the json package (decoding a body).
+
+    ``json.loads`` raises RecursionError for a deeply nested body and a plain ValueError
+    for an integer longer than the str-conversion limit: non-JSON bodies for Python,
+    unlike a ValueError raised by a bug in a wrapped stub.
+    """
+    traceback = exc.__traceback__
+    module = None
+    while traceback is not None:
+        module = traceback.tb_frame.f_globals.get("__name__")
+        traceback = traceback.tb_next
+    return isinstance(module, str) and (module == "json" or module.startswith("json."))
+
+
+def _unsendable_request(failure: type[BaseException]) -> TransportError:
+    error = TransportError(
+        f"max-withdrawal request could not be sent: {failure.__name__}: most likely a credential "
+        "(API key or passphrase) holds a character an HTTP header cannot carry (a control "
+        "character such as a trailing newline, or non-ASCII); the text is withheld as it "
+        "quotes the credential"
+    )
+    error.retryable = False
+    return error
 
 
 def _exception_text(exc: BaseException) -> str:
@@ -225,10 +257,25 @@ class MaxWithdrawalClient:
         logger.debug("max-withdrawal request: ccy=%r", ccy_param)
         try:
             body = self._account_api.get_max_withdrawal(ccy=ccy_param)
+        except _UNSENDABLE_ERRORS as exc:
+            unsendable: type[BaseException] | None = type(exc)
         except _TRANSPORT_ERRORS as exc:
             raise TransportError(
                 f"max-withdrawal request failed: {type(exc).__name__}: {_exception_text(exc)}"
             ) from exc
+        except (ValueError, RecursionError) as exc:
+            if not _raised_decoding_json(exc):
+                raise
+            raise TransportError(
+                "max-withdrawal response body is not decodable JSON: "
+                f"{type(exc).__name__}: {_exception_text(exc)}"
+            ) from exc
+        else:
+            unsendable = None
+        if unsendable is not None:
+            # Raised here, outside the except clause, so that the original (which quotes
+            # the credential) is neither the __cause__ nor the __context__.
+            raise _unsendable_request(unsendable)
         rows = parse_max_withdrawal_response(body, asked=ccys)
         logger.debug("max-withdrawal response: %d rows", len(rows))
         return rows

@@ -7,10 +7,17 @@ string and sent as another. Refusing it here is what keeps a request well formed
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 
-from okx_ext.errors import CurrencyValidationError, TooManyCurrenciesError, _preview
+from okx_ext.errors import (
+    CurrencyValidationError,
+    OkxExtError,
+    TooManyCurrenciesError,
+    _exact_str,
+    _preview,
+)
 
 __all__ = ["MAX_CURRENCIES_PER_REQUEST", "normalize_currencies"]
 
@@ -40,7 +47,8 @@ def _normalize_item(item: object, position: int) -> str:
             f"got {type(item).__name__}: {_preview(item)}",
             position=position,
         )
-    stripped = item.strip()
+    # A str subclass is read by its value: its own strip()/upper() may raise or lie.
+    stripped = _exact_str(item).strip()
     if not stripped:
         raise CurrencyValidationError(
             f"currency at position {position} is empty (as in 'BTC,,ETH' or a trailing comma)",
@@ -57,12 +65,13 @@ def _normalize_item(item: object, position: int) -> str:
     return code
 
 
-def _raw_items(ccy: str | Iterable[str] | None) -> Iterable[object]:
+def _raw_items(ccy: str | Iterable[str] | None) -> Iterator[object]:
     """Return the items of the argument before validation, refusing impossible shapes."""
     if ccy is None:
-        return ()
+        return iter(())
     if isinstance(ccy, str):
-        return ccy.split(",") if ccy else ()
+        text = _exact_str(ccy)
+        return iter(text.split(",") if text else ())
     if isinstance(ccy, (bytes, bytearray, memoryview)):
         raise CurrencyValidationError(
             f"ccy must be str, not {type(ccy).__name__} (decode it first): {_preview(ccy)}"
@@ -74,6 +83,17 @@ def _raw_items(ccy: str | Iterable[str] | None) -> Iterable[object]:
             "ccy must be None, a str or an iterable of str, "
             f"got {type(ccy).__name__}: {_preview(ccy)}"
         ) from None
+    except Exception as exc:
+        raise _unreadable(exc, None) from exc
+
+
+def _unreadable(exc: Exception, position: int | None) -> CurrencyValidationError:
+    """Return the error for an iterable argument that raised while being read."""
+    where = "ccy" if position is None else f"ccy at position {position}"
+    return CurrencyValidationError(
+        f"reading {where} raised {type(exc).__name__}: {_preview(str(exc), 100)}",
+        position=position,
+    )
 
 
 def _iter_currencies(ccy: str | Iterable[str] | None) -> Iterator[tuple[int, str]]:
@@ -83,7 +103,18 @@ def _iter_currencies(ccy: str | Iterable[str] | None) -> Iterator[tuple[int, str
     infinite generator is consumed only as far as the caller reads.
     """
     seen: set[str] = set()
-    for position, item in enumerate(_raw_items(ccy)):
+    items = _raw_items(ccy)
+    for position in itertools.count():
+        try:
+            item = next(items)
+        except StopIteration:
+            return
+        except OkxExtError:
+            raise
+        except Exception as exc:
+            # The caller's generator failed: nothing may be sent, and the caller still
+            # gets this library's typed error, with theirs chained.
+            raise _unreadable(exc, position) from exc
         code = _normalize_item(item, position)
         if code not in seen:
             seen.add(code)

@@ -13,7 +13,15 @@ from decimal import Decimal
 from typing import Any
 
 from okx_ext._currencies import _is_currency_code
-from okx_ext.errors import ResponseFormatError, _normalize_code, _preview, error_for_code
+from okx_ext.errors import (
+    OkxExtError,
+    ResponseFormatError,
+    _exact_int,
+    _exact_str,
+    _normalize_code,
+    _preview,
+    error_for_code,
+)
 
 __all__ = ["MaxWithdrawal", "parse_max_withdrawal_response"]
 
@@ -51,8 +59,11 @@ def _parse_amount(field: str, value: object) -> Decimal | None:
             return None
         if len(value) <= _MAX_AMOUNT_EXPONENT and _PLAIN_AMOUNT.fullmatch(value) is not None:
             return Decimal(value)
-    elif isinstance(value, str) and value == "":  # a str subclass: blank all the same
-        return None
+    elif isinstance(value, str):
+        # A str subclass is read by its value: its own methods may raise or lie.
+        value = _exact_str(value)
+        if not value:
+            return None
     return _parse_any_amount(field, value)
 
 
@@ -61,16 +72,22 @@ def _parse_any_amount(field: str, value: object) -> Decimal:
     if isinstance(value, str):
         if _AMOUNT.fullmatch(value) is None:
             raise _bad_amount(field, value)
-        amount = Decimal(value)
+        try:
+            amount = Decimal(value)
+        except ArithmeticError:
+            # An exponent beyond what Decimal can represent ("1e999999999999999999999")
+            # raises InvalidOperation whatever the context.
+            raise _bad_amount(field, value) from None
     elif isinstance(value, int) and not isinstance(value, bool):
-        if value < 0:
+        if _exact_int(value) < 0:
             raise _bad_amount(field, value)
-        amount = Decimal(value)
+        amount = Decimal(_exact_int(value))
     elif isinstance(value, float):
         # Only floats whose shortest repr is their exact value: 0.5 yes, 0.1 no.
+        # float.__repr__, not repr(): a subclass's own repr may lie about its value.
         if not math.isfinite(value) or math.copysign(1.0, value) < 0:
             raise _bad_amount(field, value)
-        amount = Decimal(repr(value))
+        amount = Decimal(float.__repr__(value))
         if amount != Decimal(value):
             raise _bad_amount(field, value)
     else:
@@ -115,6 +132,8 @@ class MaxWithdrawal:
                 f"field 'ccy' must be a currency code (A-Z 0-9, 1 to 32), got {_preview(ccy)}",
                 field="ccy",
             )
+        # The row is keyed by it: a str subclass's __hash__/__eq__ must not come along.
+        ccy = _exact_str(ccy)
         max_wd = _parse_amount("maxWd", entry.get("maxWd", ""))
         if max_wd is None:
             raise ResponseFormatError(
@@ -150,7 +169,7 @@ class MaxWithdrawal:
 
 def _message_text(body: dict[str, Any]) -> str:
     msg = body.get("msg", "")
-    return msg if isinstance(msg, str) else _preview(msg, 200)
+    return _exact_str(msg) if isinstance(msg, str) else _preview(msg, 200)
 
 
 def parse_max_withdrawal_response(
@@ -167,8 +186,25 @@ def parse_max_withdrawal_response(
 
     Raise the typed OkxApiError for a non-zero ``code`` and ResponseFormatError for
     any shape problem (body not an object, ``code`` missing, ``data`` not a list,
-    a bad entry, the same ``ccy`` twice, an unasked ``ccy``).
+    a bad entry, the same ``ccy`` twice, an unasked ``ccy``), including a payload
+    object whose own methods raise (a dict subclass, a key with a broken ``__eq__``).
     """
+    try:
+        return _parse_response(body, asked, http_status)
+    except OkxExtError:
+        raise
+    except Exception as exc:
+        # Only payload objects run code here (a hostile __eq__, __hash__, get...): what
+        # they raise is a defect of the payload, reported as such, the cause chained.
+        raise ResponseFormatError(
+            f"the response could not be read: {type(exc).__name__}: {_preview(str(exc), 100)}"
+        ) from exc
+
+
+def _parse_response(
+    body: object, asked: tuple[str, ...], http_status: int | None
+) -> dict[str, MaxWithdrawal]:
+    """Do the work of `parse_max_withdrawal_response` (which maps stray exceptions)."""
     if not isinstance(body, dict):
         raise ResponseFormatError(
             f"response body must be an object, got {type(body).__name__}: {_preview(body)}"

@@ -67,13 +67,25 @@ def _preview(value: object, limit: int = _PREVIEW_CHARS) -> str:
     broken ``__repr__`` or an int beyond the str-conversion limit must not turn an
     error report into a different exception.
     """
-    if isinstance(value, (str, bytes, bytearray)) and len(value) > limit:
-        value = value[: limit + 1]
     try:
+        if isinstance(value, str):
+            value = _exact_str(value)
+        if isinstance(value, (str, bytes, bytearray)) and len(value) > limit:
+            value = value[: limit + 1]
         text = repr(value)
     except Exception:
         text = f"<{type(value).__name__} object>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _exact_str(text: str) -> str:
+    """Return a str subclass's value as an exact str (its own methods may raise or lie)."""
+    return text if type(text) is str else str.__str__(text)
+
+
+def _exact_int(number: int) -> int:
+    """Return an int subclass's value as an exact int (its own methods may raise or lie)."""
+    return number if type(number) is int else int.__int__(number)
 
 
 class OkxExtError(Exception):
@@ -148,6 +160,9 @@ class OkxApiError(OkxExtError, OkxAPIException):  # type: ignore[misc]
     hint: ClassVar[str] = ""
 
     def __init__(self, code: str, msg: str, http_status: int | None = None) -> None:
+        # Only exact str from here on: __str__ must not fail while an error is reported.
+        code = _exact_str(code) if isinstance(code, str) else _preview(code)
+        msg = _exact_str(msg) if isinstance(msg, str) else _preview(msg, 200)
         OkxExtError.__init__(self, msg)
         # Exception.args must match the constructor: pickle and copy rebuild with cls(*args).
         self.args = (code, msg, http_status)
@@ -247,16 +262,14 @@ def _normalize_code(code: object) -> str:
 
     Raise ResponseFormatError for anything else (bool, negative, float, text...).
     """
-    if isinstance(code, int) and not isinstance(code, bool) and code >= 0:
-        if code.bit_length() <= 60:
-            return str(code)
-    elif (
-        isinstance(code, str)
-        and 0 < len(code) <= _MAX_CODE_DIGITS
-        and code.isascii()
-        and code.isdigit()
-    ):
-        return str(int(code))
+    if isinstance(code, int) and not isinstance(code, bool):
+        number = _exact_int(code)
+        if number >= 0 and number.bit_length() <= 60:
+            return str(number)
+    elif isinstance(code, str):
+        text = _exact_str(code)
+        if 0 < len(text) <= _MAX_CODE_DIGITS and text.isascii() and text.isdigit():
+            return str(int(text))
     raise ResponseFormatError(
         f"field 'code' must be a string of digits or a non-negative integer, got {_preview(code)}",
         field="code",
