@@ -15,10 +15,12 @@ import re
 import warnings
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import httpx
 from okx import utils as okx_utils
+from okx.Account import AccountAPI
 
 from fakes._exchange import (
     MAX_WITHDRAWAL_PATH,
@@ -39,6 +41,16 @@ _WIRE_SAFE = re.compile(r"[A-Za-z0-9,/?=&._~-]*")
 _SCAN_JSON: Callable[[str, int], tuple[Any, int]] = (
     json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 )
+# httpx refuses a longer URL (httpx._urlparse.MAX_URL_LENGTH) with InvalidURL("URL too long").
+_MAX_URL_LENGTH = 65_536
+# The real client's other methods (AccountAPI's endpoints and httpx.Client's get, send...):
+# on the fake they exist, as hasattr() expects, and raise NotImplementedError when called.
+_UNMODELLED_METHODS = frozenset(
+    name for name in dir(AccountAPI)
+    if not name.startswith("_") and callable(getattr(AccountAPI, name))
+) - {"get_max_withdrawal", "close"}
+# httpx.Client's life cycle, with its error messages.
+_UNOPENED, _OPENED, _CLOSED = "unopened", "opened", "closed"
 
 
 class FakeAccountAPI:
@@ -48,6 +60,10 @@ class FakeAccountAPI:
     between tests. ``domain``, ``proxy`` and ``debug`` are accepted and kept for parity but
     nothing is sent anywhere (and nothing is logged: python-okx's debug log prints secrets).
     An injected network fault raises ``httpx.ConnectError``, as through the real SDK.
+
+    Like the real client (an ``httpx.Client``) it is a context manager with ``close()``, and
+    a closed one refuses to send. Its other methods exist but raise NotImplementedError:
+    only ``get_max_withdrawal`` is modelled.
     """
 
     def __init__(
@@ -74,6 +90,7 @@ class FakeAccountAPI:
         self.debug = debug
         self.proxy = proxy
         self.exchange = exchange
+        self._state = _UNOPENED
         if use_server_time is not None:
             warnings.warn("use_server_time parameter is deprecated. Please remove it.",
                           DeprecationWarning, stacklevel=2)
@@ -81,9 +98,40 @@ class FakeAccountAPI:
     def __repr__(self) -> str:
         return f"FakeAccountAPI(flag={self.flag!r}, domain={self.domain!r})"
 
+    def __enter__(self) -> FakeAccountAPI:
+        if self._state != _UNOPENED:
+            raise RuntimeError(
+                "Cannot open a client instance more than once." if self._state == _OPENED
+                else "Cannot reopen a client instance, once it has been closed."
+            )
+        self._state = _OPENED
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the client, as ``httpx.Client.close``: later requests raise RuntimeError."""
+        self._state = _CLOSED
+
+    if not TYPE_CHECKING:  # at run time only: mypy keeps flagging the unmodelled methods
+
+        def __getattr__(self, name: str) -> Callable[..., NoReturn]:
+            """Return a stand-in for one of AccountAPI's unmodelled methods."""
+            if name not in _UNMODELLED_METHODS:
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
+                )
+            return functools.partial(_not_modelled, name)
+
     def get_max_withdrawal(self, ccy: str = "") -> Any:
         """``GET /api/v5/account/max-withdrawal``: the raw OKX answer as a dict."""
-        if isinstance(ccy, str):
+        if type(ccy) is str:  # a str subclass may hash, compare or str() unlike its value
             request_path, wire_target = _max_withdrawal_targets(ccy)
         else:  # python-okx str()s whatever it is given
             request_path = MAX_WITHDRAWAL_PATH + okx_utils.parse_params_to_str({"ccy": ccy})
@@ -92,6 +140,9 @@ class FakeAccountAPI:
 
     def _request(self, method: str, request_path: str, wire_target: str) -> Any:
         """Sign ``request_path`` like python-okx, send ``wire_target`` like httpx, parse."""
+        if self._state == _CLOSED:
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        self._state = _OPENED
         headers = {"content-type": "application/json", "x-simulated-trading": str(self.flag)}
         if self.API_KEY != _NO_CREDENTIAL:
             timestamp = _okx_timestamp(self.exchange.now())
@@ -107,6 +158,13 @@ class FakeAccountAPI:
                 NETWORK_FAULT_MESSAGE, request=httpx.Request(method, self.domain + request_path)
             )
         return _json(response.body)
+
+
+def _not_modelled(name: str, *args: object, **kwargs: object) -> NoReturn:
+    raise NotImplementedError(
+        f"FakeAccountAPI.{name} is not modelled: the fake exchange models only "
+        "get_max_withdrawal (GET /api/v5/account/max-withdrawal)"
+    )
 
 
 def _json(body: bytes) -> Any:
@@ -137,7 +195,7 @@ def _max_withdrawal_targets(ccy: str) -> tuple[str, str]:
 
 def _wire_target(request_path: str) -> str:
     """Return the target as httpx puts it on the wire (InvalidURL where httpx raises it)."""
-    if _WIRE_SAFE.fullmatch(request_path):
+    if len(request_path) <= _MAX_URL_LENGTH and _WIRE_SAFE.fullmatch(request_path):
         return request_path
     return _encoded_target(request_path)
 

@@ -24,15 +24,31 @@ __all__ = ["FakeServer"]
 
 _SOCKET_TIMEOUT_S = 5.0  # a silent client cannot hold a handler thread (and stop()) forever
 _POLL_INTERVAL_S = 0.02  # how long stop() may wait for the serve loop to notice
+# The endpoint is a GET: a body is never needed, and read() allocates the announced length up
+# front, so a lying Content-Length must not reach it.
+MAX_BODY_BYTES = 1 << 20
 
 
 def _okx_code(body: bytes) -> str:
-    """Return the ``code`` of a JSON answer, or ``-`` for an injected raw body."""
+    """Return the string ``code`` of a JSON answer, or ``-`` for anything else (raw bodies)."""
     try:
         answer = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # an injected body may be anything, "[[[[..." too
         return "-"
-    return str(answer.get("code", "-")) if isinstance(answer, dict) else "-"
+    code = answer.get("code") if isinstance(answer, dict) else None
+    return _printable(code) if isinstance(code, str) else "-"
+
+
+def _printable(text: str) -> str:
+    """Return ``text`` with control and non-ASCII characters backslash-escaped, for a log line.
+
+    A request target is whatever the client sent: raw into a terminal, its escape sequences
+    would rewrite the operator's screen.
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(char if " " <= char <= "~" else char.encode("unicode_escape").decode("ascii")
+                   for char in text)
 
 
 class _Server(ThreadingHTTPServer):
@@ -50,7 +66,14 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = _SOCKET_TIMEOUT_S
 
     def _handle_any(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        length_text = (self.headers.get("Content-Length") or "0").strip()
+        if not length_text.isdecimal() or not length_text.isascii():
+            self.send_error(400, "Bad Request", "Content-Length is not a number")
+            return
+        length = int(length_text)
+        if length > MAX_BODY_BYTES:
+            self.send_error(413, "Content Too Large", f"a body is at most {MAX_BODY_BYTES} bytes")
+            return
         body = self.rfile.read(length) if length > 0 else b""
         headers = {name.lower(): value for name, value in self.headers.items()}
         response = self.server.fake.exchange.handle(FakeRequest(self.command, self.path, headers,
@@ -64,7 +87,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
-        self.wfile.write(response.body)
+        if self.command != "HEAD":  # a HEAD answer has the headers of a GET, never its body
+            self.wfile.write(response.body)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle_any
 
@@ -126,7 +150,7 @@ class FakeServer:
             outcome = "connection dropped"
         else:
             outcome = f"{response.status} code={_okx_code(response.body)}"
-        self._log(f"{method} {target} -> {outcome}")
+        self._log(f"{_printable(method)} {_printable(target)} -> {outcome}")
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until ``stop()`` (from another thread) or Ctrl-C."""

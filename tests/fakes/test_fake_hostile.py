@@ -1,0 +1,174 @@
+"""The fake against hostile input: malformed HTTP, odd bodies, str subclasses, bad credentials."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import httpx
+import okx.Account as Account
+import pytest
+from fake_support import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET, frozen_clock, funded_exchange
+
+from fakes import FakeAccountAPI, FakeExchange
+
+PATH = "/api/v5/account/max-withdrawal"
+
+
+def _raw_exchange(port: int, request: bytes) -> bytes:
+    """Send raw bytes to the server and return everything it answers before closing."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize(
+    ("content_length", "status"),
+    [
+        (b"abc", b"400"),
+        (b"1.5", b"400"),
+        (b"99999999999999999999999", b"413"),  # read() of it: OverflowError
+        (b"1073741824", b"413"),  # 1 GiB: read() would allocate it up front
+    ],
+)
+def test_server_answers_a_bad_content_length_with_an_http_error(
+    content_length: bytes, status: bytes, capfd: pytest.CaptureFixture[str]
+) -> None:
+    exchange = funded_exchange(frozen_clock())
+    with exchange.server() as server:
+        answer = _raw_exchange(
+            server.port,
+            b"GET " + PATH.encode() + b" HTTP/1.0\r\nContent-Length: " + content_length
+            + b"\r\n\r\n",
+        )
+    assert answer.startswith(b"HTTP/1.0 " + status + b" ")
+    assert "Traceback" not in capfd.readouterr().err
+    assert exchange.requests == []  # refused before the exchange: nothing to record
+
+
+@pytest.mark.parametrize("nesting", [100_000])
+def test_server_logs_and_answers_a_deeply_nested_injected_body(nesting: int) -> None:
+    exchange = funded_exchange(frozen_clock())
+    lines: list[str] = []
+    body = "[" * nesting
+    exchange.fail_next_http(502, body)
+    with exchange.server(log=lines.append) as server:
+        response = httpx.get(server.url + PATH)
+    assert (response.status_code, response.text) == (502, body)
+    assert lines == [f"GET {PATH} -> 502 code=-"]
+
+
+def test_server_log_line_shows_only_a_string_code() -> None:
+    exchange = funded_exchange(frozen_clock())
+    lines: list[str] = []
+    exchange.fail_next_http(502, '{"code": 1e999}')
+    with exchange.server(log=lines.append) as server:
+        httpx.get(server.url + PATH)
+    assert lines == [f"GET {PATH} -> 502 code=-"]
+
+
+def test_server_log_line_escapes_control_characters_of_the_target() -> None:
+    exchange = funded_exchange(frozen_clock())
+    lines: list[str] = []
+    with exchange.server(log=lines.append) as server:
+        target = PATH.encode() + b"?ccy=\x1b[2J\x07\xff"
+        _raw_exchange(server.port, b"GET " + target + b" HTTP/1.0\r\n\r\n")
+    assert lines == [f"GET {PATH}?ccy=\\x1b[2J\\x07\\xff -> 401 code=50103"]
+
+
+def test_server_head_answer_has_no_body() -> None:
+    exchange = funded_exchange(frozen_clock())
+    with exchange.server() as server:
+        answer = _raw_exchange(server.port, b"HEAD " + PATH.encode() + b" HTTP/1.0\r\n\r\n")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 404 ") and body == b""
+
+
+# -- FakeAccountAPI as a drop-in for AccountAPI -------------------------------------------
+
+
+def _api(exchange: FakeExchange, **kwargs: Any) -> FakeAccountAPI:
+    return FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, flag="1", exchange=exchange,
+                          **kwargs)
+
+
+def test_fake_account_api_is_a_context_manager_and_closes_like_the_sdk() -> None:
+    exchange = funded_exchange(frozen_clock())
+    with _api(exchange) as api:
+        assert api.get_max_withdrawal("BTC")["code"] == "0"
+    with pytest.raises(RuntimeError, match="client has been closed"):
+        api.get_max_withdrawal("BTC")
+    with pytest.raises(RuntimeError, match="once it has been closed"):
+        api.__enter__()
+    api.close()  # idempotent, as httpx.Client.close
+    assert len(exchange.requests) == 1
+
+
+def test_fake_account_api_cannot_be_entered_twice_like_the_sdk() -> None:
+    exchange = funded_exchange(frozen_clock())
+    real = Account.AccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, flag="1")
+    fake = _api(exchange)
+    for api in (real, fake):
+        with api, pytest.raises(RuntimeError, match="more than once"):
+            api.__enter__()
+
+
+@pytest.mark.parametrize("method", ["get_account_balance", "get_positions", "set_leverage"])
+def test_other_account_api_methods_raise_not_implemented_naming_the_method(method: str) -> None:
+    api = _api(funded_exchange(frozen_clock()))
+    assert hasattr(Account.AccountAPI, method)
+    assert callable(getattr(api, method))  # hasattr() stays True, as on the real class
+    with pytest.raises(NotImplementedError, match=rf"{method}.*only get_max_withdrawal"):
+        getattr(api, method)()
+
+
+def test_unknown_attributes_still_raise_attribute_error() -> None:
+    api = _api(funded_exchange(frozen_clock()))
+    with pytest.raises(AttributeError, match="no_such_method"):
+        api.no_such_method  # type: ignore[attr-defined]  # noqa: B018
+    assert not hasattr(api, "__html__")
+
+
+class _LyingStr(str):
+    """A str whose str() is another currency: python-okx sends str(ccy)."""
+
+    def __str__(self) -> str:
+        return "ETH"
+
+
+class _HostileEq(str):
+    __hash__ = str.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("__eq__ called")
+
+
+class _HostileHash(str):
+    def __hash__(self) -> int:
+        raise RuntimeError("__hash__ called")
+
+
+@pytest.mark.parametrize("ccy", [_LyingStr("BTC"), _HostileEq("BTC"), _HostileHash("BTC")])
+def test_str_subclasses_are_sent_as_the_sdk_sends_them(ccy: str) -> None:
+    exchange = funded_exchange(frozen_clock())
+    api = _api(exchange)
+    api.get_max_withdrawal(_LyingStr("BTC"))  # a cached answer must not stand in for ccy
+    api.get_max_withdrawal("BTC")
+    with Account.AccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, flag="1") as real:
+        exchange.install(real)
+        assert api.get_max_withdrawal(ccy) == real.get_max_withdrawal(ccy)
+
+
+def test_a_too_long_url_raises_invalid_url_like_the_sdk() -> None:
+    exchange = funded_exchange(frozen_clock())
+    ccy = "A" * 70_000
+    with Account.AccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, flag="1") as real:
+        exchange.install(real)
+        with pytest.raises(httpx.InvalidURL, match="too long"):
+            real.get_max_withdrawal(ccy)
+    with pytest.raises(httpx.InvalidURL, match="too long"):
+        _api(exchange).get_max_withdrawal(ccy)
+    assert exchange.requests == []
