@@ -117,7 +117,8 @@ def parse_accounts(text: str | bytes) -> list[AccountSpec]:
     """
     try:
         document = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # RecursionError: nesting deeper than the interpreter's stack allows.
         raise AccountsFileError(f"not valid JSON: {exc}") from None
     return specs_from_document(document)
 

@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import itertools
 import json
 import os
 import signal
 import sys
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from types import FrameType
 from typing import Final, TextIO
@@ -101,6 +102,11 @@ RETRY_BUDGET_S: Final = 5.0
 
 _REDACTED: Final = "***"
 
+#: The standalone fake server forgets its request records each time it has kept this
+#: many: nothing reads them over HTTP (the log line is the record), and a server left
+#: running for days must not grow without bound.
+MAX_RECORDED_REQUESTS: Final = 1000
+
 
 class _CommandError(Exception):
     """A failure the CLI reports as one line with a chosen exit code."""
@@ -120,10 +126,12 @@ class _Streams:
 
     def _clean(self, text: str) -> str:
         # The library never puts credentials in its messages; this is the last line of
-        # defence for text the CLI did not write itself (an SDK or network message).
+        # defence for text the CLI did not write itself (an SDK or network message),
+        # which may quote a credential as a repr does (a backslash doubled, say).
         for secret in self.secrets:
-            if secret:
-                text = text.replace(secret, _REDACTED)
+            for form in dict.fromkeys((secret, repr(secret)[1:-1], json.dumps(secret)[1:-1])):
+                if form:
+                    text = text.replace(form, _REDACTED)
         return text
 
     def result(self, text: str) -> None:
@@ -135,8 +143,10 @@ class _Streams:
         print(self._clean(text), file=self._stderr, flush=True)
 
     def error(self, text: str) -> None:
-        # One line: a message with newlines (an HTML error page, say) is folded.
-        self.note(f"{PROG}: error: " + " ".join(text.split()))
+        # One line: a message with newlines (an HTML error page, say) is folded. The
+        # prefix is ours and stays readable even when a credential is one letter long.
+        message = self._clean(" ".join(text.split()))
+        print(f"{PROG}: error: {message}", file=self._stderr, flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -314,6 +324,17 @@ def _credentials_from_environment(environ: Mapping[str, str]) -> tuple[str, str,
             "to ask OKX, or none of them to use the built-in fake exchange",
             EXIT_USAGE,
         )
+    for name, value in zip(CREDENTIAL_VARIABLES, values, strict=True):
+        # python-okx sends the key and passphrase as header values: httpx refuses
+        # control and non-ASCII characters there, quoting the value. Refused here, by
+        # name only, as an environment error.
+        if not (value.isascii() and value.isprintable()) or value != value.strip():
+            raise _CommandError(
+                f"{name} holds a character an HTTP header cannot carry (a control "
+                "character such as a trailing newline, a non-ASCII character, or "
+                "surrounding spaces): check how it was set",
+                EXIT_USAGE,
+            )
     api_key, secret_key, passphrase = values
     return api_key, secret_key, passphrase
 
@@ -462,22 +483,23 @@ def _fake_server(args: argparse.Namespace, streams: _Streams) -> int:
             f"{PROG} fake-server: warning: {args.host} is reachable from other machines, "
             "and the fake accepts every key of its accounts file"
         )
-    try:
-        server = exchange.server(args.host, args.port, log=streams.note)
-    except OSError as exc:
-        raise _CommandError(
-            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_USAGE
-        ) from None
 
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
+    # Handlers first: if they cannot be installed (not the main thread), no port is bound.
     previous = {
         signum: signal.signal(signum, request_stop) for signum in (signal.SIGINT, signal.SIGTERM)
     }
     try:
+        try:
+            server = exchange.server(args.host, args.port, log=_server_log(exchange, streams))
+        except OSError as exc:
+            raise _CommandError(
+                f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_USAGE
+            ) from None
         with server:
             streams.note(f"{PROG} fake-server: serving {source}; Ctrl-C or SIGTERM stops it")
             # The URL alone on stdout, flushed: scripts and tests read this first line.
@@ -488,6 +510,20 @@ def _fake_server(args: argparse.Namespace, streams: _Streams) -> int:
             signal.signal(signum, handler)
     streams.note(f"{PROG} fake-server: stopped")
     return EXIT_OK
+
+
+def _server_log(exchange: FakeExchange, streams: _Streams) -> Callable[[str], None]:
+    """Return the server's per-request log callback (called from handler threads)."""
+    # itertools.count's next() is atomic under the GIL: no lock for the counter.
+    handled = itertools.count(1)
+
+    def log(line: str) -> None:
+        # FakeServer has escaped the client's target already (no terminal escapes).
+        streams.note(line)
+        if next(handled) % MAX_RECORDED_REQUESTS == 0:
+            exchange.reset_requests()
+
+    return log
 
 
 def _is_loopback(host: str) -> bool:
