@@ -30,6 +30,7 @@ from fakes._exchange import (
     tuple_new,
 )
 from fakes._transport import NETWORK_FAULT_MESSAGE
+from fakes._wire import check_ascii_headers, check_header_values, is_sendable_header_value
 
 __all__ = ["FakeAccountAPI"]
 
@@ -91,6 +92,7 @@ class FakeAccountAPI:
         self.proxy = proxy
         self.exchange = exchange
         self._state = _UNOPENED
+        self._checked_credentials: tuple[object, ...] | None = None
         if use_server_time is not None:
             warnings.warn("use_server_time parameter is deprecated. Please remove it.",
                           DeprecationWarning, stacklevel=2)
@@ -138,11 +140,35 @@ class FakeAccountAPI:
             wire_target = _wire_target(request_path)
         return self._request("GET", request_path, wire_target)
 
+    def _check_credentials(self) -> None:
+        """Refuse what the real client could not send: non-str, non-ASCII or illegal headers.
+
+        Remembered (by identity, which no str subclass can fake) until an attribute changes.
+        """
+        credentials = (self.API_KEY, self.API_SECRET_KEY, self.PASSPHRASE, self.flag)
+        headers = {"x-simulated-trading": str(self.flag)}
+        if self.API_KEY != _NO_CREDENTIAL:
+            for credential in credentials[:3]:
+                if not isinstance(credential, str):
+                    raise TypeError(f"FakeAccountAPI credentials must be str, "
+                                    f"got {type(credential).__name__}")
+            headers["ok-access-key"] = self.API_KEY
+            headers["ok-access-passphrase"] = self.PASSPHRASE
+        if not all(is_sendable_header_value(value) for value in headers.values()):
+            check_ascii_headers(headers.items())
+            check_header_values((name.encode(), value.encode()) for name, value in headers.items())
+        self._checked_credentials = credentials
+
     def _request(self, method: str, request_path: str, wire_target: str) -> Any:
         """Sign ``request_path`` like python-okx, send ``wire_target`` like httpx, parse."""
         if self._state == _CLOSED:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
         self._state = _OPENED
+        checked = self._checked_credentials
+        if (checked is None or checked[0] is not self.API_KEY
+                or checked[1] is not self.API_SECRET_KEY or checked[2] is not self.PASSPHRASE
+                or checked[3] is not self.flag):
+            self._check_credentials()
         headers = {"content-type": "application/json", "x-simulated-trading": str(self.flag)}
         if self.API_KEY != _NO_CREDENTIAL:
             timestamp = _okx_timestamp(self.exchange.now())

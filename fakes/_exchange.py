@@ -40,6 +40,7 @@ from urllib.parse import unquote
 
 from fakes._accounts import CCY_PATTERN, FakeAccount, check_mode
 from fakes._errors import ERRORS, MAX_CCY_COUNT, NOT_FOUND, SUCCESS_CODE, error_body
+from fakes._wire import is_sendable_header_value
 
 if TYPE_CHECKING:
     import httpx
@@ -204,12 +205,22 @@ class FakeExchange:
         (default "spot"). An existing ``uid`` adds a sub-key to that account, sharing its
         balances, mode and rate limit; passing a different ``mode`` then raises ValueError.
         ``demo`` is per key: a demo key must send ``x-simulated-trading: 1``.
-        Raises ValueError for a duplicate or empty ``api_key``.
+        Raises ValueError for a duplicate or empty ``api_key``, and for credentials no client
+        can send: ``api_key`` and ``passphrase`` travel in HTTP headers (ASCII, no control
+        character, no surrounding whitespace), ``secret_key`` is UTF-8 encoded to sign.
         """
         for name, value in (("api_key", api_key), ("secret_key", secret_key),
                             ("passphrase", passphrase)):
             if not isinstance(value, str) or not value:
                 raise ValueError(f"{name} must be a non-empty str")
+        for name, value in (("api_key", api_key), ("passphrase", passphrase)):
+            if not is_sendable_header_value(value):
+                raise ValueError(f"{name} cannot be sent in an HTTP header (non-ASCII, control "
+                                 "character or surrounding whitespace; value not shown)")
+        try:
+            secret_key.encode()
+        except UnicodeEncodeError:
+            raise ValueError("secret_key is not encodable as UTF-8 (value not shown)") from None
         checked_mode = None if mode is None else check_mode(mode)
         if uid is not None and (not isinstance(uid, str) or not uid):
             raise ValueError("uid must be a non-empty str")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from fakes._exchange import FakeRequest
+from fakes._wire import check_header_values
 
 if TYPE_CHECKING:
     from fakes._exchange import FakeExchange
@@ -30,6 +31,7 @@ class FakeTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Translate to :meth:`FakeExchange.handle` and back (a network fault: ConnectError)."""
+        check_header_values(request.headers.raw, request)  # what h11 checks before sending
         headers = {name.lower(): value for name, value in request.headers.items()}
         fake_request = FakeRequest(
             request.method,

@@ -172,3 +172,61 @@ def test_a_too_long_url_raises_invalid_url_like_the_sdk() -> None:
     with pytest.raises(httpx.InvalidURL, match="too long"):
         _api(exchange).get_max_withdrawal(ccy)
     assert exchange.requests == []
+
+
+# -- credentials the wire cannot carry ------------------------------------------------------
+
+# Header values h11 (httpx's HTTP/1.1) refuses to send: NUL, CR/LF and other whitespace
+# inside, or whitespace around the value. Each hides a secret-looking word.
+ILLEGAL_HEADER_VALUES = [" sekrit", "sekrit ", "sek\nrit", "sek\r\nX-Injected: 1", "sek\x00rit",
+                         "sek\x0brit"]
+
+
+@pytest.mark.parametrize("passphrase", ILLEGAL_HEADER_VALUES)
+def test_every_way_in_refuses_a_credential_the_wire_cannot_carry(passphrase: str) -> None:
+    exchange = funded_exchange(frozen_clock())
+    with exchange.serve() as base_url, Account.AccountAPI(
+        DEMO_KEY, DEMO_SECRET, passphrase, flag="1", domain=base_url
+    ) as over_http, pytest.raises(httpx.LocalProtocolError):
+        over_http.get_max_withdrawal("BTC")  # the real SDK over a real socket
+    with Account.AccountAPI(DEMO_KEY, DEMO_SECRET, passphrase, flag="1") as installed:
+        exchange.install(installed)
+        with pytest.raises(httpx.LocalProtocolError) as through_install:
+            installed.get_max_withdrawal("BTC")
+    with pytest.raises(httpx.LocalProtocolError) as direct:
+        FakeAccountAPI(DEMO_KEY, DEMO_SECRET, passphrase, exchange=exchange).get_max_withdrawal()
+    for raised in (through_install, direct):
+        assert "sek" not in str(raised.value)
+        assert "ok-access-passphrase" in str(raised.value).lower()
+    assert exchange.requests == []  # nothing left the client
+
+
+@pytest.mark.parametrize("api_key", ["kéy-sekrit", "sekrit\u2028"])
+def test_fake_account_api_refuses_a_non_ascii_header_like_httpx_without_showing_it(
+    api_key: str,
+) -> None:
+    exchange = funded_exchange(frozen_clock())
+    with Account.AccountAPI(api_key, DEMO_SECRET, DEMO_PASSPHRASE, flag="1") as real:
+        exchange.install(real)
+        with pytest.raises(UnicodeEncodeError) as from_httpx:
+            real.get_max_withdrawal("BTC")
+    fake = FakeAccountAPI(api_key, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange)
+    with pytest.raises(UnicodeEncodeError) as from_fake:
+        fake.get_max_withdrawal()
+    assert (from_fake.value.encoding, from_fake.value.start) == (
+        from_httpx.value.encoding, from_httpx.value.start)
+    assert "sekrit" not in str(from_fake.value) and "sekrit" not in from_fake.value.object
+    assert exchange.requests == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("api_key", "kéy-sekrit"), ("api_key", " sekrit"), ("passphrase", "sekrit\r\nX: 1"),
+     ("passphrase", "sekrit\x00"), ("passphrase", "sekrité"), ("secret_key", "sekrit\ud800"),
+     ("passphrase", "sekrit\udc80")],
+)
+def test_add_account_refuses_credentials_no_client_can_send(field: str, value: str) -> None:
+    credentials = {"api_key": "k", "secret_key": "s", "passphrase": "p", field: value}
+    with pytest.raises(ValueError, match=field) as raised:
+        FakeExchange().add_account(**credentials)
+    assert "sekrit" not in str(raised.value)
