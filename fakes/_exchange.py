@@ -145,6 +145,14 @@ class _Fault:
     code: str | None
 
 
+@dataclass
+class _QueuedFault:
+    """A fault and how many more requests it answers (a count: ``times`` may be huge)."""
+
+    fault: _Fault
+    remaining: int
+
+
 _ERROR_RESPONSES = {
     code: FakeResponse(spec.status, error_body(code, spec.message()))
     for code, spec in ERRORS.items()
@@ -161,7 +169,9 @@ class FakeExchange:
 
     ``clock`` returns epoch seconds; None means ``time.time`` looked up at each call, so
     freezegun moves it. ``max_skew_s`` bounds ``|OK-ACCESS-TIMESTAMP - clock|`` (None turns
-    the check off, handy with a simulated clock). Thread-safe: one lock guards all state.
+    the check off, handy with a simulated clock). ``max_records`` keeps only that many of
+    the latest :attr:`requests` (None: all; a long-running server wants a bound).
+    Thread-safe: one lock guards all state.
     """
 
     def __init__(
@@ -169,15 +179,20 @@ class FakeExchange:
         *,
         clock: Callable[[], float] | None = None,
         max_skew_s: float | None = DEFAULT_MAX_SKEW_S,
+        max_records: int | None = None,
     ) -> None:
+        if max_records is not None and (
+            isinstance(max_records, bool) or not isinstance(max_records, int) or max_records < 1
+        ):
+            raise ValueError(f"max_records must be a positive int or None, got {max_records!r}")
         self._clock = clock
         self.max_skew_s = max_skew_s
         self._lock = threading.Lock()
         self._keys: dict[str, _Key] = {}
         self._accounts: dict[str, FakeAccount] = {}
         self._windows: dict[str, deque[float]] = {}
-        self._faults: deque[_Fault] = deque()
-        self._records: list[RequestRecord] = []
+        self._faults: deque[_QueuedFault] = deque()
+        self._records: deque[RequestRecord] = deque(maxlen=max_records)
         self._uid_counter = itertools.count(_FIRST_UID)
 
     def __repr__(self) -> str:
@@ -324,7 +339,7 @@ class FakeExchange:
         if isinstance(times, bool) or not isinstance(times, int) or times < 1:
             raise ValueError(f"times must be a positive int, got {times!r}")
         with self._lock:
-            self._faults.extend([fault] * times)
+            self._faults.append(_QueuedFault(fault, times))
 
     # -- the one request path ------------------------------------------------------------
 
@@ -334,7 +349,7 @@ class FakeExchange:
         fault = None
         if self._faults:  # an unlocked peek keeps the common path to one lock fewer
             with self._lock:
-                fault = self._faults.popleft() if self._faults else None
+                fault = self._pop_fault_locked()
         if fault is not None:
             return self._finish(request.method, path, query, fault.response, fault.code, None)
         if request.method != "GET" or path != MAX_WITHDRAWAL_PATH:
@@ -347,6 +362,15 @@ class FakeExchange:
             return self._finish(request.method, path, query, _ERROR_RESPONSES[code], code,
                                 key.account.uid)
         return self._answer(key.account, request.method, path, query)
+
+    def _pop_fault_locked(self) -> _Fault | None:
+        if not self._faults:
+            return None
+        queued = self._faults[0]
+        queued.remaining -= 1
+        if queued.remaining == 0:
+            self._faults.popleft()
+        return queued.fault
 
     def _finish(self, method: str, path: str, query: str, response: FakeResponse,
                 code: str | None, uid: str | None) -> FakeResponse:

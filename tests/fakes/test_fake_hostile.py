@@ -230,3 +230,33 @@ def test_add_account_refuses_credentials_no_client_can_send(field: str, value: s
     with pytest.raises(ValueError, match=field) as raised:
         FakeExchange().add_account(**credentials)
     assert "sekrit" not in str(raised.value)
+
+
+# -- bounded state ------------------------------------------------------------------------
+
+
+def test_max_records_keeps_only_the_latest_requests() -> None:
+    exchange = funded_exchange(frozen_clock(), max_records=3)
+    api = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange)
+    for ccy in ("BTC", "ETH", "USDT", "XRP", "SOL"):
+        api.get_max_withdrawal(ccy)
+    assert [record.query for record in exchange.requests] == ["ccy=USDT", "ccy=XRP", "ccy=SOL"]
+
+
+@pytest.mark.parametrize("max_records", [0, -1, 1.5, True, "10"])
+def test_max_records_must_be_a_positive_int_or_none(max_records: object) -> None:
+    with pytest.raises(ValueError, match="max_records"):
+        FakeExchange(max_records=max_records)  # type: ignore[arg-type]
+
+
+def test_a_huge_fault_count_takes_no_memory() -> None:
+    exchange = funded_exchange(frozen_clock())
+    api = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange)
+    exchange.fail_next(50001, times=10**15)  # was a list of that many entries: MemoryError
+    exchange.fail_next(50013, times=1)
+    assert [api.get_max_withdrawal("BTC")["code"] for _ in range(3)] == ["50001"] * 3
+    exchange.clear_faults()
+    exchange.fail_next(50026, times=2)
+    exchange.fail_next(50013)
+    codes = [api.get_max_withdrawal("BTC")["code"] for _ in range(4)]
+    assert codes == ["50026", "50026", "50013", "0"]
