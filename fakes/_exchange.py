@@ -26,6 +26,7 @@ import functools
 import hashlib
 import hmac
 import itertools
+import math
 import re
 import threading
 import time
@@ -185,6 +186,11 @@ class FakeExchange:
             isinstance(max_records, bool) or not isinstance(max_records, int) or max_records < 1
         ):
             raise ValueError(f"max_records must be a positive int or None, got {max_records!r}")
+        if max_skew_s is not None and (
+            isinstance(max_skew_s, bool) or not isinstance(max_skew_s, (int, float))
+            or not max_skew_s >= 0  # NaN too
+        ):
+            raise ValueError(f"max_skew_s must be a number >= 0 or None, got {max_skew_s!r}")
         self._clock = clock
         self.max_skew_s = max_skew_s
         self._lock = threading.Lock()
@@ -199,8 +205,11 @@ class FakeExchange:
         return f"FakeExchange(accounts={len(self._accounts)}, keys={len(self._keys)})"
 
     def now(self) -> float:
-        """Return the fake's clock, in epoch seconds."""
-        return (self._clock or time.time)()
+        """Return the fake's clock, in epoch seconds (ValueError if it reads NaN or infinity)."""
+        epoch_s = (self._clock or time.time)()
+        if not math.isfinite(epoch_s):  # NaN would freeze the rate window, silently
+            raise ValueError(f"the exchange's clock returned {epoch_s!r}, not finite epoch seconds")
+        return epoch_s
 
     # -- state -------------------------------------------------------------------------
 

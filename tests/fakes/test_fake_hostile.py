@@ -260,3 +260,19 @@ def test_a_huge_fault_count_takes_no_memory() -> None:
     exchange.fail_next(50013)
     codes = [api.get_max_withdrawal("BTC")["code"] for _ in range(4)]
     assert codes == ["50026", "50026", "50013", "0"]
+
+
+@pytest.mark.parametrize("reading", [float("nan"), float("inf"), float("-inf")])
+def test_a_clock_reading_that_is_not_finite_is_a_clear_error(reading: float) -> None:
+    exchange = funded_exchange(lambda: reading)
+    with pytest.raises(ValueError, match="clock returned"):
+        exchange.now()
+    api = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange)
+    with pytest.raises(ValueError, match="clock returned"):
+        api.get_max_withdrawal("BTC")
+
+
+@pytest.mark.parametrize("max_skew_s", [-1, -0.001, float("nan"), "30", True])
+def test_max_skew_s_must_be_a_non_negative_number_or_none(max_skew_s: object) -> None:
+    with pytest.raises(ValueError, match="max_skew_s"):
+        FakeExchange(max_skew_s=max_skew_s)  # type: ignore[arg-type]
