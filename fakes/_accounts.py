@@ -78,24 +78,36 @@ def parse_amount(value: object, *, name: str = "amount") -> Decimal:
         try:
             amount = Decimal(value.strip())
         except decimal.InvalidOperation:
-            raise ValueError(f"{name} is not a decimal number: {value!r}") from None
+            raise ValueError(f"{name} is not a decimal number: {_shown(value)}") from None
     else:
         amount = Decimal(value)
     if not amount.is_finite():
-        raise ValueError(f"{name} must be finite, got {value!r}")
+        raise ValueError(f"{name} must be finite, got {_shown(value)}")
     if amount < 0:
-        raise ValueError(f"{name} must be >= 0, got {value!r}")
+        raise ValueError(f"{name} must be >= 0, got {_shown(value)}")
     if amount == 0:
         return Decimal(0)  # drops "-0" and "0E-8" forms
-    amount = amount.normalize(_EXACT)
-    exponent = amount.as_tuple().exponent
+    # Checked on the exact digits, before any context arithmetic: normalize() would overflow
+    # on 1E+999999999, round 1E-999999999 to 0 and 1.000...0001 to 1.
+    _, digits, exponent = amount.as_tuple()
     assert isinstance(exponent, int)  # finite, checked above
-    if amount.adjusted() >= _MAX_INTEGER_DIGITS or exponent < -_MAX_FRACTION_DIGITS:
+    trailing_zeros = len(digits) - len(bytes(digits).rstrip(b"\0"))
+    if (amount.adjusted() >= _MAX_INTEGER_DIGITS
+            or exponent + trailing_zeros < -_MAX_FRACTION_DIGITS):
         raise ValueError(
             f"{name} out of range: at most {_MAX_INTEGER_DIGITS} integer and "
-            f"{_MAX_FRACTION_DIGITS} fraction digits, got {value!r}"
+            f"{_MAX_FRACTION_DIGITS} fraction digits, got {_shown(value)}"
         )
-    return amount
+    return amount.normalize(_EXACT)  # at most 60 significant digits now: exact
+
+
+def _shown(value: object) -> str:
+    """Return ``repr(value)`` cut to a readable length (a huge int cannot even be repr'd)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int beyond sys.get_int_max_str_digits()
+        return f"<{type(value).__name__} too large to show>"
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def format_amount(amount: Decimal) -> str:
@@ -237,7 +249,9 @@ class FakeAccount:
         wd = None if max_wd is None else parse_amount(max_wd, name="max_wd")
         wd_ex = None if max_wd_ex is None else parse_amount(max_wd_ex, name="max_wd_ex")
         if wd is not None and wd_ex is not None and wd > wd_ex:
-            raise ValueError(f"max_wd ({max_wd!r}) must not exceed max_wd_ex ({max_wd_ex!r})")
+            raise ValueError(
+                f"max_wd ({_shown(max_wd)}) must not exceed max_wd_ex ({_shown(max_wd_ex)})"
+            )
         entry = WithdrawalEntry(
             "" if wd is None else format_amount(wd),
             "" if wd_ex is None else format_amount(wd_ex),

@@ -276,3 +276,39 @@ def test_a_clock_reading_that_is_not_finite_is_a_clear_error(reading: float) -> 
 def test_max_skew_s_must_be_a_non_negative_number_or_none(max_skew_s: object) -> None:
     with pytest.raises(ValueError, match="max_skew_s"):
         FakeExchange(max_skew_s=max_skew_s)  # type: ignore[arg-type]
+
+
+# -- amounts at the edges ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "available",
+    [
+        "1e999999999",  # was decimal.Overflow
+        "1e-999999999",  # was silently 0
+        "1." + "0" * 200 + "1",  # was silently rounded to 1
+        "0." + "0" * 30 + "1",  # 31 fraction digits
+        "1" + "0" * 30,  # 31 integer digits
+        10**5000,  # its repr in the message was a ValueError (int max str digits)
+        "9" * 100_000,
+    ],
+    ids=["1e999999999", "1e-999999999", "201_fraction_digits", "31_fraction_digits",
+         "31_integer_digits", "int_5001_digits", "100000_nines"],
+)
+def test_amounts_out_of_range_are_refused_with_a_short_message(available: object) -> None:
+    account = FakeExchange().add_account("k", "s", "p")
+    with pytest.raises(ValueError, match="available out of range") as raised:
+        account.set_balance("BTC", available=available)  # type: ignore[arg-type]
+    assert len(str(raised.value)) < 200
+    assert account.currencies == []
+
+
+@pytest.mark.parametrize(
+    ("available", "shown"),
+    [("1." + "0" * 200, "1"), ("0." + "0" * 29 + "1", "0." + "0" * 29 + "1"),
+     ("9" * 30, "9" * 30), ("12.50000", "12.5"), ("1e-30", "0." + "0" * 29 + "1")],
+)
+def test_amounts_within_range_are_exact(available: str, shown: str) -> None:
+    account = FakeExchange().add_account("k", "s", "p")
+    account.set_balance("BTC", available=available)
+    assert account.entry("BTC").max_wd == shown
