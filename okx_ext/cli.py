@@ -30,13 +30,12 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import itertools
 import json
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from types import FrameType
 from typing import Final, TextIO
@@ -102,9 +101,9 @@ RETRY_BUDGET_S: Final = 5.0
 
 _REDACTED: Final = "***"
 
-#: The standalone fake server forgets its request records each time it has kept this
-#: many: nothing reads them over HTTP (the log line is the record), and a server left
-#: running for days must not grow without bound.
+#: The standalone fake server keeps only this many latest request records: nothing
+#: reads them over HTTP (the log line is the record), and a server left running for
+#: days must not grow without bound.
 MAX_RECORDED_REQUESTS: Final = 1000
 
 
@@ -467,7 +466,7 @@ def render_json(rows: Iterable[MaxWithdrawal]) -> str:
 
 
 def _fake_server(args: argparse.Namespace, streams: _Streams) -> int:
-    exchange = FakeExchange()
+    exchange = FakeExchange(max_records=MAX_RECORDED_REQUESTS)
     if args.accounts is None:
         specs = specs_from_document(SAMPLE_ACCOUNTS)
         source = "the sample account (its credentials are in the README)"
@@ -495,7 +494,8 @@ def _fake_server(args: argparse.Namespace, streams: _Streams) -> int:
     }
     try:
         try:
-            server = exchange.server(args.host, args.port, log=_server_log(exchange, streams))
+            # FakeServer has escaped the client's target already (no terminal escapes).
+            server = exchange.server(args.host, args.port, log=streams.note)
         except OSError as exc:
             raise _CommandError(
                 f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_USAGE
@@ -510,20 +510,6 @@ def _fake_server(args: argparse.Namespace, streams: _Streams) -> int:
             signal.signal(signum, handler)
     streams.note(f"{PROG} fake-server: stopped")
     return EXIT_OK
-
-
-def _server_log(exchange: FakeExchange, streams: _Streams) -> Callable[[str], None]:
-    """Return the server's per-request log callback (called from handler threads)."""
-    # itertools.count's next() is atomic under the GIL: no lock for the counter.
-    handled = itertools.count(1)
-
-    def log(line: str) -> None:
-        # FakeServer has escaped the client's target already (no terminal escapes).
-        streams.note(line)
-        if next(handled) % MAX_RECORDED_REQUESTS == 0:
-            exchange.reset_requests()
-
-    return log
 
 
 def _is_loopback(host: str) -> bool:

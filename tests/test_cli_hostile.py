@@ -93,20 +93,30 @@ def test_fake_server_refuses_an_accounts_file_json_cannot_decode(
     assert "not valid JSON" in line
 
 
-def test_fake_server_keeps_a_bounded_number_of_request_records() -> None:
-    exchange = FakeExchange()
+def test_fake_server_keeps_a_bounded_number_of_request_records(
+    run_main: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[FakeExchange] = []
+
+    def recording_exchange(**kwargs: object) -> FakeExchange:
+        exchange = FakeExchange(**kwargs)  # type: ignore[arg-type]
+        built.append(exchange)
+        return exchange
+
+    def no_server(*args: object, **kwargs: object) -> object:
+        raise OSError(98, "stop here: only the exchange is under test")
+
+    monkeypatch.setattr(cli, "FakeExchange", recording_exchange)
+    monkeypatch.setattr(FakeExchange, "server", no_server)
+    assert_one_line_error(run_main("fake-server", "--port", "0"), 2)  # stopped at the bind
+    (exchange,) = built
     exchange.add_account("k", "s", "p")
     api = FakeAccountAPI("k", "s", "p", flag="1", exchange=exchange)
-    log = cli._server_log(exchange, cli._Streams(_Capture(), _Capture()))  # type: ignore[arg-type]
-    most = 0
-    for _ in range(cli.MAX_RECORDED_REQUESTS * 2 + 5):
+    for _ in range(cli.MAX_RECORDED_REQUESTS + 5):
         exchange.reset_rate_limits()
         api.get_max_withdrawal("BTC")
-        most = max(most, len(exchange.requests))
-        log("GET /api/v5/account/max-withdrawal?ccy=BTC -> 200 code=0")
 
-    assert most == cli.MAX_RECORDED_REQUESTS
-    assert len(exchange.requests) == 5
+    assert len(exchange.requests) == cli.MAX_RECORDED_REQUESTS
 
 
 def test_fake_server_outside_the_main_thread_fails_without_binding_a_port(
