@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint typecheck pytest demo bench test-oldest clean
+.PHONY: install test lint typecheck pytest demo bench test-oldest test-pythons clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,5 +44,9 @@ test-oldest:
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
+# The suite on the other supported Pythons this machine has (3.10, 3.12, 3.13).
+test-pythons:
+	bash .ci/other-pythons
+
 clean:
-	rm -rf $(VENV) .venv-oldest .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-oldest .venv-py* .mypy_cache .pytest_cache .ruff_cache .hypothesis

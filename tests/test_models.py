@@ -77,7 +77,7 @@ def test_portfolio_margin_fields() -> None:
     ],
 )
 def test_decimal_is_exact_under_a_hostile_context(text: str) -> None:
-    with decimal.localcontext(prec=3, traps=[decimal.Inexact, decimal.Rounded]):
+    with decimal.localcontext(decimal.Context(prec=3, traps=[decimal.Inexact, decimal.Rounded])):
         row = MaxWithdrawal.from_okx(entry(maxWd=text, maxWdEx=text))
     assert row.max_wd.as_tuple() == Decimal(text).as_tuple()
     assert row.max_wd_ex == Decimal(text)
@@ -85,7 +85,7 @@ def test_decimal_is_exact_under_a_hostile_context(text: str) -> None:
 
 def test_long_amount_round_trips_digit_for_digit() -> None:
     text = "123456789012345678901234567890.123456789"
-    with decimal.localcontext(prec=3):
+    with decimal.localcontext(decimal.Context(prec=3)):
         row = MaxWithdrawal.from_okx(entry(maxWd=text))
         assert str(row.max_wd) == text
         assert row.to_okx()["maxWd"] == text
@@ -246,7 +246,7 @@ rows_strategy = st.builds(
 
 @given(rows_strategy)
 def test_from_okx_inverts_to_okx(row: MaxWithdrawal) -> None:
-    with decimal.localcontext(prec=3):
+    with decimal.localcontext(decimal.Context(prec=3)):
         assert MaxWithdrawal.from_okx(row.to_okx()) == row
 
 
