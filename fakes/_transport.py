@@ -32,11 +32,10 @@ class FakeTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Translate to :meth:`FakeExchange.handle` and back (a network fault: ConnectError)."""
         check_header_values(request.headers.raw, request)  # what h11 checks before sending
-        headers = {name.lower(): value for name, value in request.headers.items()}
         fake_request = FakeRequest(
             request.method,
             request.url.raw_path.decode("ascii"),
-            headers,
+            dict(request.headers.items()),  # httpx gives the names lower-cased already
             request.read(),
         )
         response = self._exchange.handle(fake_request)

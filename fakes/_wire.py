@@ -19,7 +19,7 @@ __all__ = ["check_ascii_headers", "check_header_values", "is_sendable_header_val
 
 # h11's field-value (h11._abnf): runs of [^\x00\s] separated by spaces or tabs.
 _FIELD_VALUE = re.compile(r"(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?", re.ASCII)
-_FIELD_VALUE_BYTES = re.compile(rb"(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?")
+_FIELD_VALUE_BYTES = re.compile(_FIELD_VALUE.pattern.encode())  # bytes: \s is ASCII there
 # h11's field-name: an RFC 9110 token.
 _FIELD_NAME_BYTES = re.compile(rb"[-!#$%&'*+.^_`|~0-9a-zA-Z]+")
 

@@ -37,7 +37,6 @@ _AMOUNT = re.compile(rf"(?:{_PLAIN_AMOUNT.pattern})(?:[eE][+-]?[0-9]+)?", re.ASC
 _MAX_AMOUNT_EXPONENT = 1000
 
 
-
 def _bad_amount(field: str, value: object) -> ResponseFormatError:
     return ResponseFormatError(
         f"field {field!r} must be a finite non-negative decimal, got {_preview(value)}",

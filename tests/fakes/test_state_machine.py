@@ -46,7 +46,7 @@ HOSTILE_STRINGS = okx_st.hostile_currency_args(strings_only=True)
 CURRENCIES = st.one_of(st.sampled_from(CCY_POOL), okx_st.currency_codes())
 
 
-class SimClock:
+class ManualClock:
     """A clock that moves only when the machine says so."""
 
     def __init__(self) -> None:
@@ -102,7 +102,7 @@ class ExchangeMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.clock = SimClock()
+        self.clock = ManualClock()
         self.exchange = FakeExchange(clock=self.clock)
         self.keys: list[KeyModel] = []
         self.accounts: dict[str, AccountModel] = {}
