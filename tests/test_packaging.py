@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.resources
 import inspect
+from pathlib import Path
 
 import pytest
 
@@ -24,3 +25,13 @@ def test_every_public_name_is_exported_and_documented(package: str) -> None:
         obj = getattr(module, name)  # AttributeError here means __all__ lies
         if inspect.isclass(obj) or inspect.isfunction(obj):
             assert inspect.getdoc(obj), f"{package}.{name} has no docstring"
+
+
+@pytest.mark.parametrize(
+    "module_name", ["okx_ext", "okx_ext.errors", "fakes", "fakes.strategies", "fakes.pytest_plugin"]
+)
+def test_every_public_name_is_in_the_readme(module_name: str) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    module = importlib.import_module(module_name)
+    undocumented = [name for name in module.__all__ if name not in readme]
+    assert not undocumented, f"{module_name} exports names README.md never mentions"
