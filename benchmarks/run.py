@@ -42,8 +42,8 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from _faults import FlakyAccountAPI  # noqa: E402
 from _simclock import SimClock  # noqa: E402
+from okx_fakes import FakeAccountAPI, FakeExchange  # noqa: E402
 
-from fakes import FakeAccountAPI, FakeExchange  # noqa: E402
 from okx_ext import MaxWithdrawalClient, OkxExtError, Retry  # noqa: E402
 
 KEY, SECRET, PASSPHRASE = "bench-key", "bench-secret", "bench-passphrase"

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
-from fakes import FakeExchange
+from okx_fakes import FakeExchange
 
 __all__ = [
     "SAMPLE_ACCOUNTS",

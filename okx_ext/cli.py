@@ -41,8 +41,8 @@ from types import FrameType
 from typing import Final, TextIO
 
 import httpx
+from okx_fakes import FakeAccountAPI, FakeExchange
 
-from fakes import FakeAccountAPI, FakeExchange
 from okx_ext._client import MaxWithdrawalClient, SupportsGetMaxWithdrawal
 from okx_ext._currencies import normalize_currencies
 from okx_ext._models import MaxWithdrawal

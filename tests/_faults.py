@@ -12,7 +12,7 @@ import random
 import threading
 from typing import Any
 
-from fakes import FakeAccountAPI
+from okx_fakes import FakeAccountAPI
 
 # OKX's transient answers, and a dropped connection (None).
 TRANSIENT_FAULTS: tuple[int | None, ...] = (50011, 50001, 50004, 50013, 50026, None)

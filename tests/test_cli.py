@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 from okx.Account import AccountAPI
+from okx_fakes import FakeExchange
 
-from fakes import FakeExchange
 from okx_ext._sample import SAMPLE_ACCOUNTS
 
 # Recognisable credentials: none of these strings may ever appear in the CLI's output.

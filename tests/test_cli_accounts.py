@@ -6,8 +6,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from okx_fakes import FakeAccountAPI, FakeExchange
 
-from fakes import FakeAccountAPI, FakeExchange
 from okx_ext._sample import (
     SAMPLE_ACCOUNTS,
     AccountsFileError,

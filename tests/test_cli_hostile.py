@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 import test_cli
+from okx_fakes import FakeAccountAPI, FakeExchange
 from test_cli import SECRETS, assert_one_line_error, closed_port_url, run_cli
 
-from fakes import FakeAccountAPI, FakeExchange
 from okx_ext import cli
 
 # test_cli's fixtures, registered in this module too.

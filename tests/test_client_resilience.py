@@ -15,8 +15,8 @@ from _simclock import SimClock
 from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from okx_fakes import FakeAccountAPI, FakeExchange
 
-from fakes import FakeAccountAPI, FakeExchange
 from okx_ext import (
     AuthenticationError,
     CurrencyValidationError,

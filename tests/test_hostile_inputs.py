@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 from okx.Account import AccountAPI
+from okx_fakes import FakeExchange
 
-from fakes import FakeExchange
 from okx_ext import (
     CurrencyValidationError,
     MaxWithdrawal,

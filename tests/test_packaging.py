@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGES = ["okx_ext", "fakes"]
+PACKAGES = ["okx_ext", "okx_fakes"]
 
 
 @pytest.mark.parametrize("package", PACKAGES)
@@ -28,7 +28,8 @@ def test_every_public_name_is_exported_and_documented(package: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "module_name", ["okx_ext", "okx_ext.errors", "fakes", "fakes.strategies", "fakes.pytest_plugin"]
+    "module_name",
+    ["okx_ext", "okx_ext.errors", "okx_fakes", "okx_fakes.strategies", "okx_fakes.pytest_plugin"],
 )
 def test_every_public_name_is_in_the_readme(module_name: str) -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")

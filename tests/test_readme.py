@@ -27,7 +27,7 @@ def block_starting(language: str, first_line: str) -> str:
 
 
 def test_the_fake_exchange_example_answers_what_the_readme_says() -> None:
-    block = block_starting("python", "from fakes import FakeExchange, FakeAccountAPI")
+    block = block_starting("python", "from okx_fakes import FakeExchange, FakeAccountAPI")
     *statements, last = ast.parse(block).body
     namespace: dict[str, Any] = {}
     exec(compile(ast.Module(body=statements, type_ignores=[]), "README.md", "exec"), namespace)

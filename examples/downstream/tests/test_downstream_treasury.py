@@ -14,8 +14,8 @@ import pytest
 import treasury
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from okx_fakes.strategies import amounts, max_withdrawal_entries
 
-from fakes.strategies import amounts, max_withdrawal_entries
 from okx_ext import CurrencyValidationError, MaxWithdrawal
 
 

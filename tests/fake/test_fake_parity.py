@@ -12,8 +12,7 @@ from fake_support import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET, frozen_clock, f
 from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from fakes import AUTH_ORDER, FakeAccountAPI, FakeExchange, FakeRequest, FakeResponse
+from okx_fakes import AUTH_ORDER, FakeAccountAPI, FakeExchange, FakeRequest, FakeResponse
 
 
 class CapturingExchange(FakeExchange):

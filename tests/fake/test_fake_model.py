@@ -9,8 +9,7 @@ import pytest
 from fake_support import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from fakes import ACCOUNT_LEVELS, FakeAccount, FakeAccountAPI, FakeExchange
+from okx_fakes import ACCOUNT_LEVELS, FakeAccount, FakeAccountAPI, FakeExchange
 
 MODES = sorted(ACCOUNT_LEVELS)
 

@@ -171,7 +171,7 @@ def check_mode(mode: object) -> Mode:
 
 
 class FakeAccount:
-    """One user's trading account on a :class:`~fakes.FakeExchange` (one ``uid``).
+    """One user's trading account on a :class:`~okx_fakes.FakeExchange` (one ``uid``).
 
     Every API key added with the same ``uid`` is a key of this account: they share its
     mode, its balances and its rate limit (OKX limits this endpoint per user id).

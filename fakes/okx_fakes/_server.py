@@ -15,10 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from fakes._exchange import FakeRequest, FakeResponse
+from okx_fakes._exchange import FakeRequest, FakeResponse
 
 if TYPE_CHECKING:
-    from fakes._exchange import FakeExchange
+    from okx_fakes._exchange import FakeExchange
 
 __all__ = ["FakeServer"]
 

@@ -16,8 +16,7 @@ from fake_support import (
     frozen_clock,
     funded_exchange,
 )
-
-from fakes import FakeAccountAPI, FakeServer, FakeTransport
+from okx_fakes import FakeAccountAPI, FakeServer, FakeTransport
 
 PATH = "/api/v5/account/max-withdrawal"
 

@@ -22,15 +22,15 @@ import httpx
 from okx import utils as okx_utils
 from okx.Account import AccountAPI
 
-from fakes._exchange import (
+from okx_fakes._exchange import (
     MAX_WITHDRAWAL_PATH,
     FakeExchange,
     FakeRequest,
     hmac_b64,
     tuple_new,
 )
-from fakes._transport import NETWORK_FAULT_MESSAGE
-from fakes._wire import check_ascii_headers, check_header_values, is_sendable_header_value
+from okx_fakes._transport import NETWORK_FAULT_MESSAGE
+from okx_fakes._wire import check_ascii_headers, check_header_values, is_sendable_header_value
 
 __all__ = ["FakeAccountAPI"]
 

@@ -16,10 +16,9 @@ from typing import Any
 
 from hypothesis import example, given
 from hypothesis import strategies as st
-
-from fakes import FakeAccountAPI, FakeExchange
-from fakes._api import _json
-from fakes._exchange import hmac_b64
+from okx_fakes import FakeAccountAPI, FakeExchange
+from okx_fakes._api import _json
+from okx_fakes._exchange import hmac_b64
 
 
 @given(secret=st.text(max_size=100), message=st.text(max_size=300))

@@ -17,8 +17,7 @@ from fake_support import (
 from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from fakes import FakeAccountAPI, FakeExchange, FakeRequest
+from okx_fakes import FakeAccountAPI, FakeExchange, FakeRequest
 
 PATH = "/api/v5/account/max-withdrawal?ccy=BTC"
 
@@ -127,8 +126,8 @@ def test_fake_account_api_signs_with_the_exchange_clock() -> None:
 @settings(max_examples=300)
 @given(epoch_s=st.floats(min_value=0, max_value=4e9, allow_nan=False))
 def test_fast_timestamp_paths_agree_with_datetime(epoch_s: float) -> None:
-    from fakes._api import _okx_timestamp
-    from fakes._exchange import _parse_timestamp
+    from okx_fakes._api import _okx_timestamp
+    from okx_fakes._exchange import _parse_timestamp
 
     moment = datetime.fromtimestamp(epoch_s, timezone.utc).replace(tzinfo=None)
     expected = moment.isoformat("T", "milliseconds") + "Z"  # okx.utils.get_timestamp's form

@@ -19,8 +19,7 @@ from fake_support import (
     funded_exchange,
     sdk_client,
 )
-
-from fakes import ERRORS, FakeExchange
+from okx_fakes import ERRORS, FakeExchange
 
 # The codes okx_ext maps (brief F1): the table must hold each, and nothing it cannot back.
 WRAPPER_CODES = {

@@ -8,8 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import okx.Account as Account
-
-from fakes import FakeAccount, FakeExchange
+from okx_fakes import FakeAccount, FakeExchange
 
 DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE = "demo-key-7f3a", "demo-secret-91c2", "demo-pass-55e0"
 LIVE_KEY, LIVE_SECRET, LIVE_PASSPHRASE = "live-key-2b8d", "live-secret-4a61", "live-pass-0c9e"

@@ -3,13 +3,13 @@
 Installing ``okx-ext`` makes these fixtures available in every test suite, with no conftest:
 
 ``okx_exchange``
-    A fresh :class:`~fakes.FakeExchange` per test (clock: ``time.time``, so freezegun moves it).
+    A fresh :class:`~okx_fakes.FakeExchange` per test (clock: ``time.time``, so freezegun moves it).
 ``okx_account``
     A funded demo account on ``okx_exchange``, mode ``"multi_currency"``, credentials
     :data:`API_KEY` / :data:`SECRET_KEY` / :data:`PASSPHRASE`, balances (available /
     borrowable): BTC 1.5 / 0.5, ETH 10 / 0, USDT 2500 / 0 (see :data:`BALANCES`).
 ``okx_account_api``
-    A :class:`~fakes.FakeAccountAPI` with that account's credentials and ``flag="1"``, bound
+    A :class:`~okx_fakes.FakeAccountAPI` with that account's credentials and ``flag="1"``, bound
     to ``okx_exchange``: ``okx_account_api.get_max_withdrawal("BTC")`` answers ``maxWd`` "1.5",
     ``maxWdEx`` "2".
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import pytest
 
-from fakes import FakeAccount, FakeAccountAPI, FakeExchange
+from okx_fakes import FakeAccount, FakeAccountAPI, FakeExchange
 
 __all__ = [
     "API_KEY",

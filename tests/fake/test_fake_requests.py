@@ -9,8 +9,7 @@ import json
 
 import pytest
 from fake_support import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET, SECRETS, error, funded_exchange
-
-from fakes import FakeAccountAPI, FakeExchange, FakeRequest
+from okx_fakes import FakeAccountAPI, FakeExchange, FakeRequest
 
 PATH = "/api/v5/account/max-withdrawal"
 TIMESTAMP = "2024-01-02T03:04:05.678Z"

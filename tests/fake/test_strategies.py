@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
+from okx_fakes import FakeAccountAPI, FakeExchange
+from okx_fakes import strategies as okx_st
 
-from fakes import FakeAccountAPI, FakeExchange
-from fakes import strategies as okx_st
 from okx_ext import (
     CurrencyValidationError,
     MaxWithdrawal,
@@ -51,7 +51,7 @@ def find_any(strategy: st.SearchStrategy[Any], condition: Any) -> Any:
 
 
 def spec_normalize(arg: Any) -> tuple[str, ...]:
-    """The rule of issue 2 restated independently of both okx_ext and fakes.strategies."""
+    """The rule of issue 2 restated independently of both okx_ext and okx_fakes.strategies."""
     if arg is None:
         return ()
     items = (arg.split(",") if arg else []) if isinstance(arg, str) else list(arg)

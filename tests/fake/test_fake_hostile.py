@@ -9,8 +9,7 @@ import httpx
 import okx.Account as Account
 import pytest
 from fake_support import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET, frozen_clock, funded_exchange
-
-from fakes import FakeAccountAPI, FakeExchange
+from okx_fakes import FakeAccountAPI, FakeExchange
 
 PATH = "/api/v5/account/max-withdrawal"
 

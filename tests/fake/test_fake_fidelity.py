@@ -31,8 +31,7 @@ from fake_support import (
     frozen_clock,
     funded_exchange,
 )
-
-from fakes import FakeAccountAPI, FakeExchange
+from okx_fakes import FakeAccountAPI, FakeExchange
 
 
 class Client(Protocol):

@@ -24,14 +24,13 @@ from hypothesis.stateful import (
     precondition,
     rule,
 )
-
-from fakes import (
+from okx_fakes import (
     RATE_LIMIT_REQUESTS,
     RATE_LIMIT_WINDOW_S,
     FakeAccountAPI,
     FakeExchange,
 )
-from fakes import strategies as okx_st
+from okx_fakes import strategies as okx_st
 
 START_S = 1_700_000_000.0
 TICK_S = 1 / 64

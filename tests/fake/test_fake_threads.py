@@ -9,8 +9,7 @@ from collections.abc import Callable
 import okx.Account as Account
 import pytest
 from fake_support import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET, funded_exchange
-
-from fakes import FakeAccountAPI, FakeExchange, RequestRecord
+from okx_fakes import FakeAccountAPI, FakeExchange, RequestRecord
 
 THREADS, CALLS = 8, 40
 

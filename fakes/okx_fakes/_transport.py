@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from fakes._exchange import FakeRequest
-from fakes._wire import check_header_values
+from okx_fakes._exchange import FakeRequest
+from okx_fakes._wire import check_header_values
 
 if TYPE_CHECKING:
-    from fakes._exchange import FakeExchange
+    from okx_fakes._exchange import FakeExchange
 
 __all__ = ["FakeTransport", "Installation", "install"]
 
@@ -24,7 +24,7 @@ NETWORK_FAULT_MESSAGE = "fake OKX exchange dropped the connection (injected netw
 
 
 class FakeTransport(httpx.BaseTransport):
-    """An httpx transport answering every request from a :class:`~fakes.FakeExchange`."""
+    """An httpx transport answering every request from a :class:`~okx_fakes.FakeExchange`."""
 
     def __init__(self, exchange: FakeExchange) -> None:
         self._exchange = exchange

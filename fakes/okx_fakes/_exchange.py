@@ -39,15 +39,15 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote
 
-from fakes._accounts import CCY_PATTERN, FakeAccount, check_mode
-from fakes._errors import ERRORS, MAX_CCY_COUNT, NOT_FOUND, SUCCESS_CODE, error_body
-from fakes._wire import is_sendable_header_value
+from okx_fakes._accounts import CCY_PATTERN, FakeAccount, check_mode
+from okx_fakes._errors import ERRORS, MAX_CCY_COUNT, NOT_FOUND, SUCCESS_CODE, error_body
+from okx_fakes._wire import is_sendable_header_value
 
 if TYPE_CHECKING:
     import httpx
 
-    from fakes._server import FakeServer
-    from fakes._transport import Installation
+    from okx_fakes._server import FakeServer
+    from okx_fakes._transport import Installation
 
 __all__ = [
     "AUTH_ORDER",
@@ -459,10 +459,10 @@ class FakeExchange:
         """Route a real python-okx client (any ``httpx.Client``) to this exchange.
 
         Replaces the client's transport and mounted transports; returns an
-        :class:`~fakes.Installation`: call ``uninstall()`` or use it as a context manager
+        :class:`~okx_fakes.Installation`: call ``uninstall()`` or use it as a context manager
         to put the original transports back. Any ``base_url`` works.
         """
-        from fakes._transport import install
+        from okx_fakes._transport import install
 
         return install(self, api)
 
@@ -482,8 +482,8 @@ class FakeExchange:
         *,
         log: Callable[[str], None] | None = None,
     ) -> FakeServer:
-        """Return a :class:`~fakes.FakeServer` for this exchange, bound but not started."""
-        from fakes._server import FakeServer
+        """Return a :class:`~okx_fakes.FakeServer` for this exchange, bound but not started."""
+        from okx_fakes._server import FakeServer
 
         return FakeServer(self, host, port, log=log)
 

@@ -4,7 +4,7 @@ Plain functions returning ``SearchStrategy`` objects, for this project's tests a
 downstream test suites alike::
 
     from hypothesis import given
-    from fakes import strategies as okx_st
+    from okx_fakes import strategies as okx_st
 
     @given(okx_st.okx_payloads())
     def test_my_parser_accepts_every_valid_body(body): ...
@@ -19,7 +19,7 @@ What they generate:
 - :func:`max_withdrawal_entries`, :func:`okx_payloads`: valid raw entries and success bodies.
 - :func:`malformed_payloads`: bodies a parser must refuse; :func:`malformed_payload_cases` says
   which defect each carries and which field it is in.
-- :func:`accounts`: seeded :class:`~fakes.FakeExchange` states with their credentials.
+- :func:`accounts`: seeded :class:`~okx_fakes.FakeExchange` states with their credentials.
 
 The rules are restated here rather than imported from ``okx_ext``: the fake models the
 exchange, not the client, so a bug in the client's validator cannot hide in these strategies.
@@ -36,7 +36,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from fakes import FakeExchange
+from okx_fakes import FakeExchange
 
 __all__ = [
     "ACCOUNT_MODES",
@@ -506,7 +506,7 @@ class SeededAccount:
 
 @dataclass(frozen=True)
 class SeededExchange:
-    """A fresh :class:`~fakes.FakeExchange` and the accounts it was seeded with, in order."""
+    """A fresh :class:`~okx_fakes.FakeExchange` and the accounts it was seeded with, in order."""
 
     exchange: FakeExchange
     accounts: tuple[SeededAccount, ...]
@@ -520,7 +520,7 @@ def accounts(
     max_accounts: int = 4,
     clock: Callable[[], float] | None = None,
 ) -> SeededExchange:
-    """Seeded :class:`~fakes.FakeExchange` states and the credentials to reach them.
+    """Seeded :class:`~okx_fakes.FakeExchange` states and the credentials to reach them.
 
     Draws 1 to 4 API keys (``min_accounts``/``max_accounts``), each demo or live. A key
     either opens a new account (uid ``"uid-0"``, ``"uid-1"``... with a mode and up to 5

@@ -6,10 +6,10 @@
 are thin ways into it.
 """
 
-from fakes._accounts import ACCOUNT_LEVELS, FakeAccount, Mode, WithdrawalEntry
-from fakes._api import FakeAccountAPI
-from fakes._errors import ERRORS, OkxErrorSpec
-from fakes._exchange import (
+from okx_fakes._accounts import ACCOUNT_LEVELS, FakeAccount, Mode, WithdrawalEntry
+from okx_fakes._api import FakeAccountAPI
+from okx_fakes._errors import ERRORS, OkxErrorSpec
+from okx_fakes._exchange import (
     AUTH_ORDER,
     MAX_CCY_COUNT,
     MAX_WITHDRAWAL_PATH,
@@ -20,8 +20,8 @@ from fakes._exchange import (
     FakeResponse,
     RequestRecord,
 )
-from fakes._server import FakeServer
-from fakes._transport import FakeTransport, Installation
+from okx_fakes._server import FakeServer
+from okx_fakes._transport import FakeTransport, Installation
 
 __all__ = [
     "ACCOUNT_LEVELS",

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from fakes import FakeAccount, FakeAccountAPI, FakeExchange
-from fakes import pytest_plugin as plugin
+from okx_fakes import FakeAccount, FakeAccountAPI, FakeExchange
+from okx_fakes import pytest_plugin as plugin
 
 pytest_plugins = ["pytester"]
 

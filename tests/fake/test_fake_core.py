@@ -5,8 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
-from fakes import FakeAccountAPI, FakeExchange
+from okx_fakes import FakeAccountAPI, FakeExchange
 
 KEY, SECRET, PASSPHRASE = "core-key", "core-secret", "core-pass"
 
