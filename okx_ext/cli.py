@@ -14,9 +14,8 @@
     field does not apply).
 
 ``okx-ext fake-server [--host 127.0.0.1] [--port 8080] [--accounts FILE.json]``
-    The fake exchange as a standalone HTTP server; see ``okx_ext._sample`` for the
-    accounts file format. Prints its URL on stdout, one line per request on stderr, and
-    stops cleanly on Ctrl-C or SIGTERM.
+    The fake exchange as a standalone HTTP server; this runs ``okx_fakes.cli.main`` (also
+    ``python -m okx_fakes``), which documents it; ``okx_fakes`` is imported only then.
 
 Exit codes (:data:`EXIT_CODES` is the table): 0 success; 2 invalid arguments,
 currencies, environment or accounts file (also an OKX parameter error); 3 authentication
@@ -29,33 +28,19 @@ and without any credential.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
 import os
-import signal
 import sys
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from types import FrameType
 from typing import Final, TextIO
 
 import httpx
-from okx_fakes import FakeAccountAPI, FakeExchange
 
 from okx_ext._client import MaxWithdrawalClient, SupportsGetMaxWithdrawal
 from okx_ext._currencies import normalize_currencies
 from okx_ext._models import MaxWithdrawal
 from okx_ext._retry import Retry
-from okx_ext._sample import (
-    SAMPLE_ACCOUNTS,
-    AccountsFileError,
-    AccountSpec,
-    parse_accounts,
-    sample_exchange,
-    seed_exchange,
-    specs_from_document,
-)
 from okx_ext.errors import (
     AuthenticationError,
     CurrencyValidationError,
@@ -101,12 +86,6 @@ RETRY_BUDGET_S: Final = 5.0
 
 _REDACTED: Final = "***"
 
-#: The standalone fake server keeps only this many latest request records: nothing
-#: reads them over HTTP (the log line is the record), and a server left running for
-#: days must not grow without bound.
-MAX_RECORDED_REQUESTS: Final = 1000
-
-
 class _CommandError(Exception):
     """A failure the CLI reports as one line with a chosen exit code."""
 
@@ -150,20 +129,24 @@ class _Streams:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``okx-ext`` command line and return its exit code."""
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments[:1] == ["fake-server"]:
+        # The double's own command; the product imports it only when asked to run it.
+        from okx_fakes.cli import main as fake_server_main
+
+        return fake_server_main(arguments[1:], prog=f"{PROG} fake-server")
     streams = _Streams(sys.stdout, sys.stderr)
     parser = _build_parser()
     try:
         try:
-            args = parser.parse_args(argv)
+            args = parser.parse_args(arguments)
         except SystemExit as exc:
             # argparse has printed usage (exit 2) or help (exit 0) already.
             return exc.code if isinstance(exc.code, int) else EXIT_USAGE
         if args.command is None:
             parser.print_help(sys.stderr)
             return EXIT_USAGE
-        if args.command == "max-withdrawal":
-            return _max_withdrawal(args, streams)
-        return _fake_server(args, streams)
+        return _max_withdrawal(args, streams)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except _CommandError as exc:
@@ -241,19 +224,12 @@ def _build_parser() -> argparse.ArgumentParser:
         ),
     )
 
-    server = commands.add_parser(
+    # Listed for --help only: main() hands "fake-server ..." to okx_fakes.cli before parsing.
+    commands.add_parser(
         "fake-server",
-        help="run the fake OKX exchange as a standalone HTTP server",
-        description=(
-            "Serve the fake OKX exchange over HTTP for python-okx (domain=URL) or any client. "
-            "Without --accounts it serves the documented sample account."
-        ),
+        help="run the fake OKX exchange as a standalone HTTP server (python -m okx_fakes)",
+        add_help=False,
     )
-    server.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    server.add_argument(
-        "--port", type=_port, default=8080, help="port to bind; 0 picks a free one (default 8080)"
-    )
-    server.add_argument("--accounts", metavar="FILE.json", help="accounts to serve (JSON)")
     return parser
 
 
@@ -378,6 +354,9 @@ def _real_account_api(
 
 
 def _builtin_fake_api(args: argparse.Namespace) -> SupportsGetMaxWithdrawal:
+    from okx_fakes import FakeAccountAPI
+    from okx_fakes._accounts_file import sample_exchange
+
     exchange, account = sample_exchange()
     return FakeAccountAPI(
         account.api_key,
@@ -460,76 +439,3 @@ def render_json(rows: Iterable[MaxWithdrawal]) -> str:
     as in OKX's answer.
     """
     return json.dumps({row.ccy: row.to_okx() for row in rows}, indent=2)
-
-
-# --- fake-server ----------------------------------------------------------------------
-
-
-def _fake_server(args: argparse.Namespace, streams: _Streams) -> int:
-    exchange = FakeExchange(max_records=MAX_RECORDED_REQUESTS)
-    if args.accounts is None:
-        specs = specs_from_document(SAMPLE_ACCOUNTS)
-        source = "the sample account (its credentials are in the README)"
-    else:
-        specs = _read_accounts_file(args.accounts)
-        source = f"{len(specs)} account(s) from {args.accounts}"
-    try:
-        seed_exchange(exchange, specs)
-    except AccountsFileError as exc:
-        raise _CommandError(f"accounts file {args.accounts}: {exc}", EXIT_USAGE) from None
-    if not _is_loopback(args.host):
-        streams.note(
-            f"{PROG} fake-server: warning: {args.host} is reachable from other machines, "
-            "and the fake accepts every key of its accounts file"
-        )
-
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    # Handlers first: if they cannot be installed (not the main thread), no port is bound.
-    previous = {
-        signum: signal.signal(signum, request_stop) for signum in (signal.SIGINT, signal.SIGTERM)
-    }
-    try:
-        try:
-            # FakeServer has escaped the client's target already (no terminal escapes).
-            server = exchange.server(args.host, args.port, log=streams.note)
-        except OSError as exc:
-            raise _CommandError(
-                f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_USAGE
-            ) from None
-        with server:
-            streams.note(f"{PROG} fake-server: serving {source}; Ctrl-C or SIGTERM stops it")
-            # The URL alone on stdout, flushed: scripts and tests read this first line.
-            streams.result(server.url)
-            stop.wait()
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-    streams.note(f"{PROG} fake-server: stopped")
-    return EXIT_OK
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _read_accounts_file(path: str) -> list[AccountSpec]:
-    try:
-        with open(path, "rb") as accounts_file:
-            text = accounts_file.read()
-    except OSError as exc:
-        raise _CommandError(
-            f"accounts file {path}: cannot read it: {exc.strerror or exc}", EXIT_USAGE
-        ) from None
-    try:
-        return parse_accounts(text)
-    except AccountsFileError as exc:
-        raise _CommandError(f"accounts file {path}: {exc}", EXIT_USAGE) from None

@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 from okx.Account import AccountAPI
 from okx_fakes import FakeExchange
-
-from okx_ext._sample import SAMPLE_ACCOUNTS
+from okx_fakes._accounts_file import SAMPLE_ACCOUNTS
 
 # Recognisable credentials: none of these strings may ever appear in the CLI's output.
 KEY = "KEY-leak-check-5f1e"
@@ -87,7 +86,8 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], exit_code: i
     assert result.returncode == exit_code, result.stderr
     assert result.stdout == ""
     (line,) = result.stderr.splitlines()
-    assert line.startswith("okx-ext: error: ")
+    # okx-ext's own errors, or those of the fake server command it hands over to.
+    assert line.startswith(("okx-ext: error: ", "okx-ext fake-server: error: "))
     assert "Traceback" not in result.stderr
     for secret in SECRETS:
         assert secret not in result.stdout + result.stderr
@@ -377,7 +377,7 @@ def test_interrupted_exits_130_quietly(monkeypatch, capsys):
     def interrupted() -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "sample_exchange", interrupted)
+    monkeypatch.setattr("okx_fakes._accounts_file.sample_exchange", interrupted)
     for name in ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE"):
         monkeypatch.delenv(name, raising=False)
 

@@ -1,4 +1,4 @@
-"""The accounts document (okx_ext._sample): its format, its errors, the sample account."""
+"""The accounts document (okx_fakes._accounts_file): its format, its errors, the sample account."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from decimal import Decimal
 
 import pytest
 from okx_fakes import FakeAccountAPI, FakeExchange
-
-from okx_ext._sample import (
+from okx_fakes._accounts_file import (
     SAMPLE_ACCOUNTS,
     AccountsFileError,
     parse_accounts,

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import test_cli
 from okx_fakes import FakeAccountAPI, FakeExchange
+from okx_fakes import cli as fake_cli
 from test_cli import SECRETS, assert_one_line_error, closed_port_url, run_cli
 
 from okx_ext import cli
@@ -106,17 +107,17 @@ def test_fake_server_keeps_a_bounded_number_of_request_records(
     def no_server(*args: object, **kwargs: object) -> object:
         raise OSError(98, "stop here: only the exchange is under test")
 
-    monkeypatch.setattr(cli, "FakeExchange", recording_exchange)
+    monkeypatch.setattr(fake_cli, "FakeExchange", recording_exchange)
     monkeypatch.setattr(FakeExchange, "server", no_server)
     assert_one_line_error(run_main("fake-server", "--port", "0"), 2)  # stopped at the bind
     (exchange,) = built
     exchange.add_account("k", "s", "p")
     api = FakeAccountAPI("k", "s", "p", flag="1", exchange=exchange)
-    for _ in range(cli.MAX_RECORDED_REQUESTS + 5):
+    for _ in range(fake_cli.MAX_RECORDED_REQUESTS + 5):
         exchange.reset_rate_limits()
         api.get_max_withdrawal("BTC")
 
-    assert len(exchange.requests) == cli.MAX_RECORDED_REQUESTS
+    assert len(exchange.requests) == fake_cli.MAX_RECORDED_REQUESTS
 
 
 def test_fake_server_outside_the_main_thread_fails_without_binding_a_port(

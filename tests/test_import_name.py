@@ -82,3 +82,32 @@ def test_no_module_named_fakes_is_installed(tmp_path: Path) -> None:
         check=True,
     )
     assert result.stdout.split() == ["None", "True"]
+
+
+def test_the_product_never_imports_the_double_until_asked(tmp_path: Path) -> None:
+    probe = (
+        "import sys, okx_ext, okx_ext.cli; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'okx_fakes'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", probe],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_python_dash_m_okx_fakes_is_the_fake_server_command(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-I", "-m", "okx_fakes", "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.startswith("usage: python -m okx_fakes [-h] [--host HOST]")
+    assert "--accounts FILE.json" in result.stdout

@@ -1,8 +1,8 @@
 """The accounts document that seeds a fake exchange, and the sample account.
 
-One format serves ``okx-ext fake-server --accounts FILE.json`` and the built-in fake that
-``okx-ext max-withdrawal`` answers from when no credentials are set; without a file both
-use :data:`SAMPLE_ACCOUNTS`. The document is a JSON object::
+One format serves ``python -m okx_fakes --accounts FILE.json`` (also ``okx-ext
+fake-server``) and the built-in fake that ``okx-ext max-withdrawal --fake`` answers from;
+without a file both use :data:`SAMPLE_ACCOUNTS`. The document is a JSON object::
 
     {
       "accounts": [
@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
-from okx_fakes import FakeExchange
+from okx_fakes._exchange import FakeExchange
 
 __all__ = [
     "SAMPLE_ACCOUNTS",

@@ -1,0 +1,164 @@
+"""The fake exchange as a standalone HTTP server: ``python -m okx_fakes``.
+
+``python -m okx_fakes [--host 127.0.0.1] [--port 8080] [--accounts FILE.json]`` (also
+``okx-ext fake-server``, which runs this same function) serves the fake OKX exchange for
+python-okx (``domain=URL``) or any client. Without ``--accounts`` it serves the sample
+account (:data:`okx_fakes._accounts_file.SAMPLE_ACCOUNTS`, documented in the README).
+It prints its URL alone on stdout, one line per request on stderr, and stops cleanly on
+Ctrl-C or SIGTERM. Exit codes: 0 stopped cleanly, 2 bad arguments, accounts file or port, 1 anything
+else (such as running outside the main thread, where signals cannot be handled).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+from typing import Final
+
+from okx_fakes._accounts_file import (
+    SAMPLE_ACCOUNTS,
+    AccountsFileError,
+    AccountSpec,
+    parse_accounts,
+    seed_exchange,
+    specs_from_document,
+)
+from okx_fakes._exchange import FakeExchange
+
+__all__ = ["MAX_RECORDED_REQUESTS", "main"]
+
+#: The standalone fake server keeps only this many latest request records: a server left
+#: running for days must not grow without bound.
+MAX_RECORDED_REQUESTS: Final = 1000
+
+EXIT_OK: Final = 0
+EXIT_USAGE: Final = 2
+
+
+class _CommandError(Exception):
+    """A failure reported as one line on stderr with exit code 2."""
+
+
+def main(argv: Sequence[str] | None = None, *, prog: str = "python -m okx_fakes") -> int:
+    """Serve the fake exchange until SIGINT or SIGTERM and return the exit code."""
+    parser = _build_parser(prog)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        # argparse has printed usage (exit 2) or help (exit 0) already.
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        return _serve(args, prog)
+    except KeyboardInterrupt:
+        return 130
+    except _CommandError as exc:
+        _note(f"{prog}: error: {exc}")
+        return EXIT_USAGE
+    except Exception as exc:
+        # A bug or a misuse (signal handlers outside the main thread): still one line.
+        _note(f"{prog}: error: internal error: {type(exc).__name__}: {exc}")
+        return 1
+
+
+def _build_parser(prog: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=(
+            "Serve the fake OKX exchange over HTTP for python-okx (domain=URL) or any client. "
+            "Without --accounts it serves the documented sample account."
+        ),
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=_port, default=8080, help="port to bind; 0 picks a free one (default 8080)"
+    )
+    parser.add_argument("--accounts", metavar="FILE.json", help="accounts to serve (JSON)")
+    return parser
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {value}")
+    return value
+
+
+def _note(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _serve(args: argparse.Namespace, prog: str) -> int:
+    exchange = FakeExchange(max_records=MAX_RECORDED_REQUESTS)
+    if args.accounts is None:
+        specs = specs_from_document(SAMPLE_ACCOUNTS)
+        source = "the sample account (its credentials are in the README)"
+    else:
+        specs = _read_accounts_file(args.accounts)
+        source = f"{len(specs)} account(s) from {args.accounts}"
+    try:
+        seed_exchange(exchange, specs)
+    except AccountsFileError as exc:
+        raise _CommandError(f"accounts file {args.accounts}: {exc}") from None
+    if not _is_loopback(args.host):
+        _note(
+            f"{prog}: warning: {args.host} is reachable from other machines, "
+            "and the fake accepts every key of its accounts file"
+        )
+
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    # Handlers first: if they cannot be installed (not the main thread), no port is bound.
+    previous = {
+        signum: signal.signal(signum, request_stop) for signum in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        try:
+            # FakeServer has escaped the client's target already (no terminal escapes).
+            server = exchange.server(args.host, args.port, log=_note)
+        except OSError as exc:
+            raise _CommandError(
+                f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+            ) from None
+        with server:
+            _note(f"{prog}: serving {source}; Ctrl-C or SIGTERM stops it")
+            # The URL alone on stdout, flushed: scripts and tests read this first line.
+            print(server.url, flush=True)
+            stop.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    _note(f"{prog}: stopped")
+    return EXIT_OK
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _read_accounts_file(path: str) -> list[AccountSpec]:
+    try:
+        with open(path, "rb") as accounts_file:
+            text = accounts_file.read()
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise _CommandError(f"accounts file {path}: cannot read it: {reason}") from None
+    try:
+        return parse_accounts(text)
+    except AccountsFileError as exc:
+        raise _CommandError(f"accounts file {path}: {exc}") from None
