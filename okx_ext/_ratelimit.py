@@ -18,10 +18,11 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
-__all__ = ["RateLimit", "RateLimiter"]
+__all__ = ["RateLimit", "RateLimiter", "RateLimiterProtocol"]
 
 # OKX: "Rate Limit: 20 requests per 2 seconds", rule: user ID (see the endpoint's page).
 OKX_MAX_REQUESTS = 20
@@ -53,6 +54,33 @@ class RateLimit:
             raise ValueError(
                 f"RateLimit.window_s must be a finite number > 0, got {self.window_s!r}"
             )
+
+
+@runtime_checkable
+class RateLimiterProtocol(Protocol):
+    """What `MaxWithdrawalClient(rate_limit=...)` needs of a limiter; plug in your own.
+
+    `RateLimiter` (one process) and `RedisRateLimiter` (shared through Redis) have it.
+    The contract: a slot is taken by `acquire` and held while the request is in
+    flight, and for the policy's window after `release` (the request returned or
+    raised); `acquire` blocks until a slot is free.
+    """
+
+    def acquire(self, deadline: float | None = None) -> bool:
+        """Block until a slot is free, take it and return True.
+
+        With a ``deadline`` (a time on the client's clock), return False without a slot
+        if none can free up by then. The client pairs each True with one `release`.
+        """
+        ...
+
+    def release(self) -> None:
+        """Give back a slot taken by `acquire`: the request has returned or raised."""
+        ...
+
+    def slot(self) -> AbstractContextManager[None]:
+        """Hold one slot for the duration of a ``with`` block (one request)."""
+        ...
 
 
 def _window_end(returned: float, window_s: float) -> float:
