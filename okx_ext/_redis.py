@@ -28,7 +28,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from okx_ext._ratelimit import RateLimit
 from okx_ext.errors import RateLimiterUnavailableError, _preview
@@ -105,7 +105,9 @@ def _masked_url(url: str) -> str:
                 [(name, _MASK if name.lower() == "password" else value) for name, value in pairs],
                 safe="*",
             )
-        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+        # Rebuilt by hand: urlunsplit turns "unix:///path" into "unix:/path".
+        masked = f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
+        return masked + (f"#{parts.fragment}" if parts.fragment else "")
     except ValueError:  # an invalid port or IPv6 literal: show nothing of it
         return "<unparseable Redis URL>"
 
@@ -243,7 +245,7 @@ class RedisRateLimiter:
         except redis.exceptions.RedisError as exc:
             raise RateLimiterUnavailableError(
                 f"rate limiter unavailable: Redis at {self._url}: {type(exc).__name__}: "
-                f"{_preview(str(exc), 200)}"
+                f"{str(exc)[:200]}"
             ) from exc
 
     def acquire(self, deadline: float | None = None) -> bool:
