@@ -215,7 +215,8 @@ def main() -> int:
          f"{theirs['admitted_in_period']} ({theirs['admitted_ratio']:.0%})", ">= 90%"),
         ("all answers by code", ours["answers"], theirs["answers"], ""),
         ("SIGKILLed holder's slot back, after the kill",
-         f"{kill['slot_back_after_kill_s']:.2f} s (lease {kill['lease_s']:g} s)", "n/a",
+         f"{kill['slot_back_after_kill_s']:.2f} s ({kill['slot_back_after_taken_s']:.2f} s after "
+         f"it was taken; lease {kill['lease_s']:g} s)", "n/a",
          "<= lease"),
     ]
     print(f"{PROCESSES} processes x {THREADS} threads, one uid, {options.seconds:g} s, "

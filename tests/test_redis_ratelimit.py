@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from _redis_server import free_port, redis_server
 from _simclock import SimClock
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from test_ratelimit import Interval, max_in_window, max_overlap, run_calls
 
@@ -178,6 +178,9 @@ class TestWindowOnSimulatedTime:
             make_limiter(RateLimit()).release()
 
     @settings(max_examples=40)
+    # Once a failure: simulated times off the microsecond grid, judged in floats.
+    @example(max_requests=3, window_s=0.5, calls=[(0.0, 0.0), (0.0, 0.0), (0.3046875, 0.0),
+                                                  (0.0, 0.0)])
     @given(
         max_requests=st.integers(1, 4),
         window_s=st.sampled_from([0.5, 1.0, 2.0]),
@@ -199,10 +202,12 @@ class TestWindowOnSimulatedTime:
         gaps = [gap for _, gap in calls]
         intervals: list[Interval] = run_calls(limiter, clock, durations, gaps)  # type: ignore[arg-type]
         limiter.close()
-        # Microsecond rounding of the server's time: a slot may end up to 1 µs late.
-        assert max_overlap(intervals, window_s - 1e-6) <= max_requests
-        assert max_in_window([start for start, _ in intervals], window_s) <= max_requests
-        assert max_in_window([end for _, end in intervals], window_s) <= max_requests
+        # The server's clock counts whole microseconds: the contract holds on that grid.
+        on_grid = [(round(start * 1e6), round(end * 1e6)) for start, end in intervals]
+        window_us = round(window_s * 1e6)
+        assert max_overlap(on_grid, window_us) <= max_requests  # type: ignore[arg-type]
+        assert max_in_window([start for start, _ in on_grid], window_us) <= max_requests  # type: ignore[arg-type]
+        assert max_in_window([end for _, end in on_grid], window_us) <= max_requests  # type: ignore[arg-type]
 
 
 def _hold_slots_in_turn(redis_url: str, key: str, count: int, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
@@ -397,3 +402,22 @@ class TestConfiguration:
         )
         assert result.returncode == 0, result.stderr
         assert result.stdout == "RedisRateLimiter\n"
+
+
+def test_the_readme_shared_budget_example_runs(redis_url: str) -> None:
+    from test_readme import block_starting
+
+    block = block_starting("python", "from okx_ext import MaxWithdrawalClient, RateLimit, Redis")
+    assert len(block.splitlines()) == 6  # the import, a blank line and the 5-line example
+    assert "redis://:password@redis.internal:6379/0" in block
+    calls: list[str] = []
+
+    class Api:
+        def get_max_withdrawal(self, ccy: str = "") -> object:
+            calls.append(ccy)
+            return {"code": "0", "msg": "", "data": [{"ccy": "BTC", "maxWd": "1.5"}]}
+
+    namespace: dict[str, object] = {"api": Api(), "uid": uuid.uuid4().hex}
+    exec(block.replace("redis://:password@redis.internal:6379/0", redis_url), namespace)
+    assert calls == ["BTC"]
+    assert str(namespace["rows"]["BTC"].max_wd) == "1.5"  # type: ignore[index]
