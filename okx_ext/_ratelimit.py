@@ -97,7 +97,30 @@ def _window_end(returned: float, window_s: float) -> float:
     return end
 
 
-class RateLimiter:
+class _SlotLimiter:
+    """`slot()` over `acquire()` and `release()`: one implementation for both limiters."""
+
+    __slots__ = ()
+
+    def acquire(self, deadline: float | None = None) -> bool:
+        """Take a slot (see `RateLimiterProtocol`); subclasses implement it."""
+        raise NotImplementedError
+
+    def release(self) -> None:
+        """Give back a slot (see `RateLimiterProtocol`); subclasses implement it."""
+        raise NotImplementedError
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one slot for the duration of the ``with`` block (one request)."""
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+
+class RateLimiter(_SlotLimiter):
     """Thread-safe sliding-window-log limiter enforcing one `RateLimit`.
 
     Use ``with limiter.slot(): send()`` around each request. Entering blocks (through
@@ -200,12 +223,3 @@ class RateLimiter:
             heapq.heappush(self._ends, _window_end(self._now(), self.limit.window_s))
             if self._waiting:
                 self._cond.notify()
-
-    @contextmanager
-    def slot(self) -> Iterator[None]:
-        """Hold one slot for the duration of the ``with`` block (one request)."""
-        self.acquire()
-        try:
-            yield
-        finally:
-            self.release()

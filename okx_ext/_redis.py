@@ -25,12 +25,11 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from okx_ext._ratelimit import RateLimit
+from okx_ext._ratelimit import RateLimit, _SlotLimiter
 from okx_ext.errors import RateLimiterUnavailableError, _preview
 
 if TYPE_CHECKING:
@@ -123,7 +122,7 @@ def _check_seconds(name: str, value: object) -> float:
     return float(value)
 
 
-class RedisRateLimiter:
+class RedisRateLimiter(_SlotLimiter):
     """A `RateLimiter` whose budget is shared through Redis by every process using `key`.
 
     ``RedisRateLimiter(redis_url, key=..., limit=RateLimit())`` keeps the slots of one
@@ -285,15 +284,6 @@ class RedisRateLimiter:
             self._run(self._release_script, token, self._window_us, self._lease_us)
         except RateLimiterUnavailableError as error:
             logger.warning("%s; the slot frees when its %s s lease expires", error, self.lease_s)
-
-    @contextmanager
-    def slot(self) -> Iterator[None]:
-        """Hold one slot for the duration of the ``with`` block (one request)."""
-        self.acquire()
-        try:
-            yield
-        finally:
-            self.release()
 
     def close(self) -> None:
         """Close the connections to Redis (slots still held free when their leases expire)."""
