@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint typecheck pytest demo bench test-oldest test-pythons clean
+.PHONY: install test lint typecheck pytest demo bench bench-shared test-oldest test-pythons clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ test-oldest:
 # Issue 4's four ratios; prints a table, writes benchmarks/results/latest.json (git-ignored).
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+# Issue 14: one budget across 4 processes through Redis, beside `limits`' moving window.
+# Needs redis-server on PATH; `limits` comes from the bench extra, for this target only.
+bench-shared: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) benchmarks/shared_limit.py
 
 # The suite on the other supported Pythons this machine has (3.10, 3.12, 3.13).
 test-pythons:

@@ -5,7 +5,8 @@ from importlib.metadata import PackageNotFoundError, version
 from okx_ext._client import DebugLoggingWarning, MaxWithdrawalClient, SupportsGetMaxWithdrawal
 from okx_ext._currencies import MAX_CURRENCIES_PER_REQUEST, normalize_currencies
 from okx_ext._models import MaxWithdrawal
-from okx_ext._ratelimit import RateLimit, RateLimiter
+from okx_ext._ratelimit import RateLimit, RateLimiter, RateLimiterProtocol
+from okx_ext._redis import DEFAULT_REQUEST_TIMEOUT_S, RedisRateLimiter
 from okx_ext._retry import Retry
 from okx_ext.errors import (
     AuthenticationError,
@@ -16,6 +17,7 @@ from okx_ext.errors import (
     OkxExtError,
     PermissionDeniedError,
     RateLimitError,
+    RateLimiterUnavailableError,
     ResponseFormatError,
     ServiceUnavailableError,
     TimestampError,
@@ -30,6 +32,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree no
     __version__ = "0+unknown"
 
 __all__ = [
+    "DEFAULT_REQUEST_TIMEOUT_S",
     "MAX_CURRENCIES_PER_REQUEST",
     "AuthenticationError",
     "CurrencyValidationError",
@@ -44,6 +47,9 @@ __all__ = [
     "RateLimit",
     "RateLimitError",
     "RateLimiter",
+    "RateLimiterProtocol",
+    "RateLimiterUnavailableError",
+    "RedisRateLimiter",
     "ResponseFormatError",
     "Retry",
     "ServiceUnavailableError",

@@ -17,7 +17,7 @@ from okx_ext._currencies import (
     normalize_currencies,
 )
 from okx_ext._models import MaxWithdrawal, parse_max_withdrawal_response
-from okx_ext._ratelimit import RateLimit, RateLimiter
+from okx_ext._ratelimit import RateLimit, RateLimiter, RateLimiterProtocol
 from okx_ext._retry import BudgetExhausted, Retry
 from okx_ext.errors import OkxExtError, TransportError, _preview
 
@@ -124,7 +124,9 @@ class MaxWithdrawalClient:
 
     - ``rate_limit``: a `RateLimit` (this client builds its own limiter from it, on
       its ``clock``/``sleep``), a `RateLimiter` to share one budget between several
-      clients of the same user, or None for no limiting.
+      clients of the same user in one process, a `RedisRateLimiter` to share it
+      between processes and machines, any other `RateLimiterProtocol`, or None for
+      no limiting.
     - ``retry``: a `Retry` policy for transient errors, or None for a single attempt.
     - ``clock``/``sleep``: default to `time.time`/`time.sleep`, looked up at each
       call (so freezegun works); inject a simulated pair in tests. A shared
@@ -135,7 +137,7 @@ class MaxWithdrawalClient:
         self,
         account_api: SupportsGetMaxWithdrawal,
         *,
-        rate_limit: RateLimit | RateLimiter | None = _DEFAULT_RATE_LIMIT,
+        rate_limit: RateLimit | RateLimiterProtocol | None = _DEFAULT_RATE_LIMIT,
         retry: Retry | None = _DEFAULT_RETRY,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], object] | None = None,
@@ -148,14 +150,15 @@ class MaxWithdrawalClient:
         self._account_api = account_api
         self._clock = clock
         self._sleep = sleep
-        self._limiter: RateLimiter | None
+        self._limiter: RateLimiterProtocol | None
         if isinstance(rate_limit, RateLimit):
             self._limiter = RateLimiter(rate_limit, clock=clock, sleep=sleep)
-        elif isinstance(rate_limit, RateLimiter) or rate_limit is None:
+        elif isinstance(rate_limit, RateLimiterProtocol) or rate_limit is None:
             self._limiter = rate_limit
         else:
             raise TypeError(
-                "rate_limit must be a RateLimit, a RateLimiter or None, "
+                "rate_limit must be a RateLimit, a RateLimiter (or any RateLimiterProtocol) "
+                "or None, "
                 f"got {type(rate_limit).__name__}"
             )
         if not (retry is None or isinstance(retry, Retry)):

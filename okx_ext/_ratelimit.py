@@ -18,10 +18,11 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
-__all__ = ["RateLimit", "RateLimiter"]
+__all__ = ["RateLimit", "RateLimiter", "RateLimiterProtocol"]
 
 # OKX: "Rate Limit: 20 requests per 2 seconds", rule: user ID (see the endpoint's page).
 OKX_MAX_REQUESTS = 20
@@ -55,6 +56,33 @@ class RateLimit:
             )
 
 
+@runtime_checkable
+class RateLimiterProtocol(Protocol):
+    """What `MaxWithdrawalClient(rate_limit=...)` needs of a limiter; plug in your own.
+
+    `RateLimiter` (one process) and `RedisRateLimiter` (shared through Redis) have it.
+    The contract: a slot is taken by `acquire` and held while the request is in
+    flight, and for the policy's window after `release` (the request returned or
+    raised); `acquire` blocks until a slot is free.
+    """
+
+    def acquire(self, deadline: float | None = None) -> bool:
+        """Block until a slot is free, take it and return True.
+
+        With a ``deadline`` (a time on the client's clock), return False without a slot
+        if none can free up by then. The client pairs each True with one `release`.
+        """
+        ...
+
+    def release(self) -> None:
+        """Give back a slot taken by `acquire`: the request has returned or raised."""
+        ...
+
+    def slot(self) -> AbstractContextManager[None]:
+        """Hold one slot for the duration of a ``with`` block (one request)."""
+        ...
+
+
 def _window_end(returned: float, window_s: float) -> float:
     """Return the first time at which a request that returned at `returned` stops counting.
 
@@ -69,7 +97,30 @@ def _window_end(returned: float, window_s: float) -> float:
     return end
 
 
-class RateLimiter:
+class _SlotLimiter:
+    """`slot()` over `acquire()` and `release()`: one implementation for both limiters."""
+
+    __slots__ = ()
+
+    def acquire(self, deadline: float | None = None) -> bool:
+        """Take a slot (see `RateLimiterProtocol`); subclasses implement it."""
+        raise NotImplementedError
+
+    def release(self) -> None:
+        """Give back a slot (see `RateLimiterProtocol`); subclasses implement it."""
+        raise NotImplementedError
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one slot for the duration of the ``with`` block (one request)."""
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+
+class RateLimiter(_SlotLimiter):
     """Thread-safe sliding-window-log limiter enforcing one `RateLimit`.
 
     Use ``with limiter.slot(): send()`` around each request. Entering blocks (through
@@ -172,12 +223,3 @@ class RateLimiter:
             heapq.heappush(self._ends, _window_end(self._now(), self.limit.window_s))
             if self._waiting:
                 self._cond.notify()
-
-    @contextmanager
-    def slot(self) -> Iterator[None]:
-        """Hold one slot for the duration of the ``with`` block (one request)."""
-        self.acquire()
-        try:
-            yield
-        finally:
-            self.release()

@@ -15,7 +15,9 @@ The hierarchy::
     │   └── InvalidParameterError     50014 50025 51000
     ├── TransportError  (also python-okx's OkxRequestException): network failures,
     │                    timeouts, non-JSON bodies; the original exception is chained
-    └── ResponseFormatError: the payload is not of the documented shape
+    ├── ResponseFormatError: the payload is not of the documented shape
+    └── RateLimiterUnavailableError: the shared limiter's Redis cannot be reached;
+                         nothing was sent (retryable)
 
 Every error carries two attributes for the layers built around a single request:
 
@@ -49,6 +51,7 @@ __all__ = [
     "OkxExtError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RateLimiterUnavailableError",
     "ResponseFormatError",
     "ServiceUnavailableError",
     "TimestampError",
@@ -143,6 +146,17 @@ class TransportError(OkxExtError, OkxRequestException):  # type: ignore[misc]
     """The request did not produce a JSON answer: network fault, timeout, non-JSON body.
 
     The original exception is chained as ``__cause__``.
+    """
+
+    retryable = True
+
+
+class RateLimiterUnavailableError(OkxExtError):
+    """The shared rate limiter's store (Redis) could not be reached; nothing was sent.
+
+    The message names the store's URL with its password masked; the original
+    exception is chained as ``__cause__``. Retryable: a restarted or failed-over
+    Redis is a passing fault, and no request goes out unthrottled meanwhile.
     """
 
     retryable = True

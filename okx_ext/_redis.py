@@ -1,0 +1,290 @@
+"""RedisRateLimiter: one rate budget shared by processes and machines, through Redis.
+
+OKX counts 20 requests per 2 s per user id, whoever sends them. Workers of one user
+on several processes or machines share that budget by sharing one Redis key::
+
+    limiter = RedisRateLimiter("redis://:secret@redis.internal:6379/0", key="okx:uid:42")
+    client = MaxWithdrawalClient(api, rate_limit=limiter)
+
+The semantics are `RateLimiter`'s: a slot is held while the request is in flight and
+for ``window_s`` after it returns, so that network delay can never make OKX see one
+request too many. The state is one sorted set: member = a slot's token, score = the
+server-time microsecond at which the slot stops counting (its lease's expiry while in
+flight, the end of its window once returned). Each acquire and release is one Lua
+script, atomic on the server, timed by the server's ``TIME``.
+
+``redis`` is an optional dependency (``pip install 'okx-ext[redis]'``), imported only
+when a `RedisRateLimiter` is built.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from okx_ext._ratelimit import RateLimit, _SlotLimiter
+from okx_ext.errors import RateLimiterUnavailableError, _preview
+
+if TYPE_CHECKING:
+    import redis
+
+__all__ = ["DEFAULT_REQUEST_TIMEOUT_S", "RedisRateLimiter"]
+
+logger = logging.getLogger("okx_ext")
+
+#: How long after its slot is taken a request is assumed to have reached OKX, if ever:
+#: python-okx keeps httpx's default timeout, 5 s to connect and 5 s to send.
+DEFAULT_REQUEST_TIMEOUT_S = 10.0
+
+_DEFAULT_LIMIT = RateLimit()
+_DEFAULT_REDIS_TIMEOUT_S = 2.0
+_MICROSECONDS = 1_000_000
+_MASK = "***"
+
+# Times are integer microseconds: exact in Lua's doubles up to 2**53 (year 2255), and
+# formatted with %.0f because Lua 5.1's tostring keeps only 14 significant digits.
+_NOW = """
+local now
+if ARGV[#ARGV] ~= '' then
+  now = tonumber(ARGV[#ARGV])
+else
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+end
+"""
+
+# KEYS[1] the slots; ARGV: token, max_requests, window_us, lease_us, now_us or ''.
+# Returns {1, 0} with the slot taken, or {0, microseconds before one may free up}.
+_ACQUIRE = _NOW + """
+local window_us = tonumber(ARGV[3])
+local lease_us = tonumber(ARGV[4])
+-- A score equal to now no longer counts (the window is (now - window, now]); a lease
+-- past its expiry belonged to a worker that died mid-request.
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', now))
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], string.format('%.0f', now + lease_us), ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], math.ceil(math.max(window_us, lease_us) / 1000) + 1)
+  return {1, 0}
+end
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+-- A slot still in flight frees a window after it returns, at the earliest.
+return {0, math.min(tonumber(first[2]) - now, window_us)}
+"""
+
+# KEYS[1] the slots; ARGV: token, window_us, lease_us, now_us or ''. The slot now counts
+# until a window from now; re-added even if its lease had expired, as the request was sent.
+_RELEASE = _NOW + """
+local window_us = tonumber(ARGV[2])
+redis.call('ZADD', KEYS[1], string.format('%.0f', now + window_us), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], math.ceil(math.max(window_us, tonumber(ARGV[3])) / 1000) + 1)
+return 1
+"""
+
+
+def _masked_url(url: str) -> str:
+    """Return ``url`` with its password (in the userinfo or a ``password=`` query) masked."""
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            userinfo, _, host = netloc.rpartition("@")
+            if ":" in userinfo:
+                netloc = f"{userinfo.partition(':')[0]}:{_MASK}@{host}"
+        query = parts.query
+        if query:
+            pairs = parse_qsl(query, keep_blank_values=True)
+            query = urlencode(
+                [(name, _MASK if name.lower() == "password" else value) for name, value in pairs],
+                safe="*",
+            )
+        # Rebuilt by hand: urlunsplit turns "unix:///path" into "unix:/path".
+        masked = f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
+        return masked + (f"#{parts.fragment}" if parts.fragment else "")
+    except ValueError:  # an invalid port or IPv6 literal: show nothing of it
+        return "<unparseable Redis URL>"
+
+
+def _check_seconds(name: str, value: object) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ValueError(f"RedisRateLimiter.{name} must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
+class RedisRateLimiter(_SlotLimiter):
+    """A `RateLimiter` whose budget is shared through Redis by every process using `key`.
+
+    ``RedisRateLimiter(redis_url, key=..., limit=RateLimit())`` keeps the slots of one
+    budget in the Redis sorted set ``key``; every limiter (any process, any machine)
+    built with the same URL, key and limit shares it. Use it as `RateLimiter`:
+    ``with limiter.slot(): send()``, or give it to `MaxWithdrawalClient(rate_limit=)`.
+    Entering blocks (through the injected `sleep`) until a slot is free; the slot is
+    taken while the request is in flight and for ``window_s`` after it returns or raises.
+
+    - ``lease_s``: how long an in-flight slot may stay taken without being released,
+      so that a worker killed mid-request never blocks the others for longer. Default:
+      `DEFAULT_REQUEST_TIMEOUT_S` plus ``window_s`` (a request that reached OKX by its
+      timeout stops counting there by then). At least ``window_s``.
+    - ``redis_timeout_s``: connect and read timeout of each Redis call (default 2 s);
+      Redis unreachable, refusing or timing out raises `RateLimiterUnavailableError`,
+      which names the URL with its password masked. Nothing is sent meanwhile.
+    - ``clock``/``sleep``: default to `time.time`/`time.sleep`, looked up at each call;
+      the window itself runs on the Redis server's clock, so machines with skewed
+      clocks share it; ``clock`` only measures an `acquire` deadline.
+
+    Needs the ``redis`` package: ``pip install 'okx-ext[redis]'``.
+    """
+
+    # Why the token deque: release() takes no argument, so it gives back this object's
+    # OLDEST token; the requests still in flight then keep the later leases (never shorter).
+
+    __slots__ = (
+        "_acquire_script",
+        "_client",
+        "_clock",
+        "_held",
+        "_lease_us",
+        "_lock",
+        "_release_script",
+        "_server_now",
+        "_sleep",
+        "_url",
+        "_window_us",
+        "key",
+        "lease_s",
+        "limit",
+    )
+
+    def __init__(
+        self,
+        redis_url: str,
+        *,
+        key: str,
+        limit: RateLimit = _DEFAULT_LIMIT,
+        lease_s: float | None = None,
+        redis_timeout_s: float = _DEFAULT_REDIS_TIMEOUT_S,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        try:
+            import redis
+            import redis.backoff
+            import redis.retry
+        except ImportError as exc:
+            raise ImportError(
+                "RedisRateLimiter needs the redis package: pip install 'okx-ext[redis]'"
+            ) from exc
+        if not isinstance(redis_url, str):
+            raise TypeError(f"redis_url must be a str, got {type(redis_url).__name__}")
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"RedisRateLimiter.key must be a non-empty str, got {_preview(key)}")
+        if not isinstance(limit, RateLimit):
+            raise TypeError(f"RedisRateLimiter expects a RateLimit, got {type(limit).__name__}")
+        self._url = _masked_url(redis_url)
+        self.key = key
+        self.limit = limit
+        self.lease_s = _check_seconds(
+            "lease_s", DEFAULT_REQUEST_TIMEOUT_S + limit.window_s if lease_s is None else lease_s
+        )
+        if self.lease_s < limit.window_s:
+            raise ValueError(
+                f"RedisRateLimiter.lease_s must be at least window_s ({limit.window_s}), "
+                f"got {lease_s!r}"
+            )
+        timeout_s = _check_seconds("redis_timeout_s", redis_timeout_s)
+        # Rounded up: a window a microsecond long is safe, one a microsecond short is not.
+        self._window_us = math.ceil(limit.window_s * _MICROSECONDS)
+        self._lease_us = math.ceil(self.lease_s * _MICROSECONDS)
+        self._clock = clock
+        self._sleep = sleep
+        # Tests set this to drive the window on a simulated clock instead of Redis TIME.
+        self._server_now: Callable[[], float] | None = None
+        self._lock = threading.Lock()
+        self._held: deque[str] = deque()
+        try:
+            self._client: redis.Redis = redis.Redis.from_url(
+                redis_url,
+                socket_connect_timeout=timeout_s,
+                socket_timeout=timeout_s,
+                # Fail fast: the caller's Retry decides about retrying, with its own budget.
+                retry=redis.retry.Retry(redis.backoff.NoBackoff(), 0),
+            )
+        except ValueError:
+            # redis-py's message may quote the URL: replace it with the masked one.
+            raise ValueError(f"invalid Redis URL {self._url}") from None
+        self._acquire_script = self._client.register_script(_ACQUIRE)
+        self._release_script = self._client.register_script(_RELEASE)
+
+    def __repr__(self) -> str:
+        return (
+            f"RedisRateLimiter({self._url!r}, key={self.key!r}, "
+            f"limit=RateLimit(max_requests={self.limit.max_requests}, "
+            f"window_s={self.limit.window_s}), lease_s={self.lease_s})"
+        )
+
+    def _run(self, script: Any, *args: object) -> Any:
+        """Run one Lua script on the slots' key; Redis failures become one typed error."""
+        import redis.exceptions
+
+        now = self._server_now
+        now_us = "" if now is None else str(round(now() * _MICROSECONDS))
+        try:
+            return script(keys=[self.key], args=[*args, now_us])
+        except redis.exceptions.RedisError as exc:
+            raise RateLimiterUnavailableError(
+                f"rate limiter unavailable: Redis at {self._url}: {type(exc).__name__}: "
+                f"{str(exc)[:200]}"
+            ) from exc
+
+    def acquire(self, deadline: float | None = None) -> bool:
+        """Block until a slot of the shared budget is free, take it and return True.
+
+        With a ``deadline`` (a time on this limiter's ``clock``), return False at once,
+        without sleeping and without a slot, if no slot can free up by then. Pair each
+        True with exactly one `release` (prefer `slot`). Raise
+        `RateLimiterUnavailableError` if Redis cannot be reached.
+        """
+        token = secrets.token_hex(8)
+        max_requests = self.limit.max_requests
+        while True:
+            taken, wait_us = self._run(
+                self._acquire_script, token, max_requests, self._window_us, self._lease_us
+            )
+            if taken:
+                with self._lock:
+                    self._held.append(token)
+                return True
+            wait_s = max(int(wait_us), 0) / _MICROSECONDS
+            if deadline is not None and (self._clock or time.time)() + wait_s > deadline:
+                return False
+            (self._sleep or time.sleep)(wait_s)
+
+    def release(self) -> None:
+        """Give back a slot taken by `acquire`: it stops counting `window_s` from now.
+
+        If Redis cannot be reached, log a warning and return: the slot then frees when
+        its lease expires, and the request's own result is not lost.
+        """
+        with self._lock:
+            if not self._held:
+                raise RuntimeError("RedisRateLimiter.release() without a matching acquire()")
+            token = self._held.popleft()
+        try:
+            self._run(self._release_script, token, self._window_us, self._lease_us)
+        except RateLimiterUnavailableError as error:
+            logger.warning("%s; the slot frees when its %s s lease expires", error, self.lease_s)
+
+    def close(self) -> None:
+        """Close the connections to Redis (slots still held free when their leases expire)."""
+        self._client.close()
