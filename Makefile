@@ -28,9 +28,9 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
-# Always the built-in fake exchange, even in a shell that has OKX credentials set.
+# The built-in fake exchange, asked for by name: --fake never reads OKX credentials.
 demo: $(STAMP)
-	env -u OKX_API_KEY -u OKX_SECRET_KEY -u OKX_PASSPHRASE $(VENV)/bin/okx-ext max-withdrawal BTC ETH USDT
+	$(VENV)/bin/okx-ext max-withdrawal --fake BTC ETH USDT
 
 # The oldest python-okx we support, in a venv of its own, so both ends of the
 # supported range (pyproject: python-okx>=0.3.5) run the same suite.
@@ -40,7 +40,7 @@ test-oldest:
 	$(OLDEST_VENV)/bin/python -m pip install --quiet -e '.[test]' 'python-okx==0.3.5'
 	$(OLDEST_VENV)/bin/python -m pytest -q
 
-# Issue 4's four ratios; prints a table, writes benchmarks/results/latest.json (git-ignored).
+# Issue 9's ratios side by side; prints a table, writes benchmarks/results/latest.json (git-ignored).
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 

@@ -3,7 +3,8 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from okx_ext._client import DebugLoggingWarning, MaxWithdrawalClient, SupportsGetMaxWithdrawal
-from okx_ext._currencies import MAX_CURRENCIES_PER_REQUEST, normalize_currencies
+from okx_ext._currencies import normalize_currencies
+from okx_ext._endpoint import MAX_CURRENCIES_PER_REQUEST
 from okx_ext._models import MaxWithdrawal
 from okx_ext._ratelimit import RateLimit, RateLimiter, RateLimiterProtocol
 from okx_ext._redis import DEFAULT_REQUEST_TIMEOUT_S, RedisRateLimiter

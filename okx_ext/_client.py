@@ -11,15 +11,13 @@ from typing import Any, Protocol
 
 import httpx
 
-from okx_ext._currencies import (
-    MAX_CURRENCIES_PER_REQUEST,
-    _iter_currencies,
-    normalize_currencies,
-)
+from okx_ext._currencies import _iter_currencies, normalize_currencies
+from okx_ext._endpoint import MAX_CURRENCIES_PER_REQUEST
 from okx_ext._models import MaxWithdrawal, parse_max_withdrawal_response
 from okx_ext._ratelimit import RateLimit, RateLimiter, RateLimiterProtocol
 from okx_ext._retry import BudgetExhausted, Retry
-from okx_ext.errors import OkxExtError, TransportError, _preview
+from okx_ext._text import preview
+from okx_ext.errors import OkxExtError, TransportError
 
 __all__ = ["DebugLoggingWarning", "MaxWithdrawalClient", "SupportsGetMaxWithdrawal"]
 
@@ -84,7 +82,7 @@ def _exception_text(exc: BaseException) -> str:
         text = str(exc)
     except Exception:
         text = ""
-    return _preview(text, _ERROR_TEXT_CHARS)
+    return preview(text, _ERROR_TEXT_CHARS)
 
 
 class SupportsGetMaxWithdrawal(Protocol):
@@ -182,7 +180,7 @@ class MaxWithdrawalClient:
         for attribute in ("flag", "domain"):
             value = getattr(self._account_api, attribute, None)
             if isinstance(value, str):
-                details.append(f"{attribute}={_preview(value, 60)}")
+                details.append(f"{attribute}={preview(value, 60)}")
         return f"{type(self).__name__}({' '.join(details)})"
 
     def get_max_withdrawal(

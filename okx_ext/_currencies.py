@@ -11,28 +11,16 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 
-from okx_ext.errors import (
-    CurrencyValidationError,
-    OkxExtError,
-    TooManyCurrenciesError,
-    _exact_str,
-    _preview,
-)
+from okx_ext._endpoint import MAX_CURRENCIES_PER_REQUEST
+from okx_ext._text import exact_str, preview
+from okx_ext.errors import CurrencyValidationError, OkxExtError, TooManyCurrenciesError
 
 __all__ = ["MAX_CURRENCIES_PER_REQUEST", "normalize_currencies"]
-
-#: OKX accepts at most this many currencies in one max-withdrawal request.
-MAX_CURRENCIES_PER_REQUEST = 20
 
 # A currency code as OKX spells it: the one definition, used for arguments and answers.
 _CURRENCY_CODE = re.compile(r"[A-Z0-9]{1,32}")
 
 _CURRENCY_RULE = "1 to 32 characters A-Z or 0-9 after stripping and upper-casing"
-
-# An argument already in canonical form, codes joined by commas ("BTC,ETH"): what most
-# callers pass, checked in one regex match instead of item by item.
-_CANONICAL_LIST = re.compile(rf"{_CURRENCY_CODE.pattern}(?:,{_CURRENCY_CODE.pattern})*")
-
 
 def _is_currency_code(text: str) -> bool:
     """Tell whether ``text`` is exactly a currency code as OKX writes it (upper case)."""
@@ -44,11 +32,11 @@ def _normalize_item(item: object, position: int) -> str:
     if not isinstance(item, str):
         raise CurrencyValidationError(
             f"currency at position {position} must be a str, "
-            f"got {type(item).__name__}: {_preview(item)}",
+            f"got {type(item).__name__}: {preview(item)}",
             position=position,
         )
     # A str subclass is read by its value: its own strip()/upper() may raise or lie.
-    stripped = _exact_str(item).strip()
+    stripped = exact_str(item).strip()
     if not stripped:
         raise CurrencyValidationError(
             f"currency at position {position} is empty (as in 'BTC,,ETH' or a trailing comma)",
@@ -59,7 +47,7 @@ def _normalize_item(item: object, position: int) -> str:
     if not (stripped.isascii() and _is_currency_code(code)):
         raise CurrencyValidationError(
             f"currency at position {position} is not a currency code "
-            f"({_CURRENCY_RULE}): {_preview(item)}",
+            f"({_CURRENCY_RULE}): {preview(item)}",
             position=position,
         )
     return code
@@ -70,18 +58,18 @@ def _raw_items(ccy: str | Iterable[str] | None) -> Iterator[object]:
     if ccy is None:
         return iter(())
     if isinstance(ccy, str):
-        text = _exact_str(ccy)
+        text = exact_str(ccy)
         return iter(text.split(",") if text else ())
     if isinstance(ccy, (bytes, bytearray, memoryview)):
         raise CurrencyValidationError(
-            f"ccy must be str, not {type(ccy).__name__} (decode it first): {_preview(ccy)}"
+            f"ccy must be str, not {type(ccy).__name__} (decode it first): {preview(ccy)}"
         )
     try:
         return iter(ccy)
     except TypeError:
         raise CurrencyValidationError(
             "ccy must be None, a str or an iterable of str, "
-            f"got {type(ccy).__name__}: {_preview(ccy)}"
+            f"got {type(ccy).__name__}: {preview(ccy)}"
         ) from None
     except Exception as exc:
         raise _unreadable(exc, None) from exc
@@ -91,7 +79,7 @@ def _unreadable(exc: Exception, position: int | None) -> CurrencyValidationError
     """Return the error for an iterable argument that raised while being read."""
     where = "ccy" if position is None else f"ccy at position {position}"
     return CurrencyValidationError(
-        f"reading {where} raised {type(exc).__name__}: {_preview(str(exc), 100)}",
+        f"reading {where} raised {type(exc).__name__}: {preview(str(exc), 100)}",
         position=position,
     )
 
@@ -138,37 +126,6 @@ def normalize_currencies(ccy: str | Iterable[str] | None) -> tuple[str, ...]:
     TooManyCurrenciesError past MAX_CURRENCIES_PER_REQUEST distinct currencies
     (checked as items arrive, so an endless generator is refused, not exhausted).
     """
-    codes = _canonical_codes(ccy)
-    return codes if codes is not None else _normalize_each(ccy)
-
-
-def _canonical_codes(ccy: object) -> tuple[str, ...] | None:
-    """Return the codes of a str, list or tuple already in canonical form, else None.
-
-    A fast path: None means "apply the full rule" (``_normalize_each``), which also
-    gives the typed error. Where this returns codes, the full rule gives the same.
-    """
-    if type(ccy) is str:
-        if _CANONICAL_LIST.fullmatch(ccy) is None:
-            return None
-        items: list[str] | tuple[str, ...] = ccy.split(",")
-    elif type(ccy) is list or type(ccy) is tuple:
-        # Exact str only (map/set run in C): a subclass may redefine strip() or upper().
-        if set(map(type, ccy)) != {str}:
-            return None
-        joined = ",".join(ccy)
-        # An item holding a comma would pass as two codes: the counts must agree.
-        if joined.count(",") != len(ccy) - 1 or _CANONICAL_LIST.fullmatch(joined) is None:
-            return None
-        items = ccy
-    else:
-        return None
-    codes = tuple(dict.fromkeys(items))
-    return codes if len(codes) <= MAX_CURRENCIES_PER_REQUEST else None
-
-
-def _normalize_each(ccy: str | Iterable[str] | None) -> tuple[str, ...]:
-    """Apply the rule of ``normalize_currencies`` item by item (the full check)."""
     codes: list[str] = []
     for position, code in _iter_currencies(ccy):
         if len(codes) == MAX_CURRENCIES_PER_REQUEST:

@@ -10,27 +10,17 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from okx_ext._currencies import _is_currency_code
-from okx_ext.errors import (
-    OkxExtError,
-    ResponseFormatError,
-    _exact_int,
-    _exact_str,
-    _normalize_code,
-    _preview,
-    error_for_code,
-)
+from okx_ext._text import exact_int, exact_str, preview
+from okx_ext.errors import OkxExtError, ResponseFormatError, _normalize_code, error_for_code
 
 __all__ = ["MaxWithdrawal", "parse_max_withdrawal_response"]
 
-# Plain non-negative decimal notation, the shape OKX sends; with an optional exponent,
-# the shape accepted. Excludes signs, "1,000", "1_000", whitespace, unicode digits and
-# NaN/Infinity, all of which Decimal() would otherwise accept or reject with
-# InvalidOperation.
-_PLAIN_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+", re.ASCII)
-_AMOUNT = re.compile(rf"(?:{_PLAIN_AMOUNT.pattern})(?:[eE][+-]?[0-9]+)?", re.ASCII)
+# A non-negative decimal, exponent optional: Decimal() alone would also take signs,
+# "1_000", whitespace, non-ASCII digits and NaN/Infinity.
+_AMOUNT = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 
 # "1e999999999" is a valid shape but format(d, "f") would write a billion digits;
 # no balance needs an exponent anywhere near this.
@@ -39,7 +29,7 @@ _MAX_AMOUNT_EXPONENT = 1000
 
 def _bad_amount(field: str, value: object) -> ResponseFormatError:
     return ResponseFormatError(
-        f"field {field!r} must be a finite non-negative decimal, got {_preview(value)}",
+        f"field {field!r} must be a finite non-negative decimal, got {preview(value)}",
         field=field,
     )
 
@@ -50,25 +40,11 @@ def _parse_amount(field: str, value: object) -> Decimal | None:
     Callers map a missing key to ``""``. Raise ResponseFormatError naming ``field``
     for anything else that is not a finite non-negative decimal.
     """
-    # Fast path for what OKX sends, a plain str: its exponent is minus its count of
-    # fraction digits, so a str no longer than the bound cannot exceed it and the
-    # costly as_tuple() check is skipped. Anything else takes the full check.
-    if type(value) is str:
-        if not value:
-            return None
-        if len(value) <= _MAX_AMOUNT_EXPONENT and _PLAIN_AMOUNT.fullmatch(value) is not None:
-            return Decimal(value)
-    elif isinstance(value, str):
-        # A str subclass is read by its value: its own methods may raise or lie.
-        value = _exact_str(value)
-        if not value:
-            return None
-    return _parse_any_amount(field, value)
-
-
-def _parse_any_amount(field: str, value: object) -> Decimal:
-    """Convert a non-blank amount of any accepted form (the full check)."""
     if isinstance(value, str):
+        # A str subclass is read by its value: its own methods may raise or lie.
+        value = exact_str(value)
+        if not value:
+            return None
         if _AMOUNT.fullmatch(value) is None:
             raise _bad_amount(field, value)
         try:
@@ -78,9 +54,10 @@ def _parse_any_amount(field: str, value: object) -> Decimal:
             # raises InvalidOperation whatever the context.
             raise _bad_amount(field, value) from None
     elif isinstance(value, int) and not isinstance(value, bool):
-        if _exact_int(value) < 0:
+        number = exact_int(value)
+        if number < 0:
             raise _bad_amount(field, value)
-        amount = Decimal(_exact_int(value))
+        amount = Decimal(number)
     elif isinstance(value, float):
         # Only floats whose shortest repr is their exact value: 0.5 yes, 0.1 no.
         # float.__repr__, not repr(): a subclass's own repr may lie about its value.
@@ -91,8 +68,8 @@ def _parse_any_amount(field: str, value: object) -> Decimal:
             raise _bad_amount(field, value)
     else:
         raise _bad_amount(field, value)
-    exponent = amount.as_tuple().exponent
-    if not isinstance(exponent, int) or abs(exponent) > _MAX_AMOUNT_EXPONENT:
+    # Every branch above gives a finite amount, so the exponent is an int.
+    if abs(cast(int, amount.as_tuple().exponent)) > _MAX_AMOUNT_EXPONENT:
         raise _bad_amount(field, value)
     return amount
 
@@ -122,24 +99,22 @@ class MaxWithdrawal:
         if not isinstance(entry, dict):
             raise ResponseFormatError(
                 f"a 'data' entry must be an object, got {type(entry).__name__}: "
-                f"{_preview(entry)}",
+                f"{preview(entry)}",
                 field="data",
             )
         ccy = entry.get("ccy")
         if not isinstance(ccy, str) or not _is_currency_code(ccy):
             raise ResponseFormatError(
-                f"field 'ccy' must be a currency code (A-Z 0-9, 1 to 32), got {_preview(ccy)}",
+                f"field 'ccy' must be a currency code (A-Z 0-9, 1 to 32), got {preview(ccy)}",
                 field="ccy",
             )
         # The row is keyed by it: a str subclass's __hash__/__eq__ must not come along.
-        ccy = _exact_str(ccy)
+        ccy = exact_str(ccy)
         max_wd = _parse_amount("maxWd", entry.get("maxWd", ""))
         if max_wd is None:
             raise ResponseFormatError(
                 f"field 'maxWd' is missing or empty for {ccy}", field="maxWd"
             )
-        # Positional arguments, in the field order: this runs once per row, and a
-        # kwargs dict (or a table walked in a comprehension) costs more than the parsing.
         return cls(
             ccy,
             max_wd,
@@ -168,7 +143,7 @@ class MaxWithdrawal:
 
 def _message_text(body: dict[str, Any]) -> str:
     msg = body.get("msg", "")
-    return _exact_str(msg) if isinstance(msg, str) else _preview(msg, 200)
+    return exact_str(msg) if isinstance(msg, str) else preview(msg, 200)
 
 
 def parse_max_withdrawal_response(
@@ -196,7 +171,7 @@ def parse_max_withdrawal_response(
         # Only payload objects run code here (a hostile __eq__, __hash__, get...): what
         # they raise is a defect of the payload, reported as such, the cause chained.
         raise ResponseFormatError(
-            f"the response could not be read: {type(exc).__name__}: {_preview(str(exc), 100)}"
+            f"the response could not be read: {type(exc).__name__}: {preview(str(exc), 100)}"
         ) from exc
 
 
@@ -206,21 +181,19 @@ def _parse_response(
     """Do the work of `parse_max_withdrawal_response` (which maps stray exceptions)."""
     if not isinstance(body, dict):
         raise ResponseFormatError(
-            f"response body must be an object, got {type(body).__name__}: {_preview(body)}"
+            f"response body must be an object, got {type(body).__name__}: {preview(body)}"
         )
     if "code" not in body:
         raise ResponseFormatError(
-            f"response body has no field 'code': {_preview(body)}", field="code"
+            f"response body has no field 'code': {preview(body)}", field="code"
         )
-    raw_code = body["code"]
-    # Success, the str "0", is by far the most common answer: spared the general check.
-    code = "0" if type(raw_code) is str and raw_code == "0" else _normalize_code(raw_code)
+    code = _normalize_code(body["code"])
     if code != "0":
         raise error_for_code(code, _message_text(body), http_status)
     data = body.get("data")
     if not isinstance(data, list):
         raise ResponseFormatError(
-            f"field 'data' must be a list, got {type(data).__name__}: {_preview(data)}",
+            f"field 'data' must be a list, got {type(data).__name__}: {preview(data)}",
             field="data",
         )
     asked_set = frozenset(asked)

@@ -22,11 +22,9 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-__all__ = ["RateLimit", "RateLimiter", "RateLimiterProtocol"]
+from okx_ext._endpoint import RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW_S
 
-# OKX: "Rate Limit: 20 requests per 2 seconds", rule: user ID (see the endpoint's page).
-OKX_MAX_REQUESTS = 20
-OKX_WINDOW_S = 2.0
+__all__ = ["RateLimit", "RateLimiter", "RateLimiterProtocol"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +35,8 @@ class RateLimit:
     must hold no state). Build a `RateLimiter` from it to enforce it.
     """
 
-    max_requests: int = OKX_MAX_REQUESTS
-    window_s: float = OKX_WINDOW_S
+    max_requests: int = RATE_LIMIT_REQUESTS
+    window_s: float = RATE_LIMIT_WINDOW_S
 
     def __post_init__(self) -> None:
         if type(self.max_requests) is not int or self.max_requests < 1:
@@ -131,19 +129,11 @@ class RateLimiter(_SlotLimiter):
     so freezegun and simulated clocks both work.
     """
 
-    # Why a sliding log and not a token bucket: a bucket refills continuously, so a
-    # burst of 20 followed by one request at t=0.1 s is admitted once a token trickles
-    # back, and the exchange, which counts in a sliding window, answers 50011. The log
-    # holds one entry per recent request, which is exactly what the exchange counts.
-    #
-    # Why a slot ends `window_s` after the call RETURNS rather than after it was sent:
-    # the exchange stamps a request when it arrives, somewhere between our acquire and
-    # our return. If the next request may start only once `window_s` has passed since
-    # the earlier one returned, its arrival is at least `window_s` after the earlier
-    # arrival, whatever the network delays. The cost is the round-trip time per window,
-    # which is small against 2 s.
+    # A log, not a token bucket: a bucket admits request 21 soon after a burst of 20,
+    # which OKX's sliding window refuses. A slot ends `window_s` after the call RETURNS,
+    # so however late OKX stamped it, the next request cannot land in its window.
 
-    __slots__ = ("_clock", "_cond", "_ends", "_in_flight", "_lock", "_sleep", "_waiting", "limit")
+    __slots__ = ("_clock", "_cond", "_ends", "_in_flight", "_sleep", "limit")
 
     def __init__(
         self,
@@ -157,13 +147,7 @@ class RateLimiter(_SlotLimiter):
             raise TypeError(f"RateLimiter expects a RateLimit, got {type(limit).__name__}")
         self._clock = clock
         self._sleep = sleep
-        # The bare lock is what every call takes (`with self._lock`, cheaper than the
-        # Condition's Python-level __enter__); the Condition on it is only for waiting.
-        self._lock = threading.Lock()
-        self._cond = threading.Condition(self._lock)
-        # Threads blocked in `_cond.wait()`: release() notifies only when there is one,
-        # since Condition.notify() costs more than the rest of release() together.
-        self._waiting = 0
+        self._cond = threading.Condition(threading.Lock())
         # A min-heap of the times at which finished requests stop counting (a heap,
         # not a queue, so a clock that steps back cannot unsort it).
         self._ends: list[float] = []
@@ -188,25 +172,18 @@ class RateLimiter(_SlotLimiter):
         """
         max_requests = self.limit.max_requests
         while True:
-            with self._lock:
+            with self._cond:
+                now = self._now()
                 ends = self._ends
-                # With room even counting every end still held, the answer is yes without
-                # reading the clock; only a full log needs the time, to drop ends past.
-                if self._in_flight + len(ends) >= max_requests:
-                    now = self._now()
-                    # An end equal to now no longer counts: the window is (now - window_s, now].
-                    while ends and ends[0] <= now:
-                        heapq.heappop(ends)
+                # An end equal to now no longer counts: the window is (now - window_s, now].
+                while ends and ends[0] <= now:
+                    heapq.heappop(ends)
                 if self._in_flight + len(ends) < max_requests:
                     self._in_flight += 1
                     return True
                 if not ends:
                     # Every slot is in flight: only a release can change anything.
-                    self._waiting += 1
-                    try:
-                        self._cond.wait()
-                    finally:
-                        self._waiting -= 1
+                    self._cond.wait()
                     continue
                 if deadline is not None and ends[0] > deadline:
                     return False
@@ -216,10 +193,9 @@ class RateLimiter(_SlotLimiter):
 
     def release(self) -> None:
         """Give back a slot taken by `acquire`: it stops counting `window_s` from now."""
-        with self._lock:
+        with self._cond:
             if self._in_flight <= 0:
                 raise RuntimeError("RateLimiter.release() without a matching acquire()")
             self._in_flight -= 1
             heapq.heappush(self._ends, _window_end(self._now(), self.limit.window_s))
-            if self._waiting:
-                self._cond.notify()
+            self._cond.notify()

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from okx_ext._ratelimit import RateLimit, _SlotLimiter
-from okx_ext.errors import RateLimiterUnavailableError, _preview
+from okx_ext._text import preview
+from okx_ext.errors import RateLimiterUnavailableError
 
 if TYPE_CHECKING:
     import redis
@@ -188,7 +189,7 @@ class RedisRateLimiter(_SlotLimiter):
         if not isinstance(redis_url, str):
             raise TypeError(f"redis_url must be a str, got {type(redis_url).__name__}")
         if not isinstance(key, str) or not key:
-            raise ValueError(f"RedisRateLimiter.key must be a non-empty str, got {_preview(key)}")
+            raise ValueError(f"RedisRateLimiter.key must be a non-empty str, got {preview(key)}")
         if not isinstance(limit, RateLimit):
             raise TypeError(f"RedisRateLimiter expects a RateLimit, got {type(limit).__name__}")
         self._url = _masked_url(redis_url)

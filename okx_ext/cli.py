@@ -1,28 +1,21 @@
 """The ``okx-ext`` command (also ``python -m okx_ext``).
 
 ``okx-ext max-withdrawal [CCY ...] [--json] [--live | --demo-trading] [--domain URL]
-[--retries N]``
-    Ask OKX how much can move from the trading account to the funding account. With
-    ``OKX_API_KEY``, ``OKX_SECRET_KEY`` and ``OKX_PASSPHRASE`` set it asks OKX through
-    python-okx (demo trading unless ``--live``; ``--domain`` or ``OKX_DOMAIN`` picks the
-    host, e.g. a regional OKX domain or an ``okx-ext fake-server``). With none of them set
-    it answers from the built-in fake exchange's sample account and says so on stderr.
-    Both go through the same code path: ``MaxWithdrawalClient(account_api)``. Any number
-    of currencies (asked 20 at a time); transient faults are retried ``N`` times (default
-    2, after 0.2 s then 0.4 s) before exit code 4 or 5. ``--json`` prints an object keyed
-    by currency whose values are OKX's own entries (amounts as strings, ``""`` where a
-    field does not apply).
+[--retries N] [--fake]``
+    Print how much can move from the trading account to the funding account, as a table
+    or (``--json``) an object keyed by currency holding OKX's own entries. It asks OKX
+    through python-okx with ``OKX_API_KEY``, ``OKX_SECRET_KEY`` and ``OKX_PASSPHRASE``;
+    none of them set is exit 2, never an answer made up. ``--fake`` answers from the
+    built-in fake exchange's sample account instead, says so on stderr, and reads no
+    ``OKX_*`` variable.
 
-``okx-ext fake-server [--host 127.0.0.1] [--port 8080] [--accounts FILE.json]``
-    The fake exchange as a standalone HTTP server; this runs ``okx_fakes.cli.main`` (also
-    ``python -m okx_fakes``), which documents it; ``okx_fakes`` is imported only then.
+``okx-ext fake-server ...``
+    Runs ``okx_fakes.cli.main`` (also ``python -m okx_fakes``), which documents it;
+    ``okx_fakes`` is imported only then, as for ``--fake``.
 
-Exit codes (:data:`EXIT_CODES` is the table): 0 success; 2 invalid arguments,
-currencies, environment or accounts file (also an OKX parameter error); 3 authentication
-or permission; 4 rate limit or service unavailable after retries; 5 transport failure or
-malformed response; 1 anything else (an OKX code outside these classes, an internal
-error); 130 interrupted. Errors are one line on stderr, without a traceback
-and without any credential.
+Exit codes are :data:`EXIT_CODES` (0 success, 2 usage, 3 authentication, 4 rate limit or
+unavailable, 5 transport or format, 1 anything else, 130 interrupted). Errors are one
+line on stderr, without a traceback and without any credential.
 """
 
 from __future__ import annotations
@@ -39,6 +32,7 @@ import httpx
 
 from okx_ext._client import MaxWithdrawalClient, SupportsGetMaxWithdrawal
 from okx_ext._currencies import normalize_currencies
+from okx_ext._endpoint import MAX_CURRENCIES_PER_REQUEST
 from okx_ext._models import MaxWithdrawal
 from okx_ext._retry import Retry
 from okx_ext.errors import (
@@ -85,6 +79,7 @@ RETRY_MAX_DELAY_S: Final = 1.0
 RETRY_BUDGET_S: Final = 5.0
 
 _REDACTED: Final = "***"
+
 
 class _CommandError(Exception):
     """A failure the CLI reports as one line with a chosen exit code."""
@@ -180,21 +175,25 @@ def _build_parser() -> argparse.ArgumentParser:
         "max-withdrawal",
         help="show how much can move from the trading to the funding account",
         description=(
-            "Show the maximum withdrawal per currency. Credentials come from OKX_API_KEY, "
-            "OKX_SECRET_KEY and OKX_PASSPHRASE; with none of them set the answer comes from "
-            "the built-in fake exchange's sample account."
+            "Show the maximum withdrawal per currency. Credentials come from "
+            f"{', '.join(CREDENTIAL_VARIABLES)}, all three required; --fake answers from "
+            "the built-in fake exchange's sample account instead."
         ),
         epilog=(
-            "exit codes: 0 success; 2 invalid arguments or currencies; 3 authentication or "
-            "permission; 4 rate limit or service unavailable after retries; 5 transport "
-            "failure or malformed response; 1 any other error"
+            "exit codes: 0 success; 2 invalid arguments or currencies, credentials not set "
+            "or incomplete; 3 authentication or permission; 4 rate limit or service "
+            "unavailable after retries; 5 transport failure or malformed response; "
+            "1 any other error"
         ),
     )
     query.add_argument(
         "currencies",
         nargs="*",
         metavar="CCY",
-        help="currency codes, space- or comma-separated (default: every currency held)",
+        help=(
+            "currency codes, space- or comma-separated, any number (asked "
+            f"{MAX_CURRENCIES_PER_REQUEST} per request; default: every currency held)"
+        ),
     )
     query.add_argument("--json", action="store_true", help="print JSON, amounts as strings")
     environment = query.add_mutually_exclusive_group()
@@ -224,6 +223,15 @@ def _build_parser() -> argparse.ArgumentParser:
         ),
     )
 
+    query.add_argument(
+        "--fake",
+        action="store_true",
+        help=(
+            "answer from the built-in fake exchange's sample account: no OKX_* variable "
+            f"is read and nothing is sent; --live, --domain and {DOMAIN_VARIABLE} are ignored"
+        ),
+    )
+
     # Listed for --help only: main() hands "fake-server ..." to okx_fakes.cli before parsing.
     commands.add_parser(
         "fake-server",
@@ -243,41 +251,29 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
-def _port(text: str) -> int:
-    value = _non_negative_int(text)
-    if value > 65535:
-        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {value}")
-    return value
-
-
 # --- max-withdrawal -------------------------------------------------------------------
 
 
 def _max_withdrawal(args: argparse.Namespace, streams: _Streams) -> int:
     # Split comma lists but keep every item, empty ones too: the validator names them.
     currencies = [item for arg in args.currencies for item in arg.split(",")]
-    credentials = _credentials_from_environment(os.environ)
-    if credentials is None:
-        account_api = _builtin_fake_api(args)
+    if args.fake:
+        account_api = _builtin_fake_api()
     else:
+        credentials = _credentials_from_environment(os.environ)
         streams.secrets = credentials
         account_api = _real_account_api(credentials, args)
     client = MaxWithdrawalClient(account_api, retry=_retry_policy(args.retries))
     try:
         # Validates every currency before any request (a bad one exits 2, named), then
-        # asks in batches of 20, so any number of currencies works; none means all.
+        # asks in batches, so any number of currencies works; none means all.
         rows = client.get_max_withdrawals(currencies)
     finally:
         close = getattr(account_api, "close", None)
         if callable(close):
             close()
-    if credentials is None:
-        ignored = _ignored_by_the_builtin_fake(args)
-        streams.note(
-            f"{PROG}: note: {', '.join(CREDENTIAL_VARIABLES)} not set: answered from the "
-            "built-in fake exchange's sample account"
-            + (f" ({', '.join(ignored)} ignored)" if ignored else "")
-        )
+    if args.fake:
+        streams.note(_fake_note(args, os.environ))
     # Every item is valid by now, so normalising one at a time cannot fail.
     asked = dict.fromkeys(ccy for item in currencies for ccy in normalize_currencies(item))
     missing = [ccy for ccy in asked if ccy not in rows]
@@ -287,16 +283,19 @@ def _max_withdrawal(args: argparse.Namespace, streams: _Streams) -> int:
     return EXIT_OK
 
 
-def _credentials_from_environment(environ: Mapping[str, str]) -> tuple[str, str, str] | None:
+def _credentials_from_environment(environ: Mapping[str, str]) -> tuple[str, str, str]:
     values = [environ.get(name, "") for name in CREDENTIAL_VARIABLES]
-    if not any(values):
-        return None
     missing = [name for name, value in zip(CREDENTIAL_VARIABLES, values, strict=True) if not value]
     if missing:
         # Name the variable, never a value: the others hold secrets.
+        unset = (
+            f"none of {', '.join(CREDENTIAL_VARIABLES)} is set: set them"
+            if len(missing) == len(CREDENTIAL_VARIABLES)
+            else f"{' and '.join(missing)} not set: set all of {', '.join(CREDENTIAL_VARIABLES)}"
+        )
         raise _CommandError(
-            f"{' and '.join(missing)} not set: set all of {', '.join(CREDENTIAL_VARIABLES)} "
-            "to ask OKX, or none of them to use the built-in fake exchange",
+            f"{unset} to ask OKX, or pass --fake to answer from the built-in fake "
+            "exchange's sample account",
             EXIT_USAGE,
         )
     for name, value in zip(CREDENTIAL_VARIABLES, values, strict=True):
@@ -353,7 +352,8 @@ def _real_account_api(
     return account_api
 
 
-def _builtin_fake_api(args: argparse.Namespace) -> SupportsGetMaxWithdrawal:
+def _builtin_fake_api() -> SupportsGetMaxWithdrawal:
+    # Imported here: the product loads its test double only when asked to (--fake).
     from okx_fakes import FakeAccountAPI
     from okx_fakes._accounts_file import sample_exchange
 
@@ -367,13 +367,25 @@ def _builtin_fake_api(args: argparse.Namespace) -> SupportsGetMaxWithdrawal:
     )
 
 
-def _ignored_by_the_builtin_fake(args: argparse.Namespace) -> list[str]:
-    given = (
-        ("--live", args.live),
-        ("--domain", args.domain is not None),
-        (DOMAIN_VARIABLE, bool(os.environ.get(DOMAIN_VARIABLE))),
-    )
-    return [option for option, is_given in given if is_given]
+def _fake_note(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
+    """Return the stderr note for ``--fake``, naming what it left unused (never a value)."""
+    # Presence only: with --fake no credential value is ever read.
+    unused = [name for name in CREDENTIAL_VARIABLES if name in environ]
+    ignored = [
+        option
+        for option, given in (
+            ("--live", args.live),
+            ("--domain", args.domain is not None),
+            (DOMAIN_VARIABLE, DOMAIN_VARIABLE in environ),
+        )
+        if given
+    ]
+    note = f"{PROG}: note: --fake: answered from the built-in fake exchange's sample account"
+    if unused:
+        note += f"; {', '.join(unused)} set but not used"
+    if ignored:
+        note += f"; {', '.join(ignored)} ignored"
+    return note
 
 
 def _retry_policy(retries: int) -> Retry | None:

@@ -1,34 +1,26 @@
-"""Typed errors raised by okx_ext.
+"""The typed errors raised by okx_ext and OKX's code table (`error_for_code`).
 
-The hierarchy::
+The tree (which code maps where is the code table below, `error_for_code`)::
 
     OkxExtError
-    ├── CurrencyValidationError  (also ValueError and python-okx's OkxParamsException)
+    ├── CurrencyValidationError      (also ValueError, python-okx's OkxParamsException)
     │   └── TooManyCurrenciesError
-    ├── OkxApiError  (also python-okx's OkxAPIException): .code, .msg, .http_status, .retryable
-    │   ├── RateLimitError            50011                              retryable
-    │   ├── ServiceUnavailableError   50001 50004 50005 50013 50026      retryable (not 50005)
-    │   ├── AuthenticationError       50103-50107 50111 50113 50114 50119
-    │   │   ├── TimestampError        50102 50112   (clock skew: sync the clock)
-    │   │   └── EnvironmentMismatchError  50101     (demo key on live or the reverse)
-    │   ├── PermissionDeniedError     50030 50035 50100 50110 50120 50121
-    │   └── InvalidParameterError     50014 50025 51000
-    ├── TransportError  (also python-okx's OkxRequestException): network failures,
-    │                    timeouts, non-JSON bodies; the original exception is chained
-    ├── ResponseFormatError: the payload is not of the documented shape
-    └── RateLimiterUnavailableError: the shared limiter's Redis cannot be reached;
-                         nothing was sent (retryable)
+    ├── OkxApiError                  (also OkxAPIException): code, msg, http_status, retryable
+    │   ├── RateLimitError
+    │   ├── ServiceUnavailableError
+    │   ├── AuthenticationError
+    │   │   ├── TimestampError
+    │   │   └── EnvironmentMismatchError
+    │   ├── PermissionDeniedError
+    │   └── InvalidParameterError
+    ├── TransportError               (also OkxRequestException): network, timeouts, non-JSON
+    ├── ResponseFormatError          the payload is not of the documented shape
+    └── RateLimiterUnavailableError  the shared limiter's Redis is unreachable; nothing sent
 
-Every error carries two attributes for the layers built around a single request:
-
-* ``attempts`` (int, default 1): how many round trips were made before giving up.
-* ``partial`` (dict[str, MaxWithdrawal], default empty): results already fetched by
-  earlier batches of a multi-batch call when a later batch failed.
-
-Subclassing python-okx's own exceptions keeps ``except OkxAPIException`` (and the
-others) working in code that already uses python-okx. Their ``__init__`` methods are
-never called (OkxAPIException's reads a response object); the attributes their users
-read (``code``, ``message``, ``status_code``, ``response``, ``request``) are set here.
+Every error is an `OkxExtError` carrying ``attempts`` (round trips made) and ``partial``
+(rows fetched by earlier batches of a multi-batch call). Errors also subclass python-okx's
+matching exception so ``except OkxAPIException`` keeps working; those ``__init__``
+methods are never called, and the attributes their users read are set here.
 """
 
 from __future__ import annotations
@@ -38,6 +30,9 @@ from typing import TYPE_CHECKING, ClassVar
 # python-okx ships no type information: its classes are Any to mypy, hence the
 # "type: ignore[misc]" on the classes that subclass them.
 from okx.exceptions import OkxAPIException, OkxParamsException, OkxRequestException
+
+from okx_ext._endpoint import MAX_CURRENCIES_PER_REQUEST
+from okx_ext._text import exact_int, exact_str, preview
 
 if TYPE_CHECKING:
     from okx_ext._models import MaxWithdrawal
@@ -59,36 +54,6 @@ __all__ = [
     "TransportError",
     "error_for_code",
 ]
-
-_PREVIEW_CHARS = 40
-
-
-def _preview(value: object, limit: int = _PREVIEW_CHARS) -> str:
-    """Return a repr of ``value`` cut to ``limit`` characters, safe for any object.
-
-    Slicing a long str first keeps a megabyte payload from being repr'd whole; a
-    broken ``__repr__`` or an int beyond the str-conversion limit must not turn an
-    error report into a different exception.
-    """
-    try:
-        if isinstance(value, str):
-            value = _exact_str(value)
-        if isinstance(value, (str, bytes, bytearray)) and len(value) > limit:
-            value = value[: limit + 1]
-        text = repr(value)
-    except Exception:
-        text = f"<{type(value).__name__} object>"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _exact_str(text: str) -> str:
-    """Return a str subclass's value as an exact str (its own methods may raise or lie)."""
-    return text if type(text) is str else str.__str__(text)
-
-
-def _exact_int(number: int) -> int:
-    """Return an int subclass's value as an exact int (its own methods may raise or lie)."""
-    return number if type(number) is int else int.__int__(number)
 
 
 class OkxExtError(Exception):
@@ -125,7 +90,9 @@ class TooManyCurrenciesError(CurrencyValidationError):
     ``limit`` is the maximum that was exceeded.
     """
 
-    def __init__(self, message: str, *, position: int | None = None, limit: int = 20) -> None:
+    def __init__(
+        self, message: str, *, position: int | None = None, limit: int = MAX_CURRENCIES_PER_REQUEST
+    ) -> None:
         super().__init__(message, position=position)
         self.limit = limit
 
@@ -175,8 +142,8 @@ class OkxApiError(OkxExtError, OkxAPIException):  # type: ignore[misc]
 
     def __init__(self, code: str, msg: str, http_status: int | None = None) -> None:
         # Only exact str from here on: __str__ must not fail while an error is reported.
-        code = _exact_str(code) if isinstance(code, str) else _preview(code)
-        msg = _exact_str(msg) if isinstance(msg, str) else _preview(msg, 200)
+        code = exact_str(code) if isinstance(code, str) else preview(code)
+        msg = exact_str(msg) if isinstance(msg, str) else preview(msg, 200)
         OkxExtError.__init__(self, msg)
         # Exception.args must match the constructor: pickle and copy rebuild with cls(*args).
         self.args = (code, msg, http_status)
@@ -277,15 +244,15 @@ def _normalize_code(code: object) -> str:
     Raise ResponseFormatError for anything else (bool, negative, float, text...).
     """
     if isinstance(code, int) and not isinstance(code, bool):
-        number = _exact_int(code)
+        number = exact_int(code)
         if number >= 0 and number.bit_length() <= 60:
             return str(number)
     elif isinstance(code, str):
-        text = _exact_str(code)
+        text = exact_str(code)
         if 0 < len(text) <= _MAX_CODE_DIGITS and text.isascii() and text.isdigit():
             return str(int(text))
     raise ResponseFormatError(
-        f"field 'code' must be a string of digits or a non-negative integer, got {_preview(code)}",
+        f"field 'code' must be a string of digits or a non-negative integer, got {preview(code)}",
         field="code",
     )
 

@@ -27,10 +27,7 @@ WRONG_PASSPHRASE = "WRONGPASS-leak-check-77e0"
 SECRETS = (KEY, SECRET, PASSPHRASE, WRONG_PASSPHRASE)
 
 SAMPLE = SAMPLE_ACCOUNTS["accounts"][0]
-SAMPLE_NOTE = (
-    "okx-ext: note: OKX_API_KEY, OKX_SECRET_KEY, OKX_PASSPHRASE not set: answered from the "
-    "built-in fake exchange's sample account\n"
-)
+SAMPLE_NOTE = "okx-ext: note: --fake: answered from the built-in fake exchange's sample account\n"
 # The sample account's documented balances, as the table shows them.
 SAMPLE_TABLE = (
     "CCY   MAX WITHDRAWAL  INCL. BORROWED\n"
@@ -120,13 +117,13 @@ def closed_port_url() -> str:
 
 
 def test_table_from_the_builtin_fake():
-    result = run_cli("max-withdrawal", "BTC", "eth,USDT")
+    result = run_cli("max-withdrawal", "--fake", "BTC", "eth,USDT")
 
     assert (result.returncode, result.stdout, result.stderr) == (0, SAMPLE_TABLE, SAMPLE_NOTE)
 
 
 def test_json_from_the_builtin_fake_keeps_amounts_as_strings():
-    result = run_cli("max-withdrawal", "--json")
+    result = run_cli("max-withdrawal", "--fake", "--json")
 
     assert result.returncode == 0
     assert json.loads(result.stdout) == {
@@ -144,11 +141,90 @@ def test_the_console_script_is_installed_and_runs():
     assert script is not None
 
     result = subprocess.run(
-        [script, "max-withdrawal", "BTC", "ETH", "USDT"],
+        [script, "max-withdrawal", "--fake", "BTC", "ETH", "USDT"],
         env=_environment(), capture_output=True, text=True, timeout=30,
     )
 
     assert (result.returncode, result.stdout) == (0, SAMPLE_TABLE)
+
+
+# --- no credentials: no answer, unless --fake asks for the sample account -------------------
+
+
+@pytest.mark.parametrize("args", [[], ["BTC", "ETH"], ["--json", "BTC"], ["--live", "BTC"]])
+def test_exit_2_without_credentials_prints_nothing_and_says_what_to_do(args):
+    result = run_cli("max-withdrawal", *args)
+
+    assert (result.returncode, result.stdout) == (2, "")
+    line = assert_one_line_error(result, 2)
+    for needed in ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE", "--fake"):
+        assert needed in line
+
+
+def test_exit_2_without_credentials_even_with_a_domain_set(run_main, exchange, url):
+    result = run_main("max-withdrawal", "BTC", OKX_DOMAIN=url)
+
+    assert (result.returncode, result.stdout) == (2, "")
+    assert exchange.requests == []
+
+
+def test_empty_credentials_count_as_not_set(run_main):
+    result = run_main("max-withdrawal", OKX_API_KEY="", OKX_SECRET_KEY="", OKX_PASSPHRASE="")
+
+    assert "--fake" in assert_one_line_error(result, 2)
+
+
+def test_fake_with_credentials_set_says_they_were_not_used_and_never_shows_them(exchange, url):
+    result = run_cli("max-withdrawal", "--fake", "BTC", "ETH", "USDT", **credentials(url))
+
+    assert (result.returncode, result.stdout) == (0, SAMPLE_TABLE)
+    assert result.stderr == (
+        "okx-ext: note: --fake: answered from the built-in fake exchange's sample account; "
+        "OKX_API_KEY, OKX_SECRET_KEY, OKX_PASSPHRASE set but not used; OKX_DOMAIN ignored\n"
+    )
+    assert not any(secret in result.stdout + result.stderr for secret in SECRETS)
+    assert exchange.requests == []  # nothing reached the domain the environment names
+
+
+def test_fake_names_the_options_it_ignores(run_main, exchange, url):
+    result = run_main("max-withdrawal", "--fake", "--live", "--domain", url, "BTC",
+                      OKX_PASSPHRASE=PASSPHRASE)
+
+    assert result.returncode == 0
+    assert result.stderr == (
+        "okx-ext: note: --fake: answered from the built-in fake exchange's sample account; "
+        "OKX_PASSPHRASE set but not used; --live, --domain ignored\n"
+    )
+    assert exchange.requests == []
+
+
+def test_fake_never_reads_a_credential_value(monkeypatch, capsys):
+    from okx_ext import cli
+
+    class NoValues(dict[str, str]):
+        def __getitem__(self, name: str) -> str:
+            assert not name.startswith("OKX_"), name
+            return super().__getitem__(name)
+
+        def get(self, name: str, default: object = None) -> object:  # type: ignore[override]
+            assert not name.startswith("OKX_"), name
+            return super().get(name, default)
+
+    environment = NoValues(os.environ, OKX_API_KEY=KEY, OKX_SECRET_KEY=SECRET,
+                           OKX_PASSPHRASE=PASSPHRASE, OKX_DOMAIN="http://127.0.0.1:1")
+    monkeypatch.setattr(cli.os, "environ", environment)
+
+    assert cli.main(["max-withdrawal", "--fake", "BTC"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("CCY ")
+    assert not any(secret in captured.out + captured.err for secret in SECRETS)
+
+
+def test_partly_set_credentials_with_fake_are_not_an_error(run_main):
+    result = run_main("max-withdrawal", "--fake", "BTC", OKX_API_KEY=KEY)
+
+    assert result.returncode == 0
+    assert "OKX_API_KEY set but not used" in result.stderr
 
 
 # --- through a fake server, with credentials ----------------------------------------------
@@ -220,8 +296,8 @@ def test_exit_2_for_a_bad_currency_names_it_before_any_request(
     assert exchange.requests == []
 
 
-def test_exit_2_for_a_bad_currency_without_credentials_is_the_only_line(run_main):
-    result = run_main("max-withdrawal", "BTC", "")
+def test_exit_2_for_a_bad_currency_on_the_builtin_fake_is_the_only_line(run_main):
+    result = run_main("max-withdrawal", "--fake", "BTC", "")
 
     assert "position 1" in assert_one_line_error(result, 2)
 
@@ -381,7 +457,7 @@ def test_interrupted_exits_130_quietly(monkeypatch, capsys):
     for name in ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE"):
         monkeypatch.delenv(name, raising=False)
 
-    assert cli.main(["max-withdrawal"]) == 130
+    assert cli.main(["max-withdrawal", "--fake"]) == 130
     assert capsys.readouterr().out == ""
 
 

@@ -156,4 +156,4 @@ def test_a_server_log_line_with_a_control_character_stays_one_line(server_proces
 
 
 def test_run_cli_helper_still_reaches_the_builtin_fake() -> None:
-    assert run_cli("max-withdrawal", "BTC").returncode == 0
+    assert run_cli("max-withdrawal", "--fake", "BTC").returncode == 0

@@ -111,3 +111,21 @@ def test_python_dash_m_okx_fakes_is_the_fake_server_command(tmp_path: Path) -> N
     )
     assert result.stdout.startswith("usage: python -m okx_fakes [-h] [--host HOST]")
     assert "--accounts FILE.json" in result.stdout
+
+
+def test_max_withdrawal_without_fake_never_imports_the_double(tmp_path: Path) -> None:
+    probe = (
+        "import os, sys; from okx_ext.cli import main; "
+        "[os.environ.pop(name, None) for name in list(os.environ) if name.startswith('OKX_')]; "
+        "code = main(['max-withdrawal', 'BTC']); "
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] == 'okx_fakes'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", probe],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.strip() == "2 []"

@@ -45,9 +45,12 @@ def test_the_fixture_example_passes_in_a_downstream_suite(pytester: pytest.Pytes
 
 
 def test_make_demo_output_is_what_the_readme_shows() -> None:
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text(encoding="utf-8")
+    assert "okx-ext max-withdrawal --fake BTC ETH USDT" in makefile
+    assert "`okx-ext max-withdrawal --fake BTC ETH USDT`" in README
     shown = block_starting("", "CCY ")
     demo = subprocess.run(
-        [sys.executable, "-m", "okx_ext", "max-withdrawal", "BTC", "ETH", "USDT"],
+        [sys.executable, "-m", "okx_ext", "max-withdrawal", "--fake", "BTC", "ETH", "USDT"],
         capture_output=True, text=True, timeout=60, check=False,
         env={"PATH": "/usr/bin:/bin"},
     )
