@@ -6,22 +6,21 @@
 are thin ways into it.
 """
 
-from okx_fakes._accounts import ACCOUNT_LEVELS, FakeAccount, Mode, WithdrawalEntry
+from okx_fakes._accounts import FakeAccount, WithdrawalEntry
 from okx_fakes._api import FakeAccountAPI
 from okx_fakes._errors import ERRORS, OkxErrorSpec
-from okx_fakes._exchange import (
-    AUTH_ORDER,
+from okx_fakes._exchange import AUTH_ORDER, FakeExchange
+from okx_fakes._facts import (
+    ACCOUNT_LEVELS,
     MAX_CCY_COUNT,
     MAX_WITHDRAWAL_PATH,
     RATE_LIMIT_REQUESTS,
     RATE_LIMIT_WINDOW_S,
-    FakeExchange,
-    FakeRequest,
-    FakeResponse,
-    RequestRecord,
+    Mode,
 )
 from okx_fakes._server import FakeServer
 from okx_fakes._transport import FakeTransport, Installation
+from okx_fakes._types import FakeRequest, FakeResponse, RequestRecord
 
 __all__ = [
     "ACCOUNT_LEVELS",

@@ -1,4 +1,4 @@
-"""Accounts of the fake exchange: account modes, currency codes, amounts and the answer model.
+"""Accounts of the fake exchange: currency codes, amounts and the answer model.
 
 The model of ``GET /api/v5/account/max-withdrawal`` for one currency:
 
@@ -21,39 +21,28 @@ Amounts render as plain decimal strings: no exponent, no sign, trailing zeros st
 from __future__ import annotations
 
 import decimal
-import re
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+
+from okx_fakes._facts import ACCOUNT_LEVELS, ACCOUNT_MODES, CCY_PATTERN, MAX_CCY_LENGTH, Mode
+from okx_fakes._text import shown
 
 __all__ = [
-    "ACCOUNT_LEVELS",
-    "CCY_PATTERN",
     "Amount",
     "FakeAccount",
-    "Mode",
     "WithdrawalEntry",
+    "check_mode",
     "format_amount",
     "normalize_ccy",
     "parse_amount",
 ]
 
-Mode = Literal["spot", "futures", "multi_currency", "portfolio"]
 Amount = Decimal | str | int
 
-# OKX account levels (acctLv) per mode; the modes that can borrow answer maxWdEx.
-ACCOUNT_LEVELS: dict[str, str] = {
-    "spot": "1",
-    "futures": "2",
-    "multi_currency": "3",
-    "portfolio": "4",
-}
+# OKX docs: the modes that can borrow answer maxWdEx; portfolio also the spot-offset pair.
 _BORROWING_MODES = frozenset({"spot", "multi_currency", "portfolio"})
 _SPOT_OFFSET_MODES = frozenset({"portfolio"})
-
-# What the fake accepts as a currency code (case-insensitive, answered upper-case).
-CCY_PATTERN = re.compile(r"[A-Za-z0-9]{1,32}")
 
 # Bounds keep every amount exact under _EXACT (sums included) and its string short.
 _MAX_INTEGER_DIGITS = 30
@@ -66,7 +55,8 @@ def normalize_ccy(ccy: object) -> str:
     if not isinstance(ccy, str):
         raise TypeError(f"currency code must be a str, got {type(ccy).__name__}")
     if CCY_PATTERN.fullmatch(ccy) is None:
-        raise ValueError(f"invalid currency code {ccy!r}: expected 1 to 32 letters or digits")
+        raise ValueError(f"invalid currency code {ccy!r}: expected 1 to "
+                         f"{MAX_CCY_LENGTH} letters or digits")
     return ccy.upper()
 
 
@@ -78,13 +68,13 @@ def parse_amount(value: object, *, name: str = "amount") -> Decimal:
         try:
             amount = Decimal(value.strip())
         except decimal.InvalidOperation:
-            raise ValueError(f"{name} is not a decimal number: {_shown(value)}") from None
+            raise ValueError(f"{name} is not a decimal number: {shown(value)}") from None
     else:
         amount = Decimal(value)
     if not amount.is_finite():
-        raise ValueError(f"{name} must be finite, got {_shown(value)}")
+        raise ValueError(f"{name} must be finite, got {shown(value)}")
     if amount < 0:
-        raise ValueError(f"{name} must be >= 0, got {_shown(value)}")
+        raise ValueError(f"{name} must be >= 0, got {shown(value)}")
     if amount == 0:
         return Decimal(0)  # drops "-0" and "0E-8" forms
     # Checked on the exact digits, before any context arithmetic: normalize() would overflow
@@ -96,18 +86,9 @@ def parse_amount(value: object, *, name: str = "amount") -> Decimal:
             or exponent + trailing_zeros < -_MAX_FRACTION_DIGITS):
         raise ValueError(
             f"{name} out of range: at most {_MAX_INTEGER_DIGITS} integer and "
-            f"{_MAX_FRACTION_DIGITS} fraction digits, got {_shown(value)}"
+            f"{_MAX_FRACTION_DIGITS} fraction digits, got {shown(value)}"
         )
     return amount.normalize(_EXACT)  # at most 60 significant digits now: exact
-
-
-def _shown(value: object) -> str:
-    """Return ``repr(value)`` cut to a readable length (a huge int cannot even be repr'd)."""
-    try:
-        text = repr(value)
-    except ValueError:  # an int beyond sys.get_int_max_str_digits()
-        return f"<{type(value).__name__} too large to show>"
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def format_amount(amount: Decimal) -> str:
@@ -136,38 +117,34 @@ class WithdrawalEntry:
             "spotOffsetMaxWdEx": self.spot_offset_max_wd_ex,
         }
 
-    def json_fragment(self, ccy: str) -> bytes:
-        """Return ``as_okx(ccy)`` as compact JSON (every value is plain ASCII: no escaping)."""
-        return (
-            f'{{"ccy":"{ccy}","maxWd":"{self.max_wd}","maxWdEx":"{self.max_wd_ex}",'
-            f'"spotOffsetMaxWd":"{self.spot_offset_max_wd}",'
-            f'"spotOffsetMaxWdEx":"{self.spot_offset_max_wd_ex}"}}'
-        ).encode("ascii")
-
 
 @dataclass(frozen=True)
 class _Balance:
-    available: Decimal
-    borrowable: Decimal
+    """A held balance as the answer shows it: available, and available + borrowable."""
+
+    available: str
+    with_borrowing: str
+
+    @classmethod
+    def of(cls, available: Decimal, borrowable: Decimal) -> _Balance:
+        return cls(format_amount(available), format_amount(_EXACT.add(available, borrowable)))
 
     def entry(self, mode: str) -> WithdrawalEntry:
-        max_wd = format_amount(self.available)
-        max_wd_ex = ""
-        if mode in _BORROWING_MODES:
-            max_wd_ex = format_amount(_EXACT.add(self.available, self.borrowable))
+        max_wd_ex = self.with_borrowing if mode in _BORROWING_MODES else ""
         if mode in _SPOT_OFFSET_MODES:
-            return WithdrawalEntry(max_wd, max_wd_ex, max_wd, max_wd_ex)
-        return WithdrawalEntry(max_wd, max_wd_ex, "", "")
+            return WithdrawalEntry(self.available, max_wd_ex, self.available, max_wd_ex)
+        return WithdrawalEntry(self.available, max_wd_ex, "", "")
 
 
-_ZERO_ENTRIES = {mode: _Balance(Decimal(0), Decimal(0)).entry(mode) for mode in ACCOUNT_LEVELS}
+_NOTHING_HELD = _Balance.of(Decimal(0), Decimal(0))
 
 
 def check_mode(mode: object) -> Mode:
-    """Validate an account mode name."""
-    if mode == "spot" or mode == "futures" or mode == "multi_currency" or mode == "portfolio":
-        return mode
-    raise ValueError(f"unknown account mode {mode!r}: expected one of {sorted(ACCOUNT_LEVELS)}")
+    """Return ``mode`` if it names an account mode, else raise ValueError."""
+    for known in ACCOUNT_MODES:
+        if mode == known:
+            return known
+    raise ValueError(f"unknown account mode {mode!r}: expected one of {sorted(ACCOUNT_MODES)}")
 
 
 class FakeAccount:
@@ -184,8 +161,6 @@ class FakeAccount:
         self._mode: Mode = mode
         self._lock = lock
         self._entries: dict[str, _Balance | WithdrawalEntry] = {}
-        # Answers are served far more often than set: held currencies' JSON is cached.
-        self._fragments: dict[str, bytes] = {}
 
     def __repr__(self) -> str:
         return f"FakeAccount(uid={self._uid!r}, mode={self._mode!r}, currencies={self.currencies})"
@@ -205,7 +180,6 @@ class FakeAccount:
         checked = check_mode(mode)
         with self._lock:
             self._mode = checked
-            self._fragments.clear()
 
     def set_mode(self, mode: str) -> None:
         """Switch the account mode; balances stay, answers follow the new mode's model."""
@@ -225,13 +199,12 @@ class FakeAccount:
     def set_balance(self, ccy: str, *, available: Amount, borrowable: Amount = 0) -> None:
         """Hold ``ccy``: the answer follows the mode's model (see the module docstring)."""
         code = normalize_ccy(ccy)
-        balance = _Balance(
+        balance = _Balance.of(
             parse_amount(available, name="available"),
             parse_amount(borrowable, name="borrowable"),
         )
         with self._lock:
             self._entries[code] = balance
-            self._fragments.pop(code, None)
 
     def set_max_withdrawal(
         self,
@@ -250,7 +223,7 @@ class FakeAccount:
         wd_ex = None if max_wd_ex is None else parse_amount(max_wd_ex, name="max_wd_ex")
         if wd is not None and wd_ex is not None and wd > wd_ex:
             raise ValueError(
-                f"max_wd ({_shown(max_wd)}) must not exceed max_wd_ex ({_shown(max_wd_ex)})"
+                f"max_wd ({shown(max_wd)}) must not exceed max_wd_ex ({shown(max_wd_ex)})"
             )
         entry = WithdrawalEntry(
             "" if wd is None else format_amount(wd),
@@ -260,14 +233,12 @@ class FakeAccount:
         )
         with self._lock:
             self._entries[code] = entry
-            self._fragments.pop(code, None)
 
     def remove_currency(self, ccy: str) -> None:
         """Stop holding ``ccy`` (it then answers zeros); unknown currencies are ignored."""
         code = normalize_ccy(ccy)
         with self._lock:
             self._entries.pop(code, None)
-            self._fragments.pop(code, None)
 
     def entry(self, ccy: str) -> WithdrawalEntry:
         """Return the answer the exchange gives now for one (upper-case) currency."""
@@ -276,21 +247,10 @@ class FakeAccount:
 
     def _entry_locked(self, ccy: str) -> WithdrawalEntry:
         """Return the answer for ``ccy``; the caller holds the exchange lock."""
-        held = self._entries.get(ccy)
-        if held is None:
-            return _ZERO_ENTRIES[self._mode]
+        held = self._entries.get(ccy, _NOTHING_HELD)
         if isinstance(held, _Balance):
             return held.entry(self._mode)
         return held
-
-    def _fragment_locked(self, ccy: str) -> bytes:
-        """Return the JSON of the answer for ``ccy``; the caller holds the exchange lock."""
-        fragment = self._fragments.get(ccy)
-        if fragment is None:
-            fragment = self._entry_locked(ccy).json_fragment(ccy)
-            if ccy in self._entries:
-                self._fragments[ccy] = fragment
-        return fragment
 
     def _all_locked(self) -> list[str]:
         """Held currencies in insertion order; the caller holds the exchange lock."""

@@ -1,8 +1,10 @@
-"""The accounts document that seeds a fake exchange, and the sample account.
+"""Accounts as data: :class:`AccountSpec`, the one function that seeds them, their JSON document.
 
-One format serves ``python -m okx_fakes --accounts FILE.json`` (also ``okx-ext
-fake-server``) and the built-in fake that ``okx-ext max-withdrawal --fake`` answers from;
-without a file both use :data:`SAMPLE_ACCOUNTS`. The document is a JSON object::
+The accounts file, the Hypothesis strategies and the pytest plugin all describe accounts as
+:class:`AccountSpec` and open them with :func:`seed_exchange`. The document format serves
+``python -m okx_fakes --accounts FILE.json`` (also ``okx-ext fake-server``) and the
+built-in fake that ``okx-ext max-withdrawal --fake`` answers from; without a file both
+use :data:`SAMPLE_ACCOUNTS`. The document is a JSON object::
 
     {
       "accounts": [
@@ -36,12 +38,14 @@ modes, currency codes and amounts; its complaint is reported with the place in t
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
+from okx_fakes._accounts import Amount, FakeAccount
 from okx_fakes._exchange import FakeExchange
+from okx_fakes._text import shown
 
 __all__ = [
     "SAMPLE_ACCOUNTS",
@@ -79,11 +83,6 @@ _BALANCE_KEYS: Final = frozenset({"available", "borrowable"})
 # FakeAccount.set_max_withdrawal's optional keywords; JSON null or absent means "".
 _OPTIONAL_PINS: Final = ("max_wd_ex", "spot_offset_max_wd", "spot_offset_max_wd_ex")
 _PINNED_KEYS: Final = frozenset({"max_wd", *_OPTIONAL_PINS})
-# What a value may look like in an error message: long enough to recognise, short enough
-# for one line.
-_SHOWN_CHARS: Final = 40
-
-Amount = str | int | Decimal
 
 
 class AccountsFileError(ValueError):
@@ -92,21 +91,31 @@ class AccountsFileError(ValueError):
 
 @dataclass(frozen=True)
 class AccountSpec:
-    """One account of an accounts document, shape-checked but not yet judged by the fake."""
+    """One API key and the account it opens or joins: what :func:`seed_exchange` adds.
+
+    ``mode`` None means "spot", or the mode of the account a shared ``uid`` names.
+    ``balances`` maps a currency to ``(available, borrowable)`` for ``set_balance``;
+    ``max_withdrawals`` maps a currency to ``set_max_withdrawal``'s keyword arguments.
+    The spec is shape-checked only: the exchange judges its values when seeded.
+    """
 
     api_key: str
     secret_key: str
     passphrase: str
-    mode: str | None = None  # None: "spot", or the mode of the account a shared uid names
     demo: bool = True
+    mode: str | None = None
     uid: str | None = None
     balances: Mapping[str, tuple[Amount, Amount]] = field(default_factory=dict)
-    # Keyed by currency, then by FakeAccount.set_max_withdrawal's keyword names.
     max_withdrawals: Mapping[str, Mapping[str, Amount | None]] = field(default_factory=dict)
 
     def __repr__(self) -> str:
-        # The dataclass default would print the secret key and passphrase.
-        return f"AccountSpec(mode={self.mode!r}, demo={self.demo!r}, uid={self.uid!r})"
+        # The dataclass default would print the credentials.
+        return f"{type(self).__name__}(mode={self.mode!r}, demo={self.demo!r}, uid={self.uid!r})"
+
+    @property
+    def flag(self) -> str:
+        """The ``x-simulated-trading`` flag this key needs: ``"1"`` demo, ``"0"`` live."""
+        return "1" if self.demo else "0"
 
 
 def parse_accounts(text: str | bytes) -> list[AccountSpec]:
@@ -134,12 +143,14 @@ def specs_from_document(document: object) -> list[AccountSpec]:
     return [_account(entry, f"accounts[{index}]") for index, entry in enumerate(accounts)]
 
 
-def seed_exchange(exchange: FakeExchange, specs: list[AccountSpec]) -> None:
-    """Add every account of ``specs`` to ``exchange`` with its balances and pinned answers.
+def seed_exchange(exchange: FakeExchange, specs: Sequence[AccountSpec]) -> list[FakeAccount]:
+    """Add every key of ``specs`` to ``exchange`` with its balances and pinned answers, in order.
 
-    The exchange's own validation (mode names, currency codes, amounts, duplicate keys) is
-    reported as :class:`AccountsFileError` naming the account and the currency.
+    Returns the account of each spec. The exchange's own validation (mode names, currency
+    codes, amounts, duplicate keys) is reported as :class:`AccountsFileError` naming the
+    place, e.g. ``accounts[1].balances.BTC``.
     """
+    accounts = []
     for index, spec in enumerate(specs):
         where = f"accounts[{index}]"
         try:
@@ -163,6 +174,8 @@ def seed_exchange(exchange: FakeExchange, specs: list[AccountSpec]) -> None:
                 account.set_max_withdrawal(ccy, **pinned)
             except (ValueError, TypeError) as exc:
                 raise AccountsFileError(f"{where}.max_withdrawals.{ccy}: {exc}") from None
+        accounts.append(account)
+    return accounts
 
 
 def sample_exchange() -> tuple[FakeExchange, AccountSpec]:
@@ -177,14 +190,9 @@ def _refuse_constant(name: str) -> object:
     raise AccountsFileError(f"{name} is not a valid amount")
 
 
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
-
-
 def _mapping(value: object, where: str, allowed: frozenset[str] | set[str]) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise AccountsFileError(f"{where}: expected an object, got {_shown(value)}")
+        raise AccountsFileError(f"{where}: expected an object, got {shown(value)}")
     unknown = sorted(set(value) - set(allowed))
     if unknown:
         raise AccountsFileError(
@@ -206,10 +214,10 @@ def _text(entry: dict[str, Any], key: str, where: str) -> str:
 def _amount(value: object, where: str) -> Amount:
     # bool is an int: "available": true is a typo, not one unit.
     if isinstance(value, bool):
-        raise AccountsFileError(f"{where}: expected a decimal string, got {_shown(value)}")
+        raise AccountsFileError(f"{where}: expected a decimal string, got {shown(value)}")
     if isinstance(value, (str, int, Decimal)):
         return value
-    raise AccountsFileError(f"{where}: expected a decimal string, got {_shown(value)}")
+    raise AccountsFileError(f"{where}: expected a decimal string, got {shown(value)}")
 
 
 def _optional_amount(value: object, where: str) -> Amount | None:
@@ -226,13 +234,13 @@ def _account(entry: object, where: str) -> AccountSpec:
     account = _mapping(entry, where, _ACCOUNT_KEYS)
     mode = account.get("mode")
     if mode is not None and not isinstance(mode, str):
-        raise AccountsFileError(f"{where}.mode: expected a string, got {_shown(mode)}")
+        raise AccountsFileError(f"{where}.mode: expected a string, got {shown(mode)}")
     demo = account.get("demo", True)
     if not isinstance(demo, bool):
-        raise AccountsFileError(f"{where}.demo: expected true or false, got {_shown(demo)}")
+        raise AccountsFileError(f"{where}.demo: expected true or false, got {shown(demo)}")
     uid = account.get("uid")
     if uid is not None and (not isinstance(uid, str) or not uid):
-        raise AccountsFileError(f"{where}.uid: expected a non-empty string, got {_shown(uid)}")
+        raise AccountsFileError(f"{where}.uid: expected a non-empty string, got {shown(uid)}")
 
     balances: dict[str, tuple[Amount, Amount]] = {}
     for ccy, balance in _currency_table(account.get("balances", {}), f"{where}.balances").items():

@@ -8,23 +8,23 @@ Templates use ``{param0}``/``{param1}`` placeholders exactly like OKX's table;
 :meth:`OkxErrorSpec.message` fills them, by default with what this endpoint would say
 (``ccy``, ``20``; a loopback IP for the IP-whitelist codes).
 
-Error bodies follow this project's contract, ``{"code": ..., "msg": ..., "data": []}``,
-serialised compactly the way OKX does.
+Error bodies follow this project's contract, ``{"code": ..., "msg": ..., "data": []}``.
 """
 
 from __future__ import annotations
 
-import json
 from typing import NamedTuple
+
+from okx_fakes._facts import MAX_CCY_COUNT
+from okx_fakes._types import FakeResponse, json_body
 
 __all__ = [
     "ERRORS",
-    "MAX_CCY_COUNT",
     "NOT_FOUND",
     "SUCCESS_CODE",
     "OkxErrorSpec",
-    "error_body",
-    "json_bytes",
+    "error_response",
+    "not_found_response",
 ]
 
 SUCCESS_CODE = "0"
@@ -41,9 +41,6 @@ class OkxErrorSpec(NamedTuple):
         """Render the message, ``params`` overriding the default fill."""
         return self.template.format_map({**dict(self.params), **params})
 
-
-# The endpoint's limit on currencies per request; the 50025 message states it.
-MAX_CCY_COUNT = 20
 
 _CCY = (("param0", "ccy"),)
 _CCY_20 = (("param0", "ccy"), ("param1", str(MAX_CCY_COUNT)))
@@ -91,14 +88,20 @@ ERRORS: dict[str, OkxErrorSpec] = {
     "51000": OkxErrorSpec(400, "Parameter {param0} error", _CCY),
 }
 
-# Not an OKX code: what the fake answers for a path or method it does not model.
+# Not an OKX code (assumption): what the fake answers for a path or method it does not model.
 NOT_FOUND = OkxErrorSpec(404, "Not Found")
 
-def json_bytes(payload: object) -> bytes:
-    """Serialise like OKX: compact separators, UTF-8."""
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+def error_response(code: str, msg: str | None = None) -> FakeResponse:
+    """Return OKX's answer for ``code`` (a key of :data:`ERRORS`); ``msg`` replaces its text."""
+    spec = ERRORS[code]
+    return _error_answer(spec.status, code, spec.message() if msg is None else msg)
 
 
-def error_body(code: str, msg: str) -> bytes:
-    """Return the JSON body of an OKX error answer."""
-    return json_bytes({"code": code, "msg": msg, "data": []})
+def not_found_response() -> FakeResponse:
+    """Return the fake's answer for a route it does not model."""
+    return _error_answer(NOT_FOUND.status, str(NOT_FOUND.status), NOT_FOUND.template)
+
+
+def _error_answer(status: int, code: str, msg: str) -> FakeResponse:
+    return FakeResponse(status, json_body({"code": code, "msg": msg, "data": []}))

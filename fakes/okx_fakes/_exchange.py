@@ -1,46 +1,44 @@
-"""The fake exchange: all state, and the one function that answers a request.
+"""The fake exchange's model: its state, faults, rate windows and the one request path.
 
 :meth:`FakeExchange.handle` decides everything, in this order:
 
-1. injected faults (FIFO; they apply before anything else and never touch the rate window),
-2. routing (only ``GET /api/v5/account/max-withdrawal`` is modelled; anything else: 404),
+1. injected faults (FIFO; they apply before anything else and never touch a rate window),
+2. routing through :data:`ROUTES` (anything else: 404),
 3. authentication, first failure wins (see :data:`AUTH_ORDER`),
-4. the rate limit (20 requests per 2 s per uid, sliding window on the fake's clock;
+4. the route's rate limit (a sliding window on the fake's clock per route and uid;
    rejected requests do not consume it, requests answered with a parameter error do),
-5. parameters, then the answer. ``ccy`` missing or empty: every held currency, in the
-   order first set. Otherwise the percent-decoded value is split on commas: more than 20
-   items -> 50025 (counted before duplicates collapse); an item that is not 1 to 32
-   ASCII letters/digits (empty, a space, ``-``...) -> 51000; a repeated ``ccy``
-   parameter -> 51000. Items are case-insensitive (answered upper-case), duplicates are
-   answered once, in the order asked; other parameters are ignored.
+5. the route's handler, which reads the parameters and answers.
 
 Every request is recorded (:class:`RequestRecord`, no secrets), whatever its outcome.
-The three ways in (``FakeAccountAPI``, ``install()``, ``serve()``) only translate to and
-from :class:`FakeRequest`/:class:`FakeResponse`.
+The ways in (``FakeAccountAPI``, ``install()``, ``serve()``) only translate to and from
+:class:`FakeRequest`/:class:`FakeResponse`; this module imports none of them.
 """
 
 from __future__ import annotations
 
-import base64
-import functools
-import hashlib
 import hmac
 import itertools
 import math
-import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from okx_fakes._accounts import CCY_PATTERN, FakeAccount, check_mode
-from okx_fakes._errors import ERRORS, MAX_CCY_COUNT, NOT_FOUND, SUCCESS_CODE, error_body
+from okx_fakes._accounts import FakeAccount, check_mode
+from okx_fakes._auth import parse_timestamp, prehash, signature_matches
+from okx_fakes._errors import ERRORS, SUCCESS_CODE, error_response, not_found_response
+from okx_fakes._facts import (
+    CCY_PATTERN,
+    MAX_CCY_COUNT,
+    MAX_WITHDRAWAL_PATH,
+    RATE_LIMIT_REQUESTS,
+    RATE_LIMIT_WINDOW_S,
+)
+from okx_fakes._types import FakeRequest, FakeResponse, RequestRecord, json_body
 from okx_fakes._wire import is_sendable_header_value
 
 if TYPE_CHECKING:
@@ -49,22 +47,9 @@ if TYPE_CHECKING:
     from okx_fakes._server import FakeServer
     from okx_fakes._transport import Installation
 
-__all__ = [
-    "AUTH_ORDER",
-    "MAX_CCY_COUNT",
-    "MAX_WITHDRAWAL_PATH",
-    "RATE_LIMIT_REQUESTS",
-    "RATE_LIMIT_WINDOW_S",
-    "FakeExchange",
-    "FakeRequest",
-    "FakeResponse",
-    "RequestRecord",
-]
+__all__ = ["AUTH_ORDER", "ROUTES", "FakeExchange", "Route"]
 
-MAX_WITHDRAWAL_PATH = "/api/v5/account/max-withdrawal"
-RATE_LIMIT_REQUESTS = 20
-RATE_LIMIT_WINDOW_S = 2.0
-DEFAULT_MAX_SKEW_S = 30.0
+DEFAULT_MAX_SKEW_S = 30.0  # OKX docs: a timestamp 30 s away from the server's time expires
 
 # The order in which the fake checks authentication; the first failure is answered.
 AUTH_ORDER = (
@@ -80,62 +65,26 @@ AUTH_ORDER = (
     ("50113", "signature is not base64(HMAC-SHA256(secret, ts + METHOD + path?query + body))"),
 )
 
-# An OKX timestamp is this, then the second, ".", the milliseconds and "Z".
-_MINUTE_PREFIX = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:")
-_JSON_HEADERS = (("content-type", "application/json"),)
 _FIRST_UID = 100_000_000_000_001  # OKX user ids are 15+ digit numbers
-# A NamedTuple's own constructor is a Python function (defaults, keywords) costing twice as
-# much as this; the per-request path builds its tuples with every field given, in order.
-tuple_new = tuple.__new__
+
+# A route's handler answers an authenticated, admitted request: (OKX code, response).
+# It runs under the exchange's lock, so it may read and change the account.
+Handler = Callable[[FakeAccount, str, bytes], tuple[str, FakeResponse]]
 
 
-class FakeRequest(NamedTuple):
-    """A request as it reaches the exchange (immutable).
+@dataclass(frozen=True)
+class Route:
+    """One modelled endpoint: its handler and its rate limit (requests per window, per uid)."""
 
-    ``target`` is the path and query exactly as on the wire (percent-encoded, e.g.
-    ``/api/v5/account/max-withdrawal?ccy=BTC,%20ETH``); ``headers`` has lower-case names.
-    """
-
-    method: str
-    target: str
-    headers: Mapping[str, str] = MappingProxyType({})
-    body: bytes = b""
-
-    def __repr__(self) -> str:
-        # Headers carry the key, passphrase and signature: never show them.
-        return f"FakeRequest(method={self.method!r}, target={self.target!r})"
+    handler: Handler
+    rate_limit_requests: int
+    rate_limit_window_s: float
 
 
-class FakeResponse(NamedTuple):
-    """The answer (immutable): HTTP status, raw body, headers; or a dropped connection."""
-
-    status: int
-    body: bytes
-    headers: tuple[tuple[str, str], ...] = _JSON_HEADERS
-    network_fault: bool = False
-
-
-class RequestRecord(NamedTuple):
-    """One handled request, secrets never captured (a tuple: cheap to keep by thousands).
-
-    ``query`` is the raw query string as received; ``uid`` is None when the request
-    failed before its key was known; ``code`` is the OKX code answered (None for an
-    injected raw HTTP body or network fault); ``status`` is None for a network fault;
-    ``time`` is the fake's clock when it was answered.
-    """
-
-    method: str
-    path: str
-    query: str
-    uid: str | None
-    code: str | None
-    status: int | None
-    time: float
-
-
-class _Key(NamedTuple):
+@dataclass(frozen=True)
+class _Key:
     secret: str
-    passphrase_bytes: bytes
+    passphrase: str
     demo: bool
     account: FakeAccount
 
@@ -154,19 +103,8 @@ class _QueuedFault:
     remaining: int
 
 
-_ERROR_RESPONSES = {
-    code: FakeResponse(spec.status, error_body(code, spec.message()))
-    for code, spec in ERRORS.items()
-}
-
-
-_NOT_FOUND_RESPONSE = FakeResponse(
-    NOT_FOUND.status, error_body(str(NOT_FOUND.status), NOT_FOUND.template)
-)
-
-
 class FakeExchange:
-    """An in-memory OKX exchange serving ``GET /api/v5/account/max-withdrawal``.
+    """An in-memory OKX exchange answering the routes of :data:`ROUTES`.
 
     ``clock`` returns epoch seconds; None means ``time.time`` looked up at each call, so
     freezegun moves it. ``max_skew_s`` bounds ``|OK-ACCESS-TIMESTAMP - clock|`` (None turns
@@ -196,7 +134,7 @@ class FakeExchange:
         self._lock = threading.Lock()
         self._keys: dict[str, _Key] = {}
         self._accounts: dict[str, FakeAccount] = {}
-        self._windows: dict[str, deque[float]] = {}
+        self._windows: dict[tuple[str, str], deque[float]] = {}
         self._faults: deque[_QueuedFault] = deque()
         self._records: deque[RequestRecord] = deque(maxlen=max_records)
         self._uid_counter = itertools.count(_FIRST_UID)
@@ -261,7 +199,7 @@ class FakeExchange:
                 raise ValueError(
                     f"uid {uid!r} is a {account.mode!r} account; cannot add a key as {mode!r}"
                 )
-            self._keys[api_key] = _Key(secret_key, passphrase.encode(), bool(demo), account)
+            self._keys[api_key] = _Key(secret_key, passphrase, bool(demo), account)
         return account
 
     def _fresh_uid_locked(self) -> str:
@@ -293,7 +231,7 @@ class FakeExchange:
             self._records.clear()
 
     def reset_rate_limits(self) -> None:
-        """Empty every uid's rate-limit window."""
+        """Empty every rate-limit window."""
         with self._lock:
             self._windows.clear()
 
@@ -311,10 +249,7 @@ class FakeExchange:
                 f"unknown OKX code {code_str!r}; known: {sorted(ERRORS)} "
                 "(use fail_next_http for arbitrary answers)"
             )
-        spec = ERRORS[code_str]
-        text = spec.message() if msg is None else msg
-        self._enqueue(_Fault(FakeResponse(spec.status, error_body(code_str, text)), code_str),
-                      times)
+        self._enqueue(_Fault(error_response(code_str, msg), code_str), times)
 
     def fail_next_http(
         self,
@@ -353,24 +288,21 @@ class FakeExchange:
     # -- the one request path ------------------------------------------------------------
 
     def handle(self, request: FakeRequest) -> FakeResponse:
-        """Answer one request: faults, routing, auth, rate limit, parameters, answer."""
+        """Answer one request: faults, routing, auth, rate limit, then the route's handler."""
         path, _, query = request.target.partition("?")
-        fault = None
-        if self._faults:  # an unlocked peek keeps the common path to one lock fewer
-            with self._lock:
-                fault = self._pop_fault_locked()
+        with self._lock:
+            fault = self._pop_fault_locked()
         if fault is not None:
             return self._finish(request.method, path, query, fault.response, fault.code, None)
-        if request.method != "GET" or path != MAX_WITHDRAWAL_PATH:
-            return self._finish(request.method, path, query, _NOT_FOUND_RESPONSE, None, None)
+        route = ROUTES.get((request.method, path))
+        if route is None:
+            return self._finish(request.method, path, query, not_found_response(), None, None)
         code, key = self._authenticate(request)
-        if key is None:
-            return self._finish(request.method, path, query, _ERROR_RESPONSES[str(code)], code,
-                                None)
         if code is not None:
-            return self._finish(request.method, path, query, _ERROR_RESPONSES[code], code,
-                                key.account.uid)
-        return self._answer(key.account, request.method, path, query)
+            uid = None if key is None else key.account.uid
+            return self._finish(request.method, path, query, error_response(code), code, uid)
+        assert key is not None  # authenticated
+        return self._answer(route, key.account, request, path, query)
 
     def _pop_fault_locked(self) -> _Fault | None:
         if not self._faults:
@@ -383,7 +315,7 @@ class FakeExchange:
 
     def _finish(self, method: str, path: str, query: str, response: FakeResponse,
                 code: str | None, uid: str | None) -> FakeResponse:
-        """Record a request answered before the rate limit, and return its response."""
+        """Record a request answered before its rate limit, and return its response."""
         status = None if response.network_fault else response.status
         with self._lock:
             self._records.append(
@@ -406,50 +338,43 @@ class FakeExchange:
             return "50107", None
         if not passphrase:
             return "50104", None
-        sent_at = _parse_timestamp(timestamp)
+        sent_at = parse_timestamp(timestamp)
         if sent_at is None:
             return "50112", None
         if self.max_skew_s is not None and abs(sent_at - self.now()) > self.max_skew_s:
             return "50102", None
-        # No lock: one dict read is atomic, and add_account only ever adds whole entries.
-        key = self._keys.get(api_key)
+        with self._lock:
+            key = self._keys.get(api_key)
         if key is None:
             return "50111", None
-        if not hmac.compare_digest(passphrase.encode(), key.passphrase_bytes):
+        if not _same_secret(passphrase, key.passphrase):
             return "50105", key
         if not _environment_matches(key.demo, headers.get("x-simulated-trading")):
             return "50101", key
-        if not _signature_matches(key.secret, signature, timestamp, request):
+        try:
+            body = request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return "50113", key
+        message = prehash(timestamp, request.method, request.target, body)
+        if not signature_matches(key.secret, message, signature):
             return "50113", key
         return None, key
 
-    def _answer(self, account: FakeAccount, method: str, path: str, query: str) -> FakeResponse:
-        """Apply the rate limit and parameters, answer and record, in one critical section."""
-        param_error, wanted = _parse_ccy(query)
-        uid = account.uid
+    def _answer(self, route: Route, account: FakeAccount, request: FakeRequest, path: str,
+                query: str) -> FakeResponse:
+        """Apply the route's rate limit, answer and record, in one critical section."""
         with self._lock:
             now = self.now()
-            window = self._windows.get(uid)
-            if window is None:
-                window = self._windows[uid] = deque()
-            while window and window[0] <= now - RATE_LIMIT_WINDOW_S:
+            window = self._windows.setdefault((path, account.uid), deque())
+            while window and window[0] <= now - route.rate_limit_window_s:
                 window.popleft()
-            if len(window) >= RATE_LIMIT_REQUESTS:
-                code = "50011"
-                response = _ERROR_RESPONSES[code]
+            if len(window) >= route.rate_limit_requests:
+                code, response = "50011", error_response("50011")
             else:
                 window.append(now)
-                if param_error is not None:
-                    code = param_error
-                    response = _ERROR_RESPONSES[code]
-                else:
-                    code = SUCCESS_CODE
-                    currencies = account._all_locked() if wanted is None else wanted
-                    data = b",".join([account._fragment_locked(ccy) for ccy in currencies])
-                    body = b'{"code":"0","data":[' + data + b'],"msg":""}'
-                    response = tuple_new(FakeResponse, (200, body, _JSON_HEADERS, False))
+                code, response = route.handler(account, query, request.body)
             self._records.append(
-                tuple_new(RequestRecord, (method, path, query, uid, code, response.status, now))
+                RequestRecord(request.method, path, query, account.uid, code, response.status, now)
             )
         return response
 
@@ -488,37 +413,8 @@ class FakeExchange:
         return FakeServer(self, host, port, log=log)
 
 
-def _parse_timestamp(timestamp: str) -> float | None:
-    """Return epoch seconds for an OKX timestamp (``2024-01-02T03:04:05.678Z``), else None."""
-    # Three exact lookups, each also the check of its part: 17 + 3 + 4 = 24 characters.
-    minute_start = _minute_start(timestamp[:17])
-    second = _SECONDS.get(timestamp[17:20])
-    milli_s = _MILLIS.get(timestamp[20:])
-    if minute_start is None or second is None or milli_s is None:
-        return None
-    return minute_start + second + milli_s
-
-
-# Every valid "SS." and "mmmZ" part of a timestamp, with its value.
-_SECONDS = {f"{second:02d}.": second for second in range(60)}
-_MILLIS = {f"{milli:03d}Z": milli / 1000 for milli in range(1000)}
-
-
-# Requests come many per minute (even on a fast simulated clock): the date, hour and minute
-# are checked and converted once per minute, strptime being the slow part.
-@functools.lru_cache(maxsize=64)
-def _minute_start(prefix: str) -> int | None:
-    """Return the epoch of ``YYYY-MM-DDTHH:MM:`` (UTC), or None if that is not a valid minute."""
-    if _MINUTE_PREFIX.fullmatch(prefix) is None:
-        return None
-    day, hour, minute = prefix[:10], int(prefix[11:13]), int(prefix[14:16])
-    if hour > 23 or minute > 59:
-        return None
-    try:
-        day_start = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=timezone.utc)
-    except ValueError:  # a date that does not exist, e.g. 2023-02-29
-        return None
-    return int(day_start.timestamp()) + hour * 3600 + minute * 60
+def _same_secret(sent: str, expected: str) -> bool:
+    return hmac.compare_digest(sent.encode(), expected.encode())
 
 
 def _environment_matches(demo: bool, simulated: str | None) -> bool:
@@ -527,67 +423,40 @@ def _environment_matches(demo: bool, simulated: str | None) -> bool:
     return simulated in (None, "0")
 
 
-def _signature_matches(secret: str, signature: str, timestamp: str, request: FakeRequest) -> bool:
-    body = ""
-    if request.body:
-        try:
-            body = request.body.decode("utf-8")
-        except UnicodeDecodeError:
-            return False
-    message = timestamp + request.method.upper() + request.target + body
-    return hmac.compare_digest(hmac_b64(secret, message), signature.encode())
+# -- routes: (method, path) -> handler -------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=64)
-def hmac_b64(secret: str, message: str) -> bytes:
-    """Return base64(HMAC-SHA256(secret, message)): OKX's signature (okx.utils.sign's bytes).
+def max_withdrawal(account: FakeAccount, query: str, body: bytes) -> tuple[str, FakeResponse]:
+    """``GET /api/v5/account/max-withdrawal``: the account's answer for ``ccy``.
 
-    Memoised: FakeAccountAPI signs and the exchange then verifies the very same message.
+    ``ccy`` missing or empty: every held currency, in the order first set. Otherwise the
+    percent-decoded value is split on commas: more than 20 items -> 50025 (counted before
+    duplicates collapse); an item that is not 1 to 32 ASCII letters/digits -> 51000; a
+    repeated ``ccy`` parameter -> 51000. Items are case-insensitive (answered upper-case),
+    duplicates are answered once, in the order asked; other parameters are ignored.
     """
-    pads = _hmac_pads(secret)
-    if pads is None:
-        return base64.b64encode(hmac.digest(secret.encode(), message.encode(), "sha256"))
-    inner, outer = pads[0].copy(), pads[1].copy()
-    inner.update(message.encode())
-    outer.update(inner.digest())
-    return base64.b64encode(outer.digest())
-
-
-_SHA256_BLOCK_BYTES = 64
-_IPAD = bytes(byte ^ 0x36 for byte in range(256))  # RFC 2104's pads, as bytes.translate tables
-_OPAD = bytes(byte ^ 0x5C for byte in range(256))
-
-
-@functools.lru_cache(maxsize=64)
-def _hmac_pads(secret: str) -> tuple[hashlib._Hash, hashlib._Hash] | None:
-    """Return RFC 2104's inner and outer SHA-256 states keyed with ``secret``, to copy per message.
-
-    ``hmac.digest`` re-keys both states on every call, half of its cost; a copy is cheap.
-    Only for keys of at most one block: a longer key (first hashed, per the RFC) is left to
-    ``hmac.digest`` (None), so that no rare branch of this construction goes untested.
-    """
-    key = secret.encode()
-    if len(key) > _SHA256_BLOCK_BYTES:
-        return None
-    key = key.ljust(_SHA256_BLOCK_BYTES, b"\0")
-    return hashlib.sha256(key.translate(_IPAD)), hashlib.sha256(key.translate(_OPAD))
-
-
-@functools.lru_cache(maxsize=1024)
-def _parse_ccy(query: str) -> tuple[str | None, tuple[str, ...] | None]:
-    """Return ``(error code, None)`` or ``(None, currencies asked for)``; None means all held."""
     values = []
     for pair in query.split("&") if query else ():
         name, _, value = pair.partition("=")
         if unquote(name) == "ccy":
             values.append(unquote(value))
     if len(values) > 1:
-        return "51000", None
+        return "51000", error_response("51000")
     if not values or values[0] == "":
-        return None, None
-    items = values[0].split(",")
-    if len(items) > MAX_CCY_COUNT:
-        return "50025", None
-    if not all(CCY_PATTERN.fullmatch(item) for item in items):
-        return "51000", None
-    return None, tuple(dict.fromkeys(item.upper() for item in items))
+        currencies = account._all_locked()
+    else:
+        items = values[0].split(",")
+        if len(items) > MAX_CCY_COUNT:
+            return "50025", error_response("50025")
+        if not all(CCY_PATTERN.fullmatch(item) for item in items):
+            return "51000", error_response("51000")
+        currencies = list(dict.fromkeys(item.upper() for item in items))
+    data = [account._entry_locked(ccy).as_okx(ccy) for ccy in currencies]
+    return SUCCESS_CODE, FakeResponse(200, json_body({"code": SUCCESS_CODE, "data": data,
+                                                      "msg": ""}))
+
+
+#: The modelled endpoints. Adding one: a handler above and an entry here.
+ROUTES: dict[tuple[str, str], Route] = {
+    ("GET", MAX_WITHDRAWAL_PATH): Route(max_withdrawal, RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW_S),
+}

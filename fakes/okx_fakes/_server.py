@@ -15,7 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from okx_fakes._exchange import FakeRequest, FakeResponse
+from okx_fakes._text import printable
+from okx_fakes._types import FakeRequest, FakeResponse
 
 if TYPE_CHECKING:
     from okx_fakes._exchange import FakeExchange
@@ -36,19 +37,7 @@ def _okx_code(body: bytes) -> str:
     except (ValueError, RecursionError):  # an injected body may be anything, "[[[[..." too
         return "-"
     code = answer.get("code") if isinstance(answer, dict) else None
-    return _printable(code) if isinstance(code, str) else "-"
-
-
-def _printable(text: str) -> str:
-    """Return ``text`` with control and non-ASCII characters backslash-escaped, for a log line.
-
-    A request target is whatever the client sent: raw into a terminal, its escape sequences
-    would rewrite the operator's screen.
-    """
-    if text.isascii() and text.isprintable():
-        return text
-    return "".join(char if " " <= char <= "~" else char.encode("unicode_escape").decode("ascii")
-                   for char in text)
+    return printable(code) if isinstance(code, str) else "-"
 
 
 class _Server(ThreadingHTTPServer):
@@ -150,7 +139,7 @@ class FakeServer:
             outcome = "connection dropped"
         else:
             outcome = f"{response.status} code={_okx_code(response.body)}"
-        self._log(f"{_printable(method)} {_printable(target)} -> {outcome}")
+        self._log(f"{printable(method)} {printable(target)} -> {outcome}")
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until ``stop()`` (from another thread) or Ctrl-C."""

@@ -12,15 +12,13 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from okx_fakes._exchange import FakeRequest
-from okx_fakes._wire import check_header_values
+from okx_fakes._types import FakeRequest
+from okx_fakes._wire import NETWORK_FAULT_MESSAGE, check_header_values
 
 if TYPE_CHECKING:
     from okx_fakes._exchange import FakeExchange
 
 __all__ = ["FakeTransport", "Installation", "install"]
-
-NETWORK_FAULT_MESSAGE = "fake OKX exchange dropped the connection (injected network fault)"
 
 
 class FakeTransport(httpx.BaseTransport):

@@ -1,19 +1,9 @@
 """pytest fixtures for the fake OKX exchange, registered under the ``pytest11`` entry point.
 
-Installing ``okx-ext`` makes these fixtures available in every test suite, with no conftest:
-
-``okx_exchange``
-    A fresh :class:`~okx_fakes.FakeExchange` per test (clock: ``time.time``, so freezegun moves it).
-``okx_account``
-    A funded demo account on ``okx_exchange``, mode ``"multi_currency"``, credentials
-    :data:`API_KEY` / :data:`SECRET_KEY` / :data:`PASSPHRASE`, balances (available /
-    borrowable): BTC 1.5 / 0.5, ETH 10 / 0, USDT 2500 / 0 (see :data:`BALANCES`).
-``okx_account_api``
-    A :class:`~okx_fakes.FakeAccountAPI` with that account's credentials and ``flag="1"``, bound
-    to ``okx_exchange``: ``okx_account_api.get_max_withdrawal("BTC")`` answers ``maxWd`` "1.5",
-    ``maxWdEx`` "2".
-
-Example::
+Each fixture wires a public object of :mod:`okx_fakes`: ``okx_exchange`` (a fresh
+:class:`~okx_fakes.FakeExchange`), ``okx_account`` (the account of :data:`API_KEY` on it,
+funded with :data:`BALANCES`) and ``okx_account_api`` (a :class:`~okx_fakes.FakeAccountAPI`
+for that key). Example::
 
     def test_reads_btc(okx_account_api):
         body = okx_account_api.get_max_withdrawal("BTC")
@@ -25,6 +15,7 @@ from __future__ import annotations
 import pytest
 
 from okx_fakes import FakeAccount, FakeAccountAPI, FakeExchange
+from okx_fakes._accounts_file import AccountSpec, seed_exchange
 
 __all__ = [
     "API_KEY",
@@ -56,11 +47,9 @@ def okx_exchange() -> FakeExchange:
 @pytest.fixture
 def okx_account(okx_exchange: FakeExchange) -> FakeAccount:
     """Open a funded demo ``multi_currency`` account on ``okx_exchange`` (see module docs)."""
-    account = okx_exchange.add_account(
-        API_KEY, SECRET_KEY, PASSPHRASE, mode="multi_currency", demo=True
-    )
-    for ccy, (available, borrowable) in BALANCES.items():
-        account.set_balance(ccy, available=available, borrowable=borrowable)
+    spec = AccountSpec(API_KEY, SECRET_KEY, PASSPHRASE, demo=True, mode="multi_currency",
+                       balances=BALANCES)
+    [account] = seed_exchange(okx_exchange, [spec])
     return account
 
 

@@ -9,21 +9,9 @@ downstream test suites alike::
     @given(okx_st.okx_payloads())
     def test_my_parser_accepts_every_valid_body(body): ...
 
-What they generate:
-
-- :func:`currency_codes`: valid OKX currency codes (1 to 32 of ``A-Z0-9``).
-- :func:`currency_args`: valid ``ccy`` arguments in every accepted form; :func:`currency_arg_cases`
-  pairs each with the normalised tuple it must give.
-- :func:`hostile_currency_args`: ``ccy`` arguments a validator must refuse.
-- :func:`amounts`: plain non-negative decimal strings as OKX sends them.
-- :func:`max_withdrawal_entries`, :func:`okx_payloads`: valid raw entries and success bodies.
-- :func:`malformed_payloads`: bodies a parser must refuse; :func:`malformed_payload_cases` says
-  which defect each carries and which field it is in.
-- :func:`accounts`: seeded :class:`~okx_fakes.FakeExchange` states with their credentials.
-
-The rules are restated here rather than imported from ``okx_ext``: the fake models the
+The rules come from the fake's own facts, never from ``okx_ext``: the fake models the
 exchange, not the client, so a bug in the client's validator cannot hide in these strategies.
-This module is the only place in ``fakes`` that imports Hypothesis.
+This module is the only place in ``okx_fakes`` that imports Hypothesis.
 """
 
 from __future__ import annotations
@@ -36,7 +24,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from okx_fakes import FakeExchange
+from okx_fakes._accounts_file import AccountSpec, seed_exchange
+from okx_fakes._exchange import FakeExchange
+from okx_fakes._facts import ACCOUNT_MODES, MAX_CCY_COUNT, MAX_CCY_LENGTH
 
 __all__ = [
     "ACCOUNT_MODES",
@@ -57,11 +47,10 @@ __all__ = [
     "okx_payloads",
 ]
 
-# What OKX and issue 2 define: a code is 1..32 of A-Z0-9, at most 20 per request.
+# A code is 1..32 of A-Z0-9 (the fake's rule, upper-case as OKX answers), at most 20 per request.
 CODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-MAX_CODE_LENGTH = 32
-MAX_CURRENCIES_PER_REQUEST = 20
-ACCOUNT_MODES = ("spot", "futures", "multi_currency", "portfolio")
+MAX_CODE_LENGTH = MAX_CCY_LENGTH
+MAX_CURRENCIES_PER_REQUEST = MAX_CCY_COUNT
 AMOUNT_FIELDS = ("maxWd", "maxWdEx", "spotOffsetMaxWd", "spotOffsetMaxWdEx")
 
 # Real codes come up far more often in practice than random ones, and "1INCH" starts with a digit.
@@ -481,27 +470,15 @@ def malformed_payloads() -> st.SearchStrategy[object]:
     return malformed_payload_cases().map(lambda case: case.body)
 
 
-@dataclass(frozen=True)
-class SeededAccount:
-    """Credentials and state of one API key in a :class:`SeededExchange`.
+@dataclass(frozen=True, repr=False)
+class SeededAccount(AccountSpec):
+    """The account spec of one API key in a :class:`SeededExchange`.
 
-    The credentials are deterministic test values (``"key-0"``...), shown in the repr.
-
-    ``balances`` maps a currency to ``(available, borrowable)`` as given to ``set_balance``.
+    Fields in order: ``api_key``, ``secret_key``, ``passphrase`` (deterministic test values,
+    ``"key-0"``..., never shown in the repr), ``demo``, ``mode`` and ``uid`` (always set),
+    ``balances`` (currency -> ``(available, borrowable)`` strings, shared by the keys of one
+    uid); ``flag`` is the ``x-simulated-trading`` value the key needs.
     """
-
-    api_key: str
-    secret_key: str
-    passphrase: str
-    demo: bool
-    mode: str
-    uid: str
-    balances: dict[str, tuple[str, str]]
-
-    @property
-    def flag(self) -> str:
-        """The ``x-simulated-trading`` flag this key needs: ``"1"`` demo, ``"0"`` live."""
-        return "1" if self.demo else "0"
 
 
 @dataclass(frozen=True)
@@ -537,7 +514,6 @@ def accounts(
             api = FakeAccountAPI(first.api_key, first.secret_key, first.passphrase,
                                  flag=first.flag, exchange=seeded.exchange)
     """
-    exchange = FakeExchange(clock=clock)
     count = draw(st.integers(min_accounts, max_accounts))
     # Keys of one uid are keys of one account: they share its mode and balances.
     users: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {}
@@ -547,10 +523,6 @@ def accounts(
         if len(users) > 0 and draw(st.booleans()):
             uid = draw(st.sampled_from(sorted(users)))
             mode, balances = users[uid]
-            exchange.add_account(
-                f"key-{index}", f"secret-{index}", f"pass-{index}",
-                demo=demo, uid=uid,
-            )
         else:
             uid = f"uid-{len(users)}"
             mode = draw(st.sampled_from(ACCOUNT_MODES))
@@ -560,15 +532,8 @@ def accounts(
                 st.dictionaries(currency_codes(), st.tuples(amount, amount), max_size=5)
             )
             users[uid] = (mode, balances)
-            account = exchange.add_account(
-                f"key-{index}", f"secret-{index}", f"pass-{index}",
-                mode=mode, demo=demo, uid=uid,
-            )
-            for ccy, (available, borrowable) in balances.items():
-                account.set_balance(ccy, available=available, borrowable=borrowable)
-        seeded.append(
-            SeededAccount(
-                f"key-{index}", f"secret-{index}", f"pass-{index}", demo, mode, uid, balances
-            )
-        )
+        seeded.append(SeededAccount(f"key-{index}", f"secret-{index}", f"pass-{index}",
+                                    demo, mode, uid, balances))
+    exchange = FakeExchange(clock=clock)
+    seed_exchange(exchange, seeded)
     return SeededExchange(exchange, tuple(seeded))

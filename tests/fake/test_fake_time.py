@@ -125,14 +125,13 @@ def test_fake_account_api_signs_with_the_exchange_clock() -> None:
 
 @settings(max_examples=300)
 @given(epoch_s=st.floats(min_value=0, max_value=4e9, allow_nan=False))
-def test_fast_timestamp_paths_agree_with_datetime(epoch_s: float) -> None:
-    from okx_fakes._api import _okx_timestamp
-    from okx_fakes._exchange import _parse_timestamp
+def test_timestamp_codec_writes_python_okx_form_and_reads_it_back(epoch_s: float) -> None:
+    from okx_fakes._auth import format_timestamp, parse_timestamp
 
     moment = datetime.fromtimestamp(epoch_s, timezone.utc).replace(tzinfo=None)
-    expected = moment.isoformat("T", "milliseconds") + "Z"  # okx.utils.get_timestamp's form
-    assert _okx_timestamp(epoch_s) == expected
-    parsed = _parse_timestamp(expected)
+    expected = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    assert format_timestamp(epoch_s) == expected
+    parsed = parse_timestamp(expected)
     assert parsed is not None
     assert abs(parsed - moment.replace(microsecond=moment.microsecond // 1000 * 1000,
                                        tzinfo=timezone.utc).timestamp()) < 1e-6

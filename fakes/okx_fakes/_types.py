@@ -1,0 +1,64 @@
+"""What crosses between the model and its adapters: request, response, record, JSON body."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import NamedTuple
+
+__all__ = ["JSON_HEADERS", "FakeRequest", "FakeResponse", "RequestRecord", "json_body"]
+
+JSON_HEADERS = (("content-type", "application/json"),)
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def json_body(payload: object) -> bytes:
+    """Serialise ``payload`` as every JSON body of the fake: compact separators, UTF-8."""
+    return _ENCODER.encode(payload).encode("utf-8")
+
+
+class FakeRequest(NamedTuple):
+    """A request as it reaches the exchange (immutable).
+
+    ``target`` is the path and query exactly as on the wire (percent-encoded, e.g.
+    ``/api/v5/account/max-withdrawal?ccy=BTC,%20ETH``); ``headers`` has lower-case names.
+    """
+
+    method: str
+    target: str
+    headers: Mapping[str, str] = MappingProxyType({})
+    body: bytes = b""
+
+    def __repr__(self) -> str:
+        # Headers carry the key, passphrase and signature: never show them.
+        return f"FakeRequest(method={self.method!r}, target={self.target!r})"
+
+
+class FakeResponse(NamedTuple):
+    """The answer (immutable): HTTP status, raw body, headers; or a dropped connection."""
+
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = JSON_HEADERS
+    network_fault: bool = False
+
+
+class RequestRecord(NamedTuple):
+    """One handled request; secrets are never captured.
+
+    ``query`` is the raw query string as received; ``uid`` is None when the request
+    failed before its key was known; ``code`` is the OKX code answered (None for an
+    injected raw HTTP body or network fault); ``status`` is None for a network fault;
+    ``time`` is the fake's clock when it was answered.
+    """
+
+    method: str
+    path: str
+    query: str
+    uid: str | None
+    code: str | None
+    status: int | None
+    time: float
