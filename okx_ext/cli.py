@@ -362,7 +362,7 @@ def _builtin_fake_api() -> SupportsGetMaxWithdrawal:
         account.api_key,
         account.secret_key,
         account.passphrase,
-        flag="1" if account.demo else "0",
+        flag=account.flag,
         exchange=exchange,
     )
 
