@@ -67,20 +67,25 @@ def test_a_downstream_fakes_package_and_ours_coexist(runner: list[str], downstre
     assert "1 passed" in result.stdout
 
 
-def test_no_module_named_fakes_is_installed(tmp_path: Path) -> None:
-    # Run from an empty directory so that neither this repository nor a project is on sys.path.
-    probe = (
-        "import importlib.util as u; "
-        "print(u.find_spec('fakes'), u.find_spec('okx_fakes') is not None)"
-    )
-    result = subprocess.run(
-        [sys.executable, "-I", "-c", probe],
-        cwd=tmp_path,
+def _isolated_python(arguments: list[str], empty_dir: Path) -> subprocess.CompletedProcess[str]:
+    # -I and an empty directory: neither this repository nor a project is on sys.path, so
+    # only what is installed can answer.
+    return subprocess.run(
+        [sys.executable, "-I", *arguments],
+        cwd=empty_dir,
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
     )
+
+
+def test_no_module_named_fakes_is_installed(tmp_path: Path) -> None:
+    probe = (
+        "import importlib.util as u; "
+        "print(u.find_spec('fakes'), u.find_spec('okx_fakes') is not None)"
+    )
+    result = _isolated_python(["-c", probe], tmp_path)
     assert result.stdout.split() == ["None", "True"]
 
 
@@ -89,26 +94,12 @@ def test_the_product_never_imports_the_double_until_asked(tmp_path: Path) -> Non
         "import sys, okx_ext, okx_ext.cli; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'okx_fakes'))"
     )
-    result = subprocess.run(
-        [sys.executable, "-I", "-c", probe],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    result = _isolated_python(["-c", probe], tmp_path)
     assert result.stdout.strip() == "[]"
 
 
 def test_python_dash_m_okx_fakes_is_the_fake_server_command(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-I", "-m", "okx_fakes", "--help"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    result = _isolated_python(["-m", "okx_fakes", "--help"], tmp_path)
     assert result.stdout.startswith("usage: python -m okx_fakes [-h] [--host HOST]")
     assert "--accounts FILE.json" in result.stdout
 
@@ -120,12 +111,5 @@ def test_max_withdrawal_without_fake_never_imports_the_double(tmp_path: Path) ->
         "code = main(['max-withdrawal', 'BTC']); "
         "print(code, sorted(m for m in sys.modules if m.split('.')[0] == 'okx_fakes'))"
     )
-    result = subprocess.run(
-        [sys.executable, "-I", "-c", probe],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    result = _isolated_python(["-c", probe], tmp_path)
     assert result.stdout.strip() == "2 []"
