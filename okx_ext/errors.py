@@ -199,8 +199,10 @@ class PermissionDeniedError(OkxApiError):
 
 
 class AccountRestrictedError(PermissionDeniedError):
-    """The account itself may not trade or withdraw: blocked, frozen by stop-out, or in an
-    invalid state (not retried: it lasts until OKX lifts it)."""
+    """The account itself is restricted: blocked, frozen by stop-out, or in an invalid state.
+
+    Not retried: the restriction lasts until OKX lifts it.
+    """
 
     hint = "the account is restricted on OKX: check its status in OKX's web or app"
 

@@ -17,10 +17,10 @@ The ways in (``FakeAccountAPI``, ``install()``, ``serve()``) only translate to a
 
 from __future__ import annotations
 
+import datetime
 import hmac
 import itertools
 import math
-import datetime
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -122,9 +122,10 @@ class FakeExchange:
     """An in-memory OKX exchange answering the routes of :data:`ROUTES`.
 
     ``clock`` returns epoch seconds; None means :func:`default_clock`, the source python-okx
-    signs with, looked up at each call, so freezegun moves both sides alike in every thread. ``max_skew_s`` bounds ``|OK-ACCESS-TIMESTAMP - clock|`` (None turns
-    the check off, handy with a simulated clock). ``max_records`` keeps only that many of
-    the latest :attr:`requests` (None: all; a long-running server wants a bound).
+    signs with, looked up at each call, so freezegun moves both sides alike in every thread.
+    ``max_skew_s`` bounds ``|OK-ACCESS-TIMESTAMP - clock|`` (None turns the check off, handy
+    with a simulated clock). ``max_records`` keeps only that many of the latest
+    :attr:`requests` (None: all; a long-running server wants a bound).
     Thread-safe: one lock guards all state.
     """
 

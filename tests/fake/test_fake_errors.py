@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from contextlib import ExitStack
+from typing import Any
 
 import httpx
+import okx.Account
 import okx.okxclient
 import pytest
 from fake_support import (
@@ -22,7 +25,9 @@ from fake_support import (
     gateway_error,
     sdk_client,
 )
-from okx_fakes import ERRORS, FakeExchange
+from okx_fakes import ERRORS, FakeAccountAPI, FakeExchange
+
+from okx_ext import MaxWithdrawalClient, OkxApiError, error_for_code
 
 # The codes okx_ext maps: the table must hold each, and nothing it cannot back.
 WRAPPER_CODES = {
@@ -234,3 +239,24 @@ def test_demo_sdk_client_passes_auth_with_the_right_keys() -> None:
     exchange = funded_exchange(frozen_clock())
     with sdk_client(exchange, DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE) as api:
         assert api.get_max_withdrawal("BTC")["code"] == "0"
+
+
+@pytest.mark.parametrize("way", ["direct", "install", "serve"])
+def test_the_wrapper_reads_both_body_shapes_through_every_way_in(way: str) -> None:
+    exchange = funded_exchange(frozen_clock())
+    with ExitStack() as stack:
+        if way == "direct":
+            api: Any = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange)
+        elif way == "install":
+            api = stack.enter_context(sdk_client(exchange))
+        else:
+            api = stack.enter_context(okx.Account.AccountAPI(
+                DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, flag="1",
+                domain=stack.enter_context(exchange.serve())))
+        client = MaxWithdrawalClient(api, retry=None, rate_limit=None)
+        for code in sorted(EXPECTED):
+            exchange.fail_next(code)
+            with pytest.raises(OkxApiError) as caught:
+                client.get_max_withdrawal("BTC")
+            assert type(caught.value) is type(error_for_code(code, "m")), code
+            assert (caught.value.code, caught.value.msg) == (code, EXPECTED[code][1])
