@@ -105,8 +105,6 @@ class OkxErrorSpec(NamedTuple):
 _CCY = (("param0", "ccy"),)
 _CCY_20 = (("param0", "ccy"), ("param1", str(MAX_CCY_COUNT)))
 _IP = (("param0", "127.0.0.1"),)
-# The API class's other codes are answered by the gateway like the ones seen on the wire.
-_LIKE_50113 = "answered by the gateway like 50113"
 
 
 def _gateway(status: int, template: str, source: Source = TABLE,
@@ -157,8 +155,7 @@ ERRORS: dict[str, OkxErrorSpec] = {
     "50112": _gateway(401, "Invalid OK-ACCESS-TIMESTAMP."),
     "50113": _gateway(401, "Invalid Sign", wire("ccxt/ccxt#11109, sieblyio/okx-api#22")),
     "50114": _gateway(401, "Invalid authorization."),
-    "50115": _gateway(405, "Invalid request method.",
-                      assumed("status and message from the table; " + _LIKE_50113)),
+    "50115": _gateway(405, "Invalid request method."),
     # The table says HTTP 200; the wire shows 401 ("401 Client Error: Unauthorized").
     "50119": _gateway(401, "API key doesn't exist",
                       wire("freqtrade/freqtrade#9422, ccxt/ccxt#23779, okxapi/python-okx#118")),

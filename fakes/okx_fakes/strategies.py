@@ -508,7 +508,7 @@ def accounts(
     balances) or is a sub-key of an earlier one, sharing its uid, mode and balances. Keys are
     deterministic: key ``i`` has ``api_key="key-i"``, ``secret_key="secret-i"`` and
     ``passphrase="pass-i"``.
-    ``clock`` is passed to ``FakeExchange`` (``None``: ``time.time`` at call time).
+    ``clock`` is passed to ``FakeExchange`` (``None``: its default clock, read at each call).
 
     Example::
 
