@@ -10,6 +10,7 @@ from okx_ext._ratelimit import RateLimit, RateLimiter, RateLimiterProtocol
 from okx_ext._redis import DEFAULT_REQUEST_TIMEOUT_S, RedisRateLimiter
 from okx_ext._retry import Retry
 from okx_ext.errors import (
+    AccountRestrictedError,
     AuthenticationError,
     CurrencyValidationError,
     EnvironmentMismatchError,
@@ -35,6 +36,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree no
 __all__ = [
     "DEFAULT_REQUEST_TIMEOUT_S",
     "MAX_CURRENCIES_PER_REQUEST",
+    "AccountRestrictedError",
     "AuthenticationError",
     "CurrencyValidationError",
     "DebugLoggingWarning",

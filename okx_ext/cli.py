@@ -13,8 +13,9 @@
     Runs ``okx_fakes.cli.main`` (also ``python -m okx_fakes``), which documents it;
     ``okx_fakes`` is imported only then, as for ``--fake``.
 
-Exit codes are :data:`EXIT_CODES` (0 success, 2 usage, 3 authentication, 4 rate limit or
-unavailable, 5 transport or format, 1 anything else, 130 interrupted). Errors are one
+Exit codes are :data:`EXIT_CODES` (0 success, 2 usage, 3 authentication, permission or
+a restricted account, 4 rate limit or unavailable, 5 transport or format, 1 anything else,
+130 interrupted). Errors are one
 line on stderr, without a traceback and without any credential.
 """
 

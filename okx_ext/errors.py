@@ -12,6 +12,7 @@ The tree (which code maps where is the code table below, `error_for_code`)::
     │   │   ├── TimestampError
     │   │   └── EnvironmentMismatchError
     │   ├── PermissionDeniedError
+    │   │   └── AccountRestrictedError
     │   └── InvalidParameterError
     ├── TransportError               (also OkxRequestException): network, timeouts, non-JSON
     ├── ResponseFormatError          the payload is not of the documented shape
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from okx_ext._models import MaxWithdrawal
 
 __all__ = [
+    "AccountRestrictedError",
     "AuthenticationError",
     "CurrencyValidationError",
     "EnvironmentMismatchError",
@@ -196,6 +198,15 @@ class PermissionDeniedError(OkxApiError):
     """The key or account may not use this endpoint (permission, IP, account state)."""
 
 
+class AccountRestrictedError(PermissionDeniedError):
+    """The account itself is restricted: blocked, frozen by stop-out, or in an invalid state.
+
+    Not retried: the restriction lasts until OKX lifts it.
+    """
+
+    hint = "the account is restricted on OKX: check its status in OKX's web or app"
+
+
 class InvalidParameterError(OkxApiError):
     """OKX refused a request parameter."""
 
@@ -203,6 +214,7 @@ class InvalidParameterError(OkxApiError):
 # OKX's error codes for this endpoint; the one place that maps a code to a class.
 _CODE_TO_CLASS: dict[str, type[OkxApiError]] = {
     "50011": RateLimitError,
+    "50040": RateLimitError,
     "50001": ServiceUnavailableError,
     "50004": ServiceUnavailableError,
     "50005": ServiceUnavailableError,
@@ -217,18 +229,28 @@ _CODE_TO_CLASS: dict[str, type[OkxApiError]] = {
     "50113": AuthenticationError,
     "50114": AuthenticationError,
     "50119": AuthenticationError,
+    "50008": AuthenticationError,
+    "50108": AuthenticationError,
+    "50109": AuthenticationError,
     "50102": TimestampError,
     "50112": TimestampError,
     "50101": EnvironmentMismatchError,
+    "50038": EnvironmentMismatchError,
     "50030": PermissionDeniedError,
     "50035": PermissionDeniedError,
     "50100": PermissionDeniedError,
     "50110": PermissionDeniedError,
     "50120": PermissionDeniedError,
     "50121": PermissionDeniedError,
+    "50007": AccountRestrictedError,
+    "50009": AccountRestrictedError,
+    "50012": AccountRestrictedError,
     "50014": InvalidParameterError,
     "50025": InvalidParameterError,
     "51000": InvalidParameterError,
+    # The wrapper only sends GET: a 50115 means something on the way changed the method,
+    # which neither the caller's arguments nor a retry can fix.
+    "50115": OkxApiError,
 }
 
 # 50005 ("API is offline or unavailable") is not a passing overload: repeating won't help.

@@ -341,6 +341,13 @@ HTML_502 = "<html>\n<b>502 Bad Gateway</b>\n</html>"
     [
         pytest.param(lambda ex: ex.fail_next(50110), 3, "OKX error 50110", id="50110-permission"),
         pytest.param(lambda ex: ex.fail_next(50030), 3, "OKX error 50030", id="50030-permission"),
+        pytest.param(lambda ex: ex.fail_next(50007), 3, "OKX error 50007: User blocked.",
+                     id="50007-account-restricted"),
+        pytest.param(lambda ex: ex.fail_next(50108), 3, "OKX error 50108", id="50108-auth"),
+        pytest.param(lambda ex: ex.fail_next(50038), 3, "OKX error 50038", id="50038-demo"),
+        pytest.param(lambda ex: ex.fail_next(50040, times=50), 4, "OKX error 50040",
+                     id="50040-too-frequent"),
+        pytest.param(lambda ex: ex.fail_next(50115), 1, "OKX error 50115", id="50115-method"),
         pytest.param(lambda ex: ex.fail_next(51000), 2, "OKX error 51000", id="51000-parameter"),
         pytest.param(lambda ex: ex.fail_next(50011, times=50), 4, "OKX error 50011",
                      id="50011-rate-limit"),

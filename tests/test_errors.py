@@ -11,6 +11,7 @@ from okx.exceptions import OkxAPIException, OkxParamsException, OkxRequestExcept
 import okx_ext
 from okx_ext import errors
 from okx_ext.errors import (
+    AccountRestrictedError,
     AuthenticationError,
     CurrencyValidationError,
     EnvironmentMismatchError,
@@ -30,6 +31,7 @@ from okx_ext.errors import (
 # Written out from the issue, NOT imported from the code: this table is what we check against.
 EXPECTED: list[tuple[str, type[OkxApiError], bool]] = [
     ("50011", RateLimitError, True),
+    ("50040", RateLimitError, True),
     ("50001", ServiceUnavailableError, True),
     ("50004", ServiceUnavailableError, True),
     ("50005", ServiceUnavailableError, False),
@@ -44,18 +46,26 @@ EXPECTED: list[tuple[str, type[OkxApiError], bool]] = [
     ("50113", AuthenticationError, False),
     ("50114", AuthenticationError, False),
     ("50119", AuthenticationError, False),
+    ("50008", AuthenticationError, False),
+    ("50108", AuthenticationError, False),
+    ("50109", AuthenticationError, False),
     ("50102", TimestampError, False),
     ("50112", TimestampError, False),
     ("50101", EnvironmentMismatchError, False),
+    ("50038", EnvironmentMismatchError, False),
     ("50030", PermissionDeniedError, False),
     ("50035", PermissionDeniedError, False),
     ("50100", PermissionDeniedError, False),
     ("50110", PermissionDeniedError, False),
     ("50120", PermissionDeniedError, False),
     ("50121", PermissionDeniedError, False),
+    ("50007", AccountRestrictedError, False),
+    ("50009", AccountRestrictedError, False),
+    ("50012", AccountRestrictedError, False),
     ("50014", InvalidParameterError, False),
     ("50025", InvalidParameterError, False),
     ("51000", InvalidParameterError, False),
+    ("50115", OkxApiError, False),
 ]
 
 
@@ -118,6 +128,15 @@ def test_str_of_api_error() -> None:
         "OKX error 50011: Too Many Requests (HTTP 429)"
     )
     assert str(error_for_code("59999", "odd")) == "OKX error 59999: odd"
+
+
+def test_account_restricted_is_a_permission_error_and_never_retried() -> None:
+    error = error_for_code(50009, "Account is frozen due to stop-out.")
+    assert isinstance(error, PermissionDeniedError) and isinstance(error, OkxAPIException)
+    assert error.retryable is False and AccountRestrictedError.retryable is False
+    assert str(error) == ("OKX error 50009: Account is frozen due to stop-out. "
+                          "[the account is restricted on OKX: check its status in OKX's web "
+                          "or app]")
 
 
 def test_hints_for_clock_and_environment() -> None:

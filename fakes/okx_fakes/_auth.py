@@ -13,7 +13,14 @@ import hmac
 import re
 from datetime import datetime, timezone
 
-__all__ = ["format_timestamp", "parse_timestamp", "prehash", "sign", "signature_matches"]
+__all__ = [
+    "format_timestamp",
+    "is_epoch_digits",
+    "parse_timestamp",
+    "prehash",
+    "sign",
+    "signature_matches",
+]
 
 # fromisoformat alone also takes other forms ("2024-01-02", "+01:00"): OKX does not.
 _TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
@@ -53,3 +60,11 @@ def parse_timestamp(text: str) -> float | None:
     except ValueError:
         return None
     return moment.replace(tzinfo=timezone.utc).timestamp()
+
+
+def is_epoch_digits(text: str) -> bool:
+    """Return True if ``text`` is all ASCII digits, like epoch milliseconds ``1607417337715``.
+
+    OKX answers such a timestamp 50102 (expired), not 50112 (okxapi/python-okx#55).
+    """
+    return text.isascii() and text.isdigit()

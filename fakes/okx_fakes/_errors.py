@@ -1,41 +1,101 @@
-"""The one table of OKX error codes the fake answers: code -> HTTP status and message.
+"""The one table of OKX error codes the fake answers: code -> status, message, body shape, source.
 
-Sources: OKX's v5 REST error-code table (statuses and templates, as reproduced on
-OKX's own developer pages) and, where the wire differs from the table, what OKX
-actually sends: ``50011`` answers ``"Too Many Requests"`` (the table's text is
-"Rate limit reached...") and ``50113`` answers ``"Invalid Sign"``.
-Templates use ``{param0}``/``{param1}`` placeholders exactly like OKX's table;
-:meth:`OkxErrorSpec.message` fills them, by default with what this endpoint would say
-(``ccy``, ``20``; a loopback IP for the IP-whitelist codes).
+Every row says where its status and message come from (:class:`Source`): OKX's v5 REST
+error-code table (``table``), a raw OKX answer quoted in a public issue thread (``wire``,
+naming the thread; where the wire contradicts the table, the wire wins), or the fake's
+own choice (``assumed``, saying why). Templates use ``{param0}``/``{param1}`` like OKX's
+table; :meth:`OkxErrorSpec.message` fills them, by default with what this endpoint would
+say (``ccy``, ``20``; a loopback IP for the IP-whitelist codes).
 
-Error bodies follow this project's contract, ``{"code": ..., "msg": ..., "data": []}``.
+Each row also states its body shape. OKX's gateway (authentication, the 429 rate limit)
+answers ``{"msg": ..., "code": ...}`` exactly, msg first, no ``data``
+(:data:`GATEWAY_SHAPE_SOURCE`); the endpoints answer ``{"code": ..., "data": [], "msg": ...}``.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from okx_fakes._facts import MAX_CCY_COUNT
 from okx_fakes._types import FakeResponse, json_body
 
 __all__ = [
+    "ENDPOINT",
     "ERRORS",
+    "GATEWAY",
+    "GATEWAY_SHAPE_SEEN",
+    "GATEWAY_SHAPE_SOURCE",
     "NOT_FOUND",
     "SUCCESS_CODE",
+    "TABLE",
+    "BodyShape",
     "OkxErrorSpec",
+    "Source",
+    "assumed",
+    "error_body",
     "error_response",
     "not_found_response",
+    "wire",
 ]
 
 SUCCESS_CODE = "0"
 
+BodyShape = Literal["gateway", "endpoint"]
+#: ``{"msg": ..., "code": ...}``: what OKX's gateway answers (authentication, the 429).
+GATEWAY: BodyShape = "gateway"
+#: ``{"code": ..., "data": [], "msg": ...}``: what an endpoint answers.
+ENDPOINT: BodyShape = "endpoint"
+
+
+class Source(NamedTuple):
+    """Where a fact comes from: ``kind`` is ``table``, ``wire`` or ``assumed``.
+
+    ``evidence`` names the issue threads for ``wire`` and says why for ``assumed``
+    (empty for ``table``: OKX's v5 REST error-code table). Build one with :data:`TABLE`,
+    :func:`wire` or :func:`assumed`.
+    """
+
+    kind: Literal["table", "wire", "assumed"]
+    evidence: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.evidence}" if self.evidence else self.kind
+
+
+#: OKX's v5 REST error-code table ("Error Code / REST API / Public").
+TABLE = Source("table")
+
+
+def wire(threads: str) -> Source:
+    """Return the source of a fact seen in raw OKX answers quoted in ``threads``."""
+    return Source("wire", threads)
+
+
+def assumed(why: str) -> Source:
+    """Return the source of a fact the fake chose, ``why`` saying on what grounds."""
+    return Source("assumed", why)
+
+
+#: The evidence for the gateway body shape (``{"msg":"Invalid Sign","code":"50113"}``,
+#: ``Content-Length: 37``; ``429 {"msg":"Too Many Requests","code":"50011"}``).
+GATEWAY_SHAPE_SOURCE = wire("ccxt/ccxt#11109, sieblyio/okx-api#22, c9s/bbgo#1534, "
+                            "ccxt/ccxt#18901")
+#: The codes whose gateway body was seen on the wire; the other gateway rows are assumed alike.
+GATEWAY_SHAPE_SEEN = frozenset({"50011", "50113"})
+
 
 class OkxErrorSpec(NamedTuple):
-    """What OKX answers for one error code: HTTP status, message template, default fill."""
+    """What OKX answers for one error code: HTTP status, message template, default fill.
+
+    ``source`` backs the status and the message; ``shape`` is the body's
+    (:data:`GATEWAY` or :data:`ENDPOINT`).
+    """
 
     status: int
     template: str
     params: tuple[tuple[str, str], ...] = ()
+    source: Source = TABLE
+    shape: BodyShape = ENDPOINT
 
     def message(self, **params: str) -> str:
         """Render the message, ``params`` overriding the default fill."""
@@ -46,62 +106,87 @@ _CCY = (("param0", "ccy"),)
 _CCY_20 = (("param0", "ccy"), ("param1", str(MAX_CCY_COUNT)))
 _IP = (("param0", "127.0.0.1"),)
 
+
+def _gateway(status: int, template: str, source: Source = TABLE,
+             params: tuple[tuple[str, str], ...] = ()) -> OkxErrorSpec:
+    return OkxErrorSpec(status, template, params, source, GATEWAY)
+
+
 ERRORS: dict[str, OkxErrorSpec] = {
     # General class.
-    "50001": OkxErrorSpec(503, "Service temporarily unavailable. Try again later"),
+    "50001": OkxErrorSpec(503, "Service temporarily unavailable. Please try again later."),
     "50004": OkxErrorSpec(
         400,
-        "API endpoint request timeout (does not mean that the request was successful "
-        "or failed, please check the request result)",
+        "API endpoint request timeout. (does not mean that the request was successful or "
+        "failed, please check the request result).",
     ),
-    "50005": OkxErrorSpec(410, "API is offline or unavailable"),
-    "50011": OkxErrorSpec(429, "Too Many Requests"),
-    "50013": OkxErrorSpec(429, "Systems are busy. Please try again later"),
-    "50014": OkxErrorSpec(400, "Parameter {param0} cannot be empty", _CCY),
-    # OKX's table gives 50025 HTTP 200 (a business error inside a normal answer).
-    "50025": OkxErrorSpec(200, "Parameter {param0} count exceeds the limit {param1}", _CCY_20),
+    "50005": OkxErrorSpec(410, "API endpoint is inactive or unavailable."),
+    "50007": OkxErrorSpec(200, "User blocked."),
+    "50008": OkxErrorSpec(200, "User doesn't exist."),
+    "50009": OkxErrorSpec(200, "Account is frozen due to stop-out."),
+    # The table's other 50011 row (HTTP 200, "Rate limit reached...") is not what this
+    # endpoint's limit answers.
+    "50011": _gateway(429, "Too Many Requests", wire("c9s/bbgo#1534, ccxt/ccxt#18901")),
+    "50012": OkxErrorSpec(200, "Account status invalid. Check account status"),
+    "50013": OkxErrorSpec(429, "Systems are busy. Please try again later."),
+    "50014": OkxErrorSpec(400, "Parameter {param0} can not be empty.", _CCY),
+    "50025": OkxErrorSpec(200, "Parameter {param0} count exceeds the limit {param1}.", _CCY_20),
     "50026": OkxErrorSpec(500, "System error. Try again later"),
     "50030": OkxErrorSpec(200, "You don't have permission to use this API endpoint"),
     "50035": OkxErrorSpec(403, "This endpoint requires that APIKey must be bound to IP"),
-    # API class (authentication).
-    "50100": OkxErrorSpec(400, "API frozen, please contact customer service"),
-    "50101": OkxErrorSpec(401, "APIKey does not match current environment"),
-    "50102": OkxErrorSpec(401, "Timestamp request expired"),
-    "50103": OkxErrorSpec(401, 'Request header "OK-ACCESS-KEY" cannot be empty'),
-    "50104": OkxErrorSpec(401, 'Request header "OK-ACCESS-PASSPHRASE" cannot be empty'),
-    "50105": OkxErrorSpec(401, 'Request header "OK-ACCESS-PASSPHRASE" incorrect'),
-    "50106": OkxErrorSpec(401, 'Request header "OK-ACCESS-SIGN" cannot be empty'),
-    "50107": OkxErrorSpec(401, 'Request header "OK-ACCESS-TIMESTAMP" cannot be empty'),
-    "50110": OkxErrorSpec(
-        401, "Your IP {param0} is not included in your API key's IP whitelist", _IP
-    ),
-    "50111": OkxErrorSpec(401, "Invalid OK-ACCESS-KEY"),
-    "50112": OkxErrorSpec(401, "Invalid OK-ACCESS-TIMESTAMP"),
-    "50113": OkxErrorSpec(401, "Invalid Sign"),
-    "50114": OkxErrorSpec(401, "Invalid authorization"),
-    "50119": OkxErrorSpec(401, "API key doesn't exist"),
-    "50120": OkxErrorSpec(401, "API key has insufficient permissions"),
+    "50038": OkxErrorSpec(200, "This feature is unavailable in demo trading"),
+    "50040": OkxErrorSpec(200, "Too frequent operations, please try again later"),
+    # API class (authentication): the gateway answers.
+    "50100": _gateway(400, "API frozen, please contact customer service."),
+    "50101": _gateway(401, "APIKey does not match current environment.", wire("pyted/okx#9")),
+    "50102": _gateway(401, "Timestamp request expired", wire("ccxt/ccxt#11138")),
+    "50103": _gateway(401, "Request header OK-ACCESS-KEY can not be empty.",
+                      wire("burakoner/OKX.Api#1, ccxt/ccxt#15895")),
+    "50104": _gateway(401, 'Request header "OK-ACCESS-PASSPHRASE" cannot be empty.'),
+    "50105": _gateway(401, "Request header OK-ACCESS-PASSPHRASE incorrect.",
+                      wire("ccxt/ccxt#22265")),
+    "50106": _gateway(401, 'Request header "OK-ACCESS-SIGN" cannot be empty.'),
+    "50107": _gateway(401, 'Request header "OK-ACCESS-TIMESTAMP" cannot be empty.'),
+    "50108": _gateway(401, "Exchange ID does not exist."),
+    "50109": _gateway(401, "Exchange domain does not exist."),
+    "50110": _gateway(401, "Your IP {param0} is not included in your API key's IP whitelist.",
+                      params=_IP),
+    "50111": _gateway(401, "Invalid OK-ACCESS-KEY", wire("pyted/okx#1")),
+    "50112": _gateway(401, "Invalid OK-ACCESS-TIMESTAMP."),
+    "50113": _gateway(401, "Invalid Sign", wire("ccxt/ccxt#11109, sieblyio/okx-api#22")),
+    "50114": _gateway(401, "Invalid authorization."),
+    "50115": _gateway(405, "Invalid request method."),
+    # The table says HTTP 200; the wire shows 401 ("401 Client Error: Unauthorized").
+    "50119": _gateway(401, "API key doesn't exist",
+                      wire("freqtrade/freqtrade#9422, ccxt/ccxt#23779, okxapi/python-okx#118")),
+    "50120": OkxErrorSpec(200, "This API key doesn't have permission to use this function"),
     "50121": OkxErrorSpec(
-        401, "You can't access our services through the IP address ({param0})", _IP
+        200, "You can't access our services through the IP address ({param0})", _IP
     ),
     # Trade class.
     "51000": OkxErrorSpec(400, "Parameter {param0} error", _CCY),
 }
 
-# Not an OKX code (assumption): what the fake answers for a path or method it does not model.
-NOT_FOUND = OkxErrorSpec(404, "Not Found")
+# Not an OKX code (assumption): what the fake answers for a path it does not model.
+NOT_FOUND = OkxErrorSpec(404, "Not Found", (), assumed("OKX's answer to an unknown path is "
+                                                       "not documented"))
+
+
+def error_body(code: str, msg: str, shape: BodyShape) -> dict[str, object]:
+    """Return OKX's error body for ``code`` in ``shape``, keys in OKX's order."""
+    if shape == GATEWAY:
+        return {"msg": msg, "code": code}
+    return {"code": code, "data": [], "msg": msg}
 
 
 def error_response(code: str, msg: str | None = None) -> FakeResponse:
     """Return OKX's answer for ``code`` (a key of :data:`ERRORS`); ``msg`` replaces its text."""
     spec = ERRORS[code]
-    return _error_answer(spec.status, code, spec.message() if msg is None else msg)
+    text = spec.message() if msg is None else msg
+    return FakeResponse(spec.status, json_body(error_body(code, text, spec.shape)))
 
 
 def not_found_response() -> FakeResponse:
-    """Return the fake's answer for a route it does not model."""
-    return _error_answer(NOT_FOUND.status, str(NOT_FOUND.status), NOT_FOUND.template)
-
-
-def _error_answer(status: int, code: str, msg: str) -> FakeResponse:
-    return FakeResponse(status, json_body({"code": code, "msg": msg, "data": []}))
+    """Return the fake's answer for a path it does not model."""
+    return FakeResponse(NOT_FOUND.status, json_body(
+        error_body(str(NOT_FOUND.status), NOT_FOUND.template, NOT_FOUND.shape)))

@@ -3,7 +3,8 @@
 :meth:`FakeExchange.handle` decides everything, in this order:
 
 1. injected faults (FIFO; they apply before anything else and never touch a rate window),
-2. routing through :data:`ROUTES` (anything else: 404),
+2. routing through :data:`ROUTES`: a path it lists asked with another method answers
+   50115 (HTTP 405), any other path 404,
 3. authentication, first failure wins (see :data:`AUTH_ORDER`),
 4. the route's rate limit (a sliding window on the fake's clock per route and uid;
    rejected requests do not consume it, requests answered with a parameter error do),
@@ -16,11 +17,11 @@ The ways in (``FakeAccountAPI``, ``install()``, ``serve()``) only translate to a
 
 from __future__ import annotations
 
+import datetime
 import hmac
 import itertools
 import math
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from okx_fakes._accounts import FakeAccount, check_mode
-from okx_fakes._auth import parse_timestamp, prehash, signature_matches
+from okx_fakes._auth import is_epoch_digits, parse_timestamp, prehash, signature_matches
 from okx_fakes._errors import ERRORS, SUCCESS_CODE, error_response, not_found_response
 from okx_fakes._facts import (
     CCY_PATTERN,
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from okx_fakes._server import FakeServer
     from okx_fakes._transport import Installation
 
-__all__ = ["AUTH_ORDER", "ROUTES", "FakeExchange", "Route"]
+__all__ = ["AUTH_ORDER", "ROUTES", "FakeExchange", "Route", "default_clock"]
 
 DEFAULT_MAX_SKEW_S = 30.0  # OKX docs: a timestamp 30 s away from the server's time expires
 
@@ -57,13 +58,27 @@ AUTH_ORDER = (
     ("50106", "OK-ACCESS-SIGN header missing or empty"),
     ("50107", "OK-ACCESS-TIMESTAMP header missing or empty"),
     ("50104", "OK-ACCESS-PASSPHRASE header missing or empty"),
-    ("50112", "timestamp not ISO-8601 UTC with milliseconds, e.g. 2024-01-02T03:04:05.678Z"),
-    ("50102", "timestamp more than max_skew_s away from the fake's clock"),
+    ("50112", "timestamp neither ISO-8601 UTC with milliseconds (2024-01-02T03:04:05.678Z) "
+              "nor all digits"),
+    ("50102", "timestamp all digits (epoch milliseconds, 1607417337715: okxapi/python-okx#55), "
+              "or more than max_skew_s away from the fake's clock"),
     ("50111", "API key unknown"),
     ("50105", "passphrase does not match the key"),
     ("50101", 'x-simulated-trading is not "1" for a demo key, or not absent/"0" for a live key'),
     ("50113", "signature is not base64(HMAC-SHA256(secret, ts + METHOD + path?query + body))"),
 )
+
+
+
+def default_clock() -> float:
+    """Return now in epoch seconds from ``datetime.datetime.now(timezone.utc)``.
+
+    python-okx signs with ``datetime``; the module attribute is read at each call, so
+    freezegun (which freezes ``datetime`` in every thread, ``time.time`` not in threads)
+    moves the fake's clock and the SDK's timestamps together.
+    """
+    return datetime.datetime.now(datetime.timezone.utc).timestamp()
+
 
 _FIRST_UID = 100_000_000_000_001  # OKX user ids are 15+ digit numbers
 
@@ -106,10 +121,11 @@ class _QueuedFault:
 class FakeExchange:
     """An in-memory OKX exchange answering the routes of :data:`ROUTES`.
 
-    ``clock`` returns epoch seconds; None means ``time.time`` looked up at each call, so
-    freezegun moves it. ``max_skew_s`` bounds ``|OK-ACCESS-TIMESTAMP - clock|`` (None turns
-    the check off, handy with a simulated clock). ``max_records`` keeps only that many of
-    the latest :attr:`requests` (None: all; a long-running server wants a bound).
+    ``clock`` returns epoch seconds; None means :func:`default_clock`, the source python-okx
+    signs with, looked up at each call, so freezegun moves both sides alike in every thread.
+    ``max_skew_s`` bounds ``|OK-ACCESS-TIMESTAMP - clock|`` (None turns the check off, handy
+    with a simulated clock). ``max_records`` keeps only that many of the latest
+    :attr:`requests` (None: all; a long-running server wants a bound).
     Thread-safe: one lock guards all state.
     """
 
@@ -144,7 +160,7 @@ class FakeExchange:
 
     def now(self) -> float:
         """Return the fake's clock, in epoch seconds (ValueError if it reads NaN or infinity)."""
-        epoch_s = (self._clock or time.time)()
+        epoch_s = (self._clock or default_clock)()
         if not math.isfinite(epoch_s):  # NaN would freeze the rate window, silently
             raise ValueError(f"the exchange's clock returned {epoch_s!r}, not finite epoch seconds")
         return epoch_s
@@ -296,6 +312,9 @@ class FakeExchange:
             return self._finish(request.method, path, query, fault.response, fault.code, None)
         route = ROUTES.get((request.method, path))
         if route is None:
+            if any(known == path for _, known in ROUTES):
+                return self._finish(request.method, path, query, error_response("50115"),
+                                    "50115", None)
             return self._finish(request.method, path, query, not_found_response(), None, None)
         code, key = self._authenticate(request)
         if code is not None:
@@ -338,6 +357,8 @@ class FakeExchange:
             return "50107", None
         if not passphrase:
             return "50104", None
+        if is_epoch_digits(timestamp):
+            return "50102", None
         sent_at = parse_timestamp(timestamp)
         if sent_at is None:
             return "50112", None

@@ -25,6 +25,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from okx_fakes._accounts_file import AccountSpec, seed_exchange
+from okx_fakes._errors import ERRORS, error_body
 from okx_fakes._exchange import FakeExchange
 from okx_fakes._facts import ACCOUNT_MODES, MAX_CCY_COUNT, MAX_CCY_LENGTH
 
@@ -32,6 +33,7 @@ __all__ = [
     "ACCOUNT_MODES",
     "MAX_CURRENCIES_PER_REQUEST",
     "CurrencyArgCase",
+    "ErrorCase",
     "MalformedPayloadCase",
     "SeededAccount",
     "SeededExchange",
@@ -40,6 +42,8 @@ __all__ = [
     "currency_arg_cases",
     "currency_args",
     "currency_codes",
+    "error_cases",
+    "error_payloads",
     "hostile_currency_args",
     "malformed_payload_cases",
     "malformed_payloads",
@@ -504,7 +508,7 @@ def accounts(
     balances) or is a sub-key of an earlier one, sharing its uid, mode and balances. Keys are
     deterministic: key ``i`` has ``api_key="key-i"``, ``secret_key="secret-i"`` and
     ``passphrase="pass-i"``.
-    ``clock`` is passed to ``FakeExchange`` (``None``: ``time.time`` at call time).
+    ``clock`` is passed to ``FakeExchange`` (``None``: its default clock, read at each call).
 
     Example::
 
@@ -537,3 +541,40 @@ def accounts(
     exchange = FakeExchange(clock=clock)
     seed_exchange(exchange, seeded)
     return SeededExchange(exchange, tuple(seeded))
+
+
+@dataclass(frozen=True)
+class ErrorCase:
+    """One OKX error answer: the code, the HTTP status it comes with and the parsed body."""
+
+    code: str
+    status: int
+    body: dict[str, object]
+
+
+@st.composite
+def error_cases(draw: st.DrawFn, codes: Iterable[str] | None = None) -> ErrorCase:
+    """OKX error answers as the fake's table (``okx_fakes.ERRORS``) has them.
+
+    Draws a code (from ``codes``, default every code of the table), its status, and its
+    body in its shape: ``{"msg": ..., "code": ...}`` from the gateway (authentication, the
+    429), ``{"code": ..., "data": [], "msg": ...}`` from the endpoint. The ``code`` in the
+    body is sometimes a JSON number, as older OKX answers sent it (knowm/XChange#4114).
+
+    Example: ``ErrorCase(code="50113", status=401, body={"msg": "Invalid Sign", "code":
+    "50113"})``.
+    """
+    code = draw(st.sampled_from(sorted(ERRORS if codes is None else codes)))
+    spec = ERRORS[code]
+    body = error_body(code, spec.message(), spec.shape)
+    if draw(st.booleans()):
+        body["code"] = int(code)
+    return ErrorCase(code, spec.status, body)
+
+
+def error_payloads() -> st.SearchStrategy[dict[str, object]]:
+    """OKX error bodies in both shapes (see :func:`error_cases`).
+
+    Example: ``{"code": "51000", "data": [], "msg": "Parameter ccy error"}``.
+    """
+    return error_cases().map(lambda case: case.body)

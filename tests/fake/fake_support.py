@@ -57,5 +57,10 @@ def sdk_client(
 
 
 def error(code: str, msg: str) -> dict[str, Any]:
-    """The error body the fake answers."""
-    return {"code": code, "msg": msg, "data": []}
+    """An endpoint-level error body: ``{"code": ..., "data": [], "msg": ...}``."""
+    return {"code": code, "data": [], "msg": msg}
+
+
+def gateway_error(code: str, msg: str) -> dict[str, Any]:
+    """A gateway-level error body (authentication, the 429): ``{"msg": ..., "code": ...}``."""
+    return {"msg": msg, "code": code}

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
+from contextlib import ExitStack
+from typing import Any
 
 import httpx
+import okx.Account
 import okx.okxclient
 import pytest
 from fake_support import (
@@ -17,67 +22,115 @@ from fake_support import (
     error,
     frozen_clock,
     funded_exchange,
+    gateway_error,
     sdk_client,
 )
-from okx_fakes import ERRORS, FakeExchange
+from okx_fakes import ERRORS, FakeAccountAPI, FakeExchange
 
-# The codes okx_ext maps (brief F1): the table must hold each, and nothing it cannot back.
+from okx_ext import MaxWithdrawalClient, OkxApiError, error_for_code
+
+# The codes okx_ext maps: the table must hold each, and nothing it cannot back.
 WRAPPER_CODES = {
-    "50001", "50004", "50005", "50011", "50013", "50014", "50025", "50026", "50030", "50035",
-    "50100", "50101", "50102", "50103", "50104", "50105", "50106", "50107", "50110", "50111",
-    "50112", "50113", "50114", "50119", "50120", "50121", "51000",
+    "50001", "50004", "50005", "50007", "50008", "50009", "50011", "50012", "50013", "50014",
+    "50025", "50026", "50030", "50035", "50038", "50040", "50100", "50101", "50102", "50103",
+    "50104", "50105", "50106", "50107", "50108", "50109", "50110", "50111", "50112", "50113",
+    "50114", "50115", "50119", "50120", "50121", "51000",
 }
 
-# Status and message per code, pinned here independently of the table (a typo there fails).
+G, E = "gateway", "endpoint"
+# Status, message and body shape per code, pinned here from
+# /work/shared/reference/okx-error-codes.md independently of the table (a typo there fails):
+# the wire's status and wording where observed, OKX's table otherwise.
 EXPECTED = {
-    "50001": (503, "Service temporarily unavailable. Try again later"),
-    "50004": (400, "API endpoint request timeout (does not mean that the request was "
-                   "successful or failed, please check the request result)"),
-    "50005": (410, "API is offline or unavailable"),
-    "50011": (429, "Too Many Requests"),
-    "50013": (429, "Systems are busy. Please try again later"),
-    "50014": (400, "Parameter ccy cannot be empty"),
-    "50025": (200, "Parameter ccy count exceeds the limit 20"),
-    "50026": (500, "System error. Try again later"),
-    "50030": (200, "You don't have permission to use this API endpoint"),
-    "50035": (403, "This endpoint requires that APIKey must be bound to IP"),
-    "50100": (400, "API frozen, please contact customer service"),
-    "50101": (401, "APIKey does not match current environment"),
-    "50102": (401, "Timestamp request expired"),
-    "50103": (401, 'Request header "OK-ACCESS-KEY" cannot be empty'),
-    "50104": (401, 'Request header "OK-ACCESS-PASSPHRASE" cannot be empty'),
-    "50105": (401, 'Request header "OK-ACCESS-PASSPHRASE" incorrect'),
-    "50106": (401, 'Request header "OK-ACCESS-SIGN" cannot be empty'),
-    "50107": (401, 'Request header "OK-ACCESS-TIMESTAMP" cannot be empty'),
-    "50110": (401, "Your IP 127.0.0.1 is not included in your API key's IP whitelist"),
-    "50111": (401, "Invalid OK-ACCESS-KEY"),
-    "50112": (401, "Invalid OK-ACCESS-TIMESTAMP"),
-    "50113": (401, "Invalid Sign"),
-    "50114": (401, "Invalid authorization"),
-    "50119": (401, "API key doesn't exist"),
-    "50120": (401, "API key has insufficient permissions"),
-    "50121": (401, "You can't access our services through the IP address (127.0.0.1)"),
-    "51000": (400, "Parameter ccy error"),
+    "50001": (503, "Service temporarily unavailable. Please try again later.", E),
+    "50004": (400, "API endpoint request timeout. (does not mean that the request was "
+                   "successful or failed, please check the request result).", E),
+    "50005": (410, "API endpoint is inactive or unavailable.", E),
+    "50007": (200, "User blocked.", E),
+    "50008": (200, "User doesn't exist.", E),
+    "50009": (200, "Account is frozen due to stop-out.", E),
+    "50011": (429, "Too Many Requests", G),
+    "50012": (200, "Account status invalid. Check account status", E),
+    "50013": (429, "Systems are busy. Please try again later.", E),
+    "50014": (400, "Parameter ccy can not be empty.", E),
+    "50025": (200, "Parameter ccy count exceeds the limit 20.", E),
+    "50026": (500, "System error. Try again later", E),
+    "50030": (200, "You don't have permission to use this API endpoint", E),
+    "50035": (403, "This endpoint requires that APIKey must be bound to IP", E),
+    "50038": (200, "This feature is unavailable in demo trading", E),
+    "50040": (200, "Too frequent operations, please try again later", E),
+    "50100": (400, "API frozen, please contact customer service.", G),
+    "50101": (401, "APIKey does not match current environment.", G),
+    "50102": (401, "Timestamp request expired", G),
+    "50103": (401, "Request header OK-ACCESS-KEY can not be empty.", G),
+    "50104": (401, 'Request header "OK-ACCESS-PASSPHRASE" cannot be empty.', G),
+    "50105": (401, "Request header OK-ACCESS-PASSPHRASE incorrect.", G),
+    "50106": (401, 'Request header "OK-ACCESS-SIGN" cannot be empty.', G),
+    "50107": (401, 'Request header "OK-ACCESS-TIMESTAMP" cannot be empty.', G),
+    "50108": (401, "Exchange ID does not exist.", G),
+    "50109": (401, "Exchange domain does not exist.", G),
+    "50110": (401, "Your IP 127.0.0.1 is not included in your API key's IP whitelist.", G),
+    "50111": (401, "Invalid OK-ACCESS-KEY", G),
+    "50112": (401, "Invalid OK-ACCESS-TIMESTAMP.", G),
+    "50113": (401, "Invalid Sign", G),
+    "50114": (401, "Invalid authorization.", G),
+    "50115": (405, "Invalid request method.", G),
+    "50119": (401, "API key doesn't exist", G),
+    "50120": (200, "This API key doesn't have permission to use this function", E),
+    "50121": (200, "You can't access our services through the IP address (127.0.0.1)", E),
+    "51000": (400, "Parameter ccy error", E),
 }
+
+
+def expected_body(code: str) -> dict[str, object]:
+    _, msg, shape = EXPECTED[code]
+    return gateway_error(code, msg) if shape == G else error(code, msg)
+
+
+def expected_bytes(code: str) -> bytes:
+    """The exact bytes: compact JSON, msg first and no data for the gateway."""
+    _, msg, shape = EXPECTED[code]
+    if shape == G:
+        return b'{"msg":' + json.dumps(msg).encode() + b',"code":"' + code.encode() + b'"}'
+    return b'{"code":"' + code.encode() + b'","data":[],"msg":' + json.dumps(msg).encode() + b"}"
 
 
 def test_table_holds_exactly_the_codes_the_wrapper_maps() -> None:
     assert set(ERRORS) == WRAPPER_CODES == set(EXPECTED)
 
 
+def test_every_row_names_its_source_and_a_wire_row_names_a_thread() -> None:
+    for code, spec in ERRORS.items():
+        assert spec.source.kind in ("table", "wire", "assumed"), code
+        if spec.source.kind == "table":
+            assert spec.source.evidence == "", code
+        else:
+            assert spec.source.evidence, code
+        if spec.source.kind == "wire":
+            assert all(re.fullmatch(r"[\w.-]+/[\w.-]+#\d+", thread)
+                       for thread in spec.source.evidence.split(", ")), code
+
+
+def test_the_gateway_rule_holds_for_every_row() -> None:
+    # Gateway-level: the API class answered with a 4xx status, and the 429 rate limit.
+    for code, spec in ERRORS.items():
+        gateway = (code.startswith("501") and 400 <= spec.status < 500) or code == "50011"
+        assert spec.shape == ("gateway" if gateway else "endpoint"), code
+
+
 @pytest.mark.parametrize("code", sorted(WRAPPER_CODES - {"50025", "51000"}))
 def test_injected_code_through_the_sdk_and_plain_httpx(code: str) -> None:
     exchange = funded_exchange(frozen_clock())
-    status, msg = EXPECTED[code]
+    status = EXPECTED[code][0]
     exchange.fail_next(code, times=2)
     with sdk_client(exchange) as api:
-        assert api.get_max_withdrawal("BTC") == error(code, msg)
+        assert api.get_max_withdrawal("BTC") == expected_body(code)
     with httpx.Client(base_url="https://example.invalid") as plain:
         exchange.install(plain)
         response = plain.get("/api/v5/account/max-withdrawal")
     assert response.status_code == status
     assert response.headers["content-type"] == "application/json"
-    assert response.json() == error(code, msg)
+    assert response.content == expected_bytes(code)
     assert [(r.code, r.status, r.uid) for r in exchange.requests] == [(code, status, None)] * 2
 
 
@@ -114,6 +167,7 @@ NATURAL: list[tuple[str, Callable[[FakeExchange], object]]] = [
     ("50103", _sdk_call(key="-1")),  # python-okx then sends no auth headers at all
     ("50104", _sdk_call(passphrase="")),
     ("50112", _with_sdk_timestamp("2024-01-02T03:04:05Z")),
+    ("50102", _with_sdk_timestamp("1607417337715")),
     ("50102", _with_sdk_timestamp("2020-01-02T03:04:05.678Z")),
     ("50111", _sdk_call(key="no-such-key")),
     ("50105", _sdk_call(passphrase="wrong")),
@@ -131,15 +185,14 @@ def test_code_the_fake_produces_by_itself_through_the_sdk(
     code: str, scenario: Callable[[FakeExchange], object]
 ) -> None:
     exchange = funded_exchange(frozen_clock())
-    status, msg = EXPECTED[code]
-    assert scenario(exchange) == error(code, msg)
-    assert (exchange.requests[-1].code, exchange.requests[-1].status) == (code, status)
+    assert scenario(exchange) == expected_body(code)
+    assert (exchange.requests[-1].code, exchange.requests[-1].status) == (code, EXPECTED[code][0])
 
 
 def test_live_key_with_demo_flag_is_50101_and_with_live_flag_passes() -> None:
     exchange = funded_exchange(frozen_clock())
     with sdk_client(exchange, LIVE_KEY, LIVE_SECRET, LIVE_PASSPHRASE, flag="1") as api:
-        assert api.get_max_withdrawal("BTC") == error("50101", EXPECTED["50101"][1])
+        assert api.get_max_withdrawal("BTC") == expected_body("50101")
     with sdk_client(exchange, LIVE_KEY, LIVE_SECRET, LIVE_PASSPHRASE, flag="0") as api:
         assert api.get_max_withdrawal("BTC")["data"][0]["maxWd"] == "0"
 
@@ -167,7 +220,10 @@ def _signed_headers(**overrides: str) -> dict[str, str]:
         # The first failure in AUTH_ORDER wins when several headers are missing.
         ("50106", {"OK-ACCESS-SIGN": "", "OK-ACCESS-TIMESTAMP": "", "OK-ACCESS-PASSPHRASE": ""}),
         ("50112", {"OK-ACCESS-TIMESTAMP": "2024-13-02T03:04:05.678Z", "OK-ACCESS-KEY": "nope"}),
-        ("50112", {"OK-ACCESS-TIMESTAMP": "1704164645678"}),
+        ("50102", {"OK-ACCESS-TIMESTAMP": "1704164645678"}),  # okxapi/python-okx#55
+        ("50102", {"OK-ACCESS-TIMESTAMP": "1607417337715", "OK-ACCESS-KEY": "nope"}),
+        ("50112", {"OK-ACCESS-TIMESTAMP": "-1607417337715"}),
+        ("50112", {"OK-ACCESS-TIMESTAMP": "1607417337.715"}),
     ],
 )
 def test_missing_headers_through_a_plain_httpx_client(code: str, overrides: dict[str, str]) -> None:
@@ -176,11 +232,31 @@ def test_missing_headers_through_a_plain_httpx_client(code: str, overrides: dict
         exchange.install(plain)
         response = plain.get("https://www.okx.com/api/v5/account/max-withdrawal",
                              headers=_signed_headers(**overrides))
-    assert (response.status_code, response.json()) == (EXPECTED[code][0],
-                                                        error(code, EXPECTED[code][1]))
+    assert (response.status_code, response.content) == (EXPECTED[code][0], expected_bytes(code))
 
 
 def test_demo_sdk_client_passes_auth_with_the_right_keys() -> None:
     exchange = funded_exchange(frozen_clock())
     with sdk_client(exchange, DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE) as api:
         assert api.get_max_withdrawal("BTC")["code"] == "0"
+
+
+@pytest.mark.parametrize("way", ["direct", "install", "serve"])
+def test_the_wrapper_reads_both_body_shapes_through_every_way_in(way: str) -> None:
+    exchange = funded_exchange(frozen_clock())
+    with ExitStack() as stack:
+        if way == "direct":
+            api: Any = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange)
+        elif way == "install":
+            api = stack.enter_context(sdk_client(exchange))
+        else:
+            api = stack.enter_context(okx.Account.AccountAPI(
+                DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, flag="1",
+                domain=stack.enter_context(exchange.serve())))
+        client = MaxWithdrawalClient(api, retry=None, rate_limit=None)
+        for code in sorted(EXPECTED):
+            exchange.fail_next(code)
+            with pytest.raises(OkxApiError) as caught:
+                client.get_max_withdrawal("BTC")
+            assert type(caught.value) is type(error_for_code(code, "m")), code
+            assert (caught.value.code, caught.value.msg) == (code, EXPECTED[code][1])

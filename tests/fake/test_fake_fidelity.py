@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
 import okx.Account as Account
+import okx.utils
 import pytest
 from fake_support import (
     DEMO_KEY,
@@ -31,22 +35,43 @@ from fake_support import (
     frozen_clock,
     funded_exchange,
 )
-from okx_fakes import FakeAccountAPI, FakeExchange
+from okx_fakes import ERRORS, FakeAccountAPI, FakeExchange, FakeRequest
+from okx_fakes._errors import GATEWAY_SHAPE_SEEN
 
 
 class Client(Protocol):
     def get_max_withdrawal(self, ccy: str = "") -> Any: ...
 
 
+# Sends one raw request (method, path?query, headers) and returns the HTTP status and body.
+RawSend = Callable[[str, str, dict[str, str]], tuple[int, bytes]]
+
+
 @dataclass
 class Target:
-    """Where a scenario runs: ``client()`` builds a client; ``exchange`` is None on OKX."""
+    """Where a scenario runs: ``client()`` builds a client; ``exchange`` is None on OKX.
+
+    ``send`` puts one raw request on the wire, so a scenario sees the status and exact body.
+    """
 
     exchange: FakeExchange | None
     client: Callable[..., AbstractContextManager[Client]]
     key: str
     secret: str
     passphrase: str
+    send: RawSend
+
+    def signed(self, target: str, method: str = "GET", **overrides: str | None) -> dict[str, str]:
+        """Headers python-okx would send for ``target``; an override of None drops one."""
+        timestamp = overrides.get("OK-ACCESS-TIMESTAMP") or okx.utils.get_timestamp()
+        signature = okx.utils.sign(okx.utils.pre_hash(timestamp, method, target, "", False),
+                                   self.secret).decode()
+        headers: dict[str, str | None] = {
+            "OK-ACCESS-KEY": self.key, "OK-ACCESS-SIGN": signature,
+            "OK-ACCESS-TIMESTAMP": timestamp, "OK-ACCESS-PASSPHRASE": self.passphrase,
+            "x-simulated-trading": "1", **overrides,
+        }
+        return {name: value for name, value in headers.items() if value is not None}
 
     def funded(self, **overrides: str) -> AbstractContextManager[Client]:
         creds = {"key": self.key, "secret": self.secret, "passphrase": self.passphrase,
@@ -201,6 +226,102 @@ def network_fault(target: Target) -> Any:
     return answer
 
 
+# -- raw scenarios: the HTTP status and the exact bytes, as OKX sends them ----------------
+
+PATH = "/api/v5/account/max-withdrawal"
+
+
+def _exact(answer: tuple[int, bytes], code: str) -> None:
+    """``answer`` is the fake's row for ``code``: its status and body, byte for byte."""
+    assert answer == (ERRORS[code].status, _body_text(code).encode()), code
+
+
+def auth_headers_in_order(target: Target) -> Any:
+    target_path = PATH + "?ccy=BTC"
+    headers = target.signed(target_path)
+    answers = []
+    # Each missing header answers its code; with several missing, the first in order wins.
+    for code, dropped in (("50103", ("OK-ACCESS-KEY", "OK-ACCESS-SIGN")),
+                          ("50106", ("OK-ACCESS-SIGN", "OK-ACCESS-TIMESTAMP")),
+                          ("50107", ("OK-ACCESS-TIMESTAMP", "OK-ACCESS-PASSPHRASE")),
+                          ("50104", ("OK-ACCESS-PASSPHRASE",))):
+        sent = {name: value for name, value in headers.items() if name not in dropped}
+        answers.append(target.send("GET", target_path, sent))
+        _exact(answers[-1], code)
+    return answers
+
+
+def auth_failures(target: Target) -> Any:
+    path = PATH + "?ccy=BTC"
+    cases = {
+        "50112": target.signed(path, **{"OK-ACCESS-TIMESTAMP": "2024-01-02 03:04:05"}),
+        "50111": {**target.signed(path), "OK-ACCESS-KEY": "00000000-0000-4000-8000-000000000000"},
+        "50105": {**target.signed(path), "OK-ACCESS-PASSPHRASE": target.passphrase + "x"},
+        "50101": {**target.signed(path), "x-simulated-trading": "0"},
+        "50113": {**target.signed(path), "OK-ACCESS-SIGN": "c2lnbg=="},
+    }
+    answers = []
+    for code, headers in cases.items():
+        answers.append(target.send("GET", path, headers))
+        _exact(answers[-1], code)
+    return answers
+
+
+def timestamp_expired(target: Target) -> Any:
+    path = PATH + "?ccy=BTC"
+    answers = []
+    # Epoch milliseconds answer 50102 like an old timestamp (okxapi/python-okx#55).
+    for timestamp in ("1607417337715", "2020-12-08T09:08:57.715Z"):
+        answers.append(target.send("GET", path, target.signed(path, **{
+            "OK-ACCESS-TIMESTAMP": timestamp})))
+        _exact(answers[-1], "50102")
+    return answers
+
+
+def other_methods(target: Target) -> Any:
+    answers = []
+    for method in ("POST", "PUT", "DELETE"):
+        answers.append(target.send(method, PATH, target.signed(PATH, method)))
+        _exact(answers[-1], "50115")
+    return answers
+
+
+def too_many_raw(target: Target) -> Any:
+    path = PATH + "?ccy=" + ",".join(["BTC"] * 21)  # 50025 counts before duplicates collapse
+    answer = target.send("GET", path, target.signed(path))
+    _exact(answer, "50025")
+    return answer
+
+
+def malformed_raw(target: Target) -> Any:
+    path = PATH + "?ccy=BTC,,ETH"
+    answer = target.send("GET", path, target.signed(path))
+    _exact(answer, "51000")
+    return answer
+
+
+def lower_case_ccy(target: Target) -> Any:
+    with target.funded() as api:
+        answer = outcome(lambda: api.get_max_withdrawal("btc,Eth"))
+    assert answer["code"] == "0"
+    assert [entry["ccy"] for entry in answer["data"]] == ["BTC", "ETH"]
+    return answer
+
+
+def rate_limit_burst(target: Target) -> Any:
+    path = PATH + "?ccy=BTC"
+    headers = target.signed(path)
+    with ThreadPoolExecutor(21) as pool:  # at once: 21 within OKX's 2 s, whatever the latency
+        answers = sorted(pool.map(lambda _: target.send("GET", path, headers), range(21)))
+    limited = [answer for answer in answers if answer[0] != 200]
+    assert limited and len(answers) - len(limited) <= 20
+    for answer in limited:
+        _exact(answer, "50011")
+    if target.exchange is not None:
+        assert len(limited) == 1
+    return answers
+
+
 SCENARIOS: list[tuple[Callable[[Target], Any], bool]] = [
     (funded_account, True),
     (all_currencies, False),
@@ -217,6 +338,14 @@ SCENARIOS: list[tuple[Callable[[Target], Any], bool]] = [
     (injected_50001, True),
     (injected_html_502, True),
     (network_fault, True),
+    (auth_headers_in_order, False),
+    (auth_failures, False),
+    (timestamp_expired, False),
+    (other_methods, False),
+    (too_many_raw, False),
+    (malformed_raw, False),
+    (lower_case_ccy, False),
+    (rate_limit_burst, False),
 ]
 
 
@@ -249,16 +378,37 @@ def _served(base_url: str) -> Callable[..., AbstractContextManager[Client]]:
     return client
 
 
+def _handle_sender(exchange: FakeExchange) -> RawSend:
+    def send(method: str, target: str, headers: dict[str, str]) -> tuple[int, bytes]:
+        lowered = {name.lower(): value for name, value in headers.items()}
+        response = exchange.handle(FakeRequest(method, target, lowered))
+        return response.status, response.body
+
+    return send
+
+
+def _http_sender(client: httpx.Client) -> RawSend:
+    def send(method: str, target: str, headers: dict[str, str]) -> tuple[int, bytes]:
+        response = client.request(method, target, headers=headers)
+        return response.status_code, response.content
+
+    return send
+
+
 def _run_on_fake(way: str, scenario: Callable[[Target], Any]) -> Any:
     exchange = funded_exchange(frozen_clock())
     with ExitStack() as stack:
         if way == "direct":
-            client = _direct(exchange)
+            client, send = _direct(exchange), _handle_sender(exchange)
         elif way == "install":
-            client = _installed(exchange)
+            plain = stack.enter_context(httpx.Client(base_url="https://www.okx.com"))
+            exchange.install(plain)
+            client, send = _installed(exchange), _http_sender(plain)
         else:
-            client = _served(stack.enter_context(exchange.serve()))
-        target = Target(exchange, client, DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE)
+            base_url = stack.enter_context(exchange.serve())
+            client = _served(base_url)
+            send = _http_sender(stack.enter_context(httpx.Client(base_url=base_url)))
+        target = Target(exchange, client, DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, send)
         return scenario(target), exchange.requests
 
 
@@ -270,7 +420,9 @@ def test_three_ways_in_give_identical_answers(
     results = {way: _run_on_fake(way, scenario) for way in ("direct", "install", "serve")}
     answers = {way: answer for way, (answer, _) in results.items()}
     assert answers["direct"] == answers["install"] == answers["serve"]
-    recorded = {way: [(r.path, r.query, r.uid, r.code, r.status) for r in records]
+    # Sorted: a concurrent scenario (rate_limit_burst) records in any order.
+    recorded = {way: sorted((r.method, r.path, r.query, r.uid or "", r.code or "", r.status or 0)
+                            for r in records)
                 for way, (_, records) in results.items()}
     assert recorded["direct"] == recorded["install"] == recorded["serve"]
 
@@ -294,4 +446,91 @@ def test_scenarios_hold_on_okx_demo(scenario: Callable[[Target], Any], fake_only
             yield api
 
     key, secret, passphrase = (os.environ[name] for name in _DEMO_ENV)
-    scenario(Target(None, client, key, secret, passphrase))
+    with httpx.Client(base_url="https://www.okx.com") as plain:
+        scenario(Target(None, client, key, secret, passphrase, _http_sender(plain)))
+
+
+# -- the README's fidelity matrix: rebuilt from ERRORS and checked against SCENARIOS ------
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+# The demo scenario that observes each code the fake produces by itself.
+CODE_SCENARIOS = {
+    "50011": "rate_limit_burst", "50025": "too_many_raw", "50101": "auth_failures",
+    "50102": "timestamp_expired", "50103": "auth_headers_in_order",
+    "50104": "auth_headers_in_order", "50105": "auth_failures",
+    "50106": "auth_headers_in_order", "50107": "auth_headers_in_order",
+    "50111": "auth_failures", "50112": "auth_failures", "50113": "auth_failures",
+    "50115": "other_methods", "51000": "malformed_raw",
+}
+_OBSERVABLE = {scenario.__name__ for scenario, fake_only in SCENARIOS if not fake_only}
+
+
+def _body_text(code: str) -> str:
+    spec = ERRORS[code]
+    msg = json.dumps(spec.message(), ensure_ascii=False, separators=(",", ":"))
+    if spec.shape == "gateway":
+        return f'{{"msg":{msg},"code":"{code}"}}'
+    return f'{{"code":"{code}","data":[],"msg":{msg}}}'
+
+
+def _evidence(code: str) -> str:
+    source = ERRORS[code].source
+    shape = ERRORS[code].shape
+    if shape == "gateway" and code not in GATEWAY_SHAPE_SEEN:
+        return f"{source}; gateway shape assumed like 50113's"
+    return str(source)
+
+
+def render_codes() -> str:
+    """The README's code table: one row per code of ERRORS, from its row."""
+    lines = ["| code | HTTP | body | evidence | demo scenario |", "|---|---|---|---|---|"]
+    for code, spec in sorted(ERRORS.items()):
+        scenario = CODE_SCENARIOS.get(code)
+        cell = f"`{scenario}`" if scenario else "not observable: injected only"
+        lines.append(f"| {code} | {spec.status} | `{_body_text(code)}` | {_evidence(code)} "
+                     f"| {cell} |")
+    return "\n".join(lines)
+
+
+def render_sources() -> str:
+    """The README's list of differences and unverified points, from ERRORS' sources."""
+    def codes(kind: str) -> str:
+        return ", ".join(code for code, spec in sorted(ERRORS.items())
+                         if spec.source.kind == kind) or "none"
+
+    gateway = [code for code, spec in sorted(ERRORS.items()) if spec.shape == "gateway"]
+    return "\n".join([
+        f"- **Seen on the wire** (status and message; the wire wins over OKX's table): "
+        f"{codes('wire')}.",
+        f"- **From OKX's table, not observed**: {codes('table')}.",
+        f"- **Assumed**: {codes('assumed')}.",
+        f"- **Gateway body** `{{\"msg\":...,\"code\":...}}` seen for "
+        f"{', '.join(sorted(GATEWAY_SHAPE_SEEN))}; assumed alike for "
+        f"{', '.join(code for code in gateway if code not in GATEWAY_SHAPE_SEEN)}. "
+        f"Every other code answers `{{\"code\":...,\"data\":[],\"msg\":...}}`.",
+    ])
+
+
+def _readme_block(name: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    begin, end = f"<!-- begin {name} -->\n", f"\n<!-- end {name} -->"
+    assert begin in text and end in text, name
+    return text.split(begin, 1)[1].split(end, 1)[0]
+
+
+@pytest.mark.parametrize(("name", "render"), [("error-codes", render_codes),
+                                              ("error-sources", render_sources)])
+def test_readme_blocks_are_rebuilt_from_the_error_table(name: str, render: Callable[[], str]
+                                                        ) -> None:
+    assert _readme_block(name) == render(), f"README block {name!r} should read:\n{render()}"
+
+
+def test_every_observable_matrix_row_names_a_demo_scenario() -> None:
+    assert set(CODE_SCENARIOS) <= set(ERRORS) and set(CODE_SCENARIOS.values()) <= _OBSERVABLE
+    behaviours = _readme_block("behaviours").splitlines()[2:]
+    assert len(behaviours) == 5
+    for row in behaviours:
+        scenario_cell = row.rstrip(" |").rsplit("|", 1)[1].strip()
+        named = set(re.findall(r"`(\w+)`", scenario_cell))
+        assert named <= _OBSERVABLE, row
+        assert named or scenario_cell.startswith("not observable"), row

@@ -8,7 +8,15 @@ import hmac
 import json
 
 import pytest
-from fake_support import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET, SECRETS, error, funded_exchange
+from fake_support import (
+    DEMO_KEY,
+    DEMO_PASSPHRASE,
+    DEMO_SECRET,
+    SECRETS,
+    error,
+    funded_exchange,
+    gateway_error,
+)
 from okx_fakes import FakeAccountAPI, FakeExchange, FakeRequest
 
 PATH = "/api/v5/account/max-withdrawal"
@@ -72,16 +80,29 @@ def test_query_forms(exchange: FakeExchange) -> None:
 )
 def test_bad_ccy_answers_parameter_errors(exchange: FakeExchange, query: str, code: str) -> None:
     status, body = answer(exchange, f"{PATH}?{query}")
-    expected = {"50025": (200, "Parameter ccy count exceeds the limit 20"),
+    expected = {"50025": (200, "Parameter ccy count exceeds the limit 20."),
                 "51000": (400, "Parameter ccy error")}[code]
     assert (status, body) == (expected[0], error(code, expected[1]))
 
 
 @pytest.mark.parametrize(("method", "target"), [("GET", "/api/v5/account/balance"),
-                                                 ("POST", PATH), ("GET", PATH + "/")])
-def test_unmodelled_routes_answer_404(exchange: FakeExchange, method: str, target: str) -> None:
+                                                 ("POST", "/api/v5/account/balance"),
+                                                 ("GET", PATH + "/")])
+def test_unmodelled_paths_answer_404(exchange: FakeExchange, method: str, target: str) -> None:
     assert answer(exchange, target, method) == (404, error("404", "Not Found"))
     assert exchange.requests[-1].code is None
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "HEAD", "get"])
+def test_other_methods_on_a_modelled_path_answer_50115(exchange: FakeExchange,
+                                                        method: str) -> None:
+    response = exchange.handle(signed(PATH + "?ccy=BTC", method))
+    assert (response.status, response.body) == (
+        405, b'{"msg":"Invalid request method.","code":"50115"}')
+    assert json.loads(response.body) == gateway_error("50115", "Invalid request method.")
+    record = exchange.requests[-1]
+    assert (record.method, record.path, record.code, record.status, record.uid) == (
+        method, PATH, "50115", 405, None)
 
 
 def test_records_hold_the_request_and_no_secret(exchange: FakeExchange) -> None:
@@ -122,5 +143,5 @@ def test_fault_queue_is_fifo_and_validated(exchange: FakeExchange) -> None:
         exchange.fail_next_http(99, "x")
     assert exchange.handle(signed(PATH)).status == 200
     exchange.fail_next(50001, msg="custom message")
-    expected = b'{"code":"50001","msg":"custom message","data":[]}'
+    expected = b'{"code":"50001","data":[],"msg":"custom message"}'
     assert exchange.handle(signed(PATH)).body == expected

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import threading
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import datetime, timezone
 
+import okx.Account as Account
 import okx.utils
 import pytest
 from fake_support import (
@@ -18,6 +24,8 @@ from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from okx_fakes import FakeAccountAPI, FakeExchange, FakeRequest
+from okx_fakes._auth import is_epoch_digits
+from okx_fakes._exchange import default_clock
 
 PATH = "/api/v5/account/max-withdrawal?ccy=BTC"
 
@@ -28,7 +36,7 @@ def _codes(api: object, count: int) -> list[str]:
 
 def test_freezegun_tick_moves_the_rate_window_through_the_sdk() -> None:
     with freeze_time("2024-05-01 12:00:00") as frozen:
-        exchange = funded_exchange()  # default clock: time.time, looked up at each call
+        exchange = funded_exchange()  # the default clock, looked up at each call
         with sdk_client(exchange) as api:
             assert _codes(api, 21) == ["0"] * 20 + ["50011"]
             frozen.tick(1.999)
@@ -143,3 +151,68 @@ def test_timestamp_codec_writes_python_okx_form_and_reads_it_back(epoch_s: float
                                  "2024-01-01T00:00:00.0000Z", "\uff12024-01-01T00:00:00.000Z"])
 def test_impossible_timestamps_answer_50112(bad: str) -> None:
     assert b'"50112"' in funded_exchange(max_skew_s=None).handle(_signed_now(bad)).body
+
+
+def _from_threads(send: Callable[[], object], count: int = 8) -> None:
+    """Run ``send`` in each of ``count`` plain threads, as their very target.
+
+    No wrapper frame: freezegun's real-time-in-threads rule looks 5 frames up the stack.
+    """
+    threads = [threading.Thread(target=send) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+@pytest.mark.parametrize("way", ["handle", "direct", "install", "serve"])
+def test_frozen_time_and_eight_sending_threads_all_pass(way: str) -> None:
+    # freezegun freezes datetime in every thread but not time.time inside a thread: a fake
+    # clock reading time.time answered 50102 to what python-okx signed (handle, direct).
+    with freeze_time("2021-03-04 05:06:07"), ExitStack() as stack:
+        exchange = funded_exchange()  # the default clock
+        if way == "handle":  # a downstream test driving the model with python-okx's signature
+            send: Callable[[], object] = functools.partial(
+                exchange.handle, _signed_now(okx.utils.get_timestamp()))
+        elif way == "direct":
+            api = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange)
+            send = functools.partial(api.get_max_withdrawal, "BTC")
+        elif way == "install":
+            send = functools.partial(stack.enter_context(sdk_client(exchange)).get_max_withdrawal,
+                                     "BTC")
+        else:
+            url = stack.enter_context(exchange.serve())
+            served = stack.enter_context(Account.AccountAPI(
+                DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, flag="1", domain=url))
+            send = functools.partial(served.get_max_withdrawal, "BTC")
+        _from_threads(send)
+    assert [(record.code, record.time) for record in exchange.requests] == [
+        ("0", 1614834367.0)] * 8
+
+
+def test_default_clock_reads_datetime_at_each_call() -> None:
+    with freeze_time("2021-03-04 05:06:07.25") as frozen:
+        assert default_clock() == 1614834367.25
+        seen: list[float] = []
+        _from_threads(lambda: seen.append(default_clock()), 1)
+        assert seen == [1614834367.25]
+        frozen.tick(1)
+        assert FakeExchange().now() == 1614834368.25
+    assert abs(default_clock() - time.time()) < 5
+
+
+def test_an_injected_clock_still_wins_under_freezegun() -> None:
+    with freeze_time("2021-03-04 05:06:07"):
+        assert FakeExchange(clock=lambda: 86400.5).now() == 86400.5
+
+
+@pytest.mark.parametrize("digits", ["1607417337715", "0", "1614834367000", "99999999999999999999"])
+def test_an_all_digits_timestamp_answers_50102_even_without_the_skew_check(digits: str) -> None:
+    response = funded_exchange(max_skew_s=None).handle(_signed_now(digits))
+    assert (response.status, response.body) == (
+        401, b'{"msg":"Timestamp request expired","code":"50102"}')
+
+
+@pytest.mark.parametrize("text", ["\u0661607417337715", "1607417337715 ", "+1607417337715", ""])
+def test_only_ascii_digits_are_epoch_digits(text: str) -> None:
+    assert is_epoch_digits(text) is False

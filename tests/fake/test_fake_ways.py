@@ -132,7 +132,7 @@ def test_fake_server_start_stop_and_any_method() -> None:
     server = FakeServer(exchange).start()
     try:
         with httpx.Client(base_url=server.url) as client:
-            assert client.post(PATH, content=b"{}").status_code == 404
+            assert client.post(PATH, content=b"{}").status_code == 405  # 50115
             assert client.get("/").json() == {"code": "404", "msg": "Not Found", "data": []}
     finally:
         server.stop()

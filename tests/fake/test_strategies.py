@@ -18,8 +18,10 @@ from okx_ext import (
     CurrencyValidationError,
     MaxWithdrawal,
     MaxWithdrawalClient,
+    OkxApiError,
     ResponseFormatError,
     TooManyCurrenciesError,
+    error_for_code,
     normalize_currencies,
 )
 
@@ -342,3 +344,28 @@ def test_accounts_share_uids_and_mix_environments() -> None:
     assert len({a.uid for a in shared.accounts}) < len(shared.accounts)
     mixed = find_any(okx_st.accounts(), lambda seeded: len({a.demo for a in seeded.accounts}) == 2)
     assert {a.flag for a in mixed.accounts} == {"0", "1"}
+
+
+@given(okx_st.error_cases())
+def test_error_cases_raise_the_mapped_error_whatever_the_shape(case: okx_st.ErrorCase) -> None:
+    body = case.body
+    shape = "gateway" if "data" not in body else "endpoint"
+    assert list(body) == (["msg", "code"] if shape == "gateway" else ["code", "data", "msg"])
+    assert str(body["code"]) == case.code and 200 <= case.status < 600
+    client = MaxWithdrawalClient(StaticAPI(body), retry=None, rate_limit=None)
+    with pytest.raises(OkxApiError) as caught:
+        client.get_max_withdrawal("BTC")
+    assert type(caught.value) is type(error_for_code(case.code, "m"))
+    assert (caught.value.code, caught.value.msg) == (case.code, body["msg"])
+
+
+@pytest.mark.parametrize("shape", ["gateway", "endpoint"])
+def test_error_cases_draw_both_shapes_and_int_codes(shape: str) -> None:
+    found = find_any(okx_st.error_cases(), lambda case: ("data" in case.body) == (
+        shape == "endpoint") and isinstance(case.body["code"], int))
+    assert isinstance(found.body["code"], int)
+
+
+@given(okx_st.error_payloads())
+def test_error_payloads_are_plain_bodies(body: dict[str, object]) -> None:
+    assert set(body) in ({"msg", "code"}, {"code", "data", "msg"})
