@@ -81,6 +81,17 @@ class ControlAPI:
         return FakeResponse(404, json_body({"error": "no such control endpoint"}))
 
 
+    def redact(self, target: str) -> str:
+        """Return ``target`` with an API key in its path replaced by ``***``, for a log line."""
+        path, mark, query = target.partition("?")
+        for route in CONTROL_ROUTES:
+            match = route.pattern.fullmatch(path)
+            if match is not None and "api_key" in route.pattern.groupindex:
+                start, end = match.span("api_key")
+                return f"{path[:start]}***{path[end:]}{mark}{query}"
+        return target
+
+
 def _refuse_constant(name: str) -> object:
     raise ValueError(f"{name} is not valid JSON here")
 

@@ -62,9 +62,9 @@ class FakeWSGIApp:
     Every request reaches :meth:`FakeExchange.handle` except those under ``/_fake/`` while
     ``control`` is true, which the control API answers (see the README). ``log``, if given,
     receives exactly one line per request, one call at a time (a lock serialises them):
-    ``METHOD target -> STATUS code=CODE`` with control characters escaped and never a
-    header, so never a secret. ``POST /_fake/reset`` restores the exchange's state as it
-    was when the app was made.
+    ``METHOD target -> STATUS code=CODE`` with control characters escaped, never a header
+    and an API key in a control path shown as ``***``, so never a secret.
+    ``POST /_fake/reset`` restores the exchange's state as it was when the app was made.
     """
 
     def __init__(
@@ -87,14 +87,16 @@ class FakeWSGIApp:
         method = str(environ.get("REQUEST_METHOD", "GET"))
         target = _target(environ)
         body = _body(environ)
+        control = self.control if target.startswith(CONTROL_PREFIX) else None
         if body is None:
             response = FakeResponse(413, f"a body is at most {MAX_BODY_BYTES} bytes".encode(),
                                     (("content-type", "text/plain; charset=utf-8"),))
-        elif self.control is not None and target.startswith(CONTROL_PREFIX):
-            response = self.control.handle(method, target, body)
+        elif control is not None:
+            response = control.handle(method, target, body)
         else:
             response = self.exchange.handle(FakeRequest(method, target, _headers(environ), body))
-        self.log_request_line(method, target, response)
+        self.log_request_line(method, target if control is None else control.redact(target),
+                              response)
         if response.network_fault:
             raise DroppedConnection("injected network fault")
         headers = [*response.headers, ("content-length", str(len(response.body)))]

@@ -253,6 +253,17 @@ def test_post_account_refuses_a_bad_entry_naming_the_field_and_adds_nothing(
         exchange.account_for_key("new-key-1")
 
 
+def test_a_control_log_line_never_shows_the_api_key() -> None:
+    lines: list[str] = []
+    exchange = funded_exchange(frozen_clock())
+    with exchange.server(log=lines.append) as server:
+        httpx.put(f"{server.url}/_fake/accounts/{DEMO_KEY}/balances/BTC?x=1",
+                  json={"available": "1"})
+        httpx.put(f"{server.url}/_fake/accounts/nobody/balances/BTC", json={"available": "1"})
+    assert lines == ["PUT /_fake/accounts/***/balances/BTC?x=1 -> 200 code=-",
+                     "PUT /_fake/accounts/***/balances/BTC -> 404 code=-"]
+
+
 def test_put_balance_sets_the_answer(served: tuple[FakeExchange, httpx.Client]) -> None:
     exchange, client = served
     answer = client.put(f"/_fake/accounts/{DEMO_KEY}/balances/sol",
