@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint typecheck pytest demo bench bench-shared test-oldest test-pythons clean
+.PHONY: install test lint typecheck pytest demo bench bench-shared soak test-oldest test-pythons clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ bench: $(STAMP)
 bench-shared: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) benchmarks/shared_limit.py
+
+# Issue 10: the fake server under load and abuse (loopback only, about 40 s); figures vs goals.
+soak: $(STAMP)
+	$(PY) benchmarks/soak.py
 
 # The suite on the other supported Pythons this machine has (3.10, 3.12, 3.13).
 test-pythons:

@@ -1,15 +1,16 @@
 """An in-memory fake OKX exchange for offline, deterministic tests.
 
 ``FakeExchange`` holds the state and answers requests through one function
-(``FakeExchange.handle``); ``FakeAccountAPI`` (direct), ``FakeExchange.install``
-(the real SDK over an httpx transport) and ``FakeExchange.serve`` (loopback HTTP)
-are thin ways into it.
+(``FakeExchange.handle``); ``FakeAccountAPI`` (direct) and its HTTP face, one WSGI
+application (``FakeExchange.wsgi_app``), are the ways into it: ``FakeExchange.install``
+mounts that application under the real SDK through ``httpx.WSGITransport``,
+``FakeExchange.serve`` runs it on waitress on loopback, with a control API.
 """
 
 from okx_fakes._accounts import FakeAccount, WithdrawalEntry
 from okx_fakes._api import FakeAccountAPI
 from okx_fakes._errors import ERRORS, OkxErrorSpec
-from okx_fakes._exchange import AUTH_ORDER, FakeExchange
+from okx_fakes._exchange import AUTH_ORDER, ExchangeState, FakeExchange
 from okx_fakes._facts import (
     ACCOUNT_LEVELS,
     MAX_CCY_COUNT,
@@ -21,6 +22,7 @@ from okx_fakes._facts import (
 from okx_fakes._server import FakeServer
 from okx_fakes._transport import FakeTransport, Installation
 from okx_fakes._types import FakeRequest, FakeResponse, RequestRecord
+from okx_fakes._wsgi import DroppedConnection, FakeWSGIApp
 
 __all__ = [
     "ACCOUNT_LEVELS",
@@ -30,6 +32,8 @@ __all__ = [
     "MAX_WITHDRAWAL_PATH",
     "RATE_LIMIT_REQUESTS",
     "RATE_LIMIT_WINDOW_S",
+    "DroppedConnection",
+    "ExchangeState",
     "FakeAccount",
     "FakeAccountAPI",
     "FakeExchange",
@@ -37,6 +41,7 @@ __all__ = [
     "FakeResponse",
     "FakeServer",
     "FakeTransport",
+    "FakeWSGIApp",
     "Installation",
     "Mode",
     "OkxErrorSpec",

@@ -252,6 +252,16 @@ class FakeAccount:
             return held.entry(self._mode)
         return held
 
+    def _state_locked(self) -> dict[str, object]:
+        """Copy of the account's state (dicts copied one level), for a snapshot."""
+        return {name: dict(value) if isinstance(value, dict) else value
+                for name, value in vars(self).items() if name != "_lock"}
+
+    def _restore_locked(self, state: dict[str, object]) -> None:
+        """Put back what :meth:`_state_locked` returned; the caller holds the exchange lock."""
+        for name, value in state.items():
+            setattr(self, name, dict(value) if isinstance(value, dict) else value)
+
     def _all_locked(self) -> list[str]:
         """Held currencies in insertion order; the caller holds the exchange lock."""
         return list(self._entries)

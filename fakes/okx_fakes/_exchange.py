@@ -47,8 +47,9 @@ if TYPE_CHECKING:
 
     from okx_fakes._server import FakeServer
     from okx_fakes._transport import Installation
+    from okx_fakes._wsgi import FakeWSGIApp
 
-__all__ = ["AUTH_ORDER", "ROUTES", "FakeExchange", "Route", "default_clock"]
+__all__ = ["AUTH_ORDER", "ROUTES", "ExchangeState", "FakeExchange", "Route", "default_clock"]
 
 DEFAULT_MAX_SKEW_S = 30.0  # OKX docs: a timestamp 30 s away from the server's time expires
 
@@ -102,6 +103,19 @@ class _Key:
     passphrase: str
     demo: bool
     account: FakeAccount
+
+
+@dataclass(frozen=True)
+class ExchangeState:
+    """What :meth:`FakeExchange.snapshot` returns and :meth:`FakeExchange.restore` takes."""
+
+    keys: dict[str, _Key]
+    accounts: dict[str, dict[str, object]]
+    next_uid: int
+
+    def __repr__(self) -> str:
+        # The keys hold secrets.
+        return f"ExchangeState(accounts={len(self.accounts)}, keys={len(self.keys)})"
 
 
 @dataclass(frozen=True)
@@ -240,6 +254,44 @@ class FakeExchange:
         """A copy of the handled requests, oldest first (no secrets are ever recorded)."""
         with self._lock:
             return list(self._records)
+
+    def account_for_key(self, api_key: str) -> FakeAccount:
+        """Return the account ``api_key`` belongs to (KeyError naming no key if unknown)."""
+        with self._lock:
+            key = self._keys.get(api_key)
+        if key is None:
+            raise KeyError("unknown api_key (value not shown)")
+        return key.account
+
+    def snapshot(self) -> ExchangeState:
+        """Return the accounts, keys and balances as they are now, for :meth:`restore`."""
+        with self._lock:
+            next_uid = next(self._uid_counter)
+            self._uid_counter = itertools.count(next_uid)
+            return ExchangeState(
+                dict(self._keys),
+                {uid: account._state_locked() for uid, account in self._accounts.items()},
+                next_uid,
+            )
+
+    def restore(self, state: ExchangeState) -> None:
+        """Go back to ``state``: its accounts, keys and balances; no faults, records or windows.
+
+        Accounts in ``state`` keep their identity (a held ``FakeAccount`` sees the restored
+        balances); accounts added since are dropped.
+        """
+        with self._lock:
+            self._keys = dict(state.keys)
+            kept = {}
+            for key in self._keys.values():
+                kept[key.account.uid] = key.account
+            for uid, account_state in state.accounts.items():
+                kept[uid]._restore_locked(account_state)
+            self._accounts = {uid: kept[uid] for uid in state.accounts}
+            self._uid_counter = itertools.count(state.next_uid)
+            self._faults.clear()
+            self._records.clear()
+            self._windows.clear()
 
     def reset_requests(self) -> None:
         """Forget recorded requests (the rate-limit windows are kept)."""
@@ -412,13 +464,28 @@ class FakeExchange:
 
         return install(self, api)
 
+    def wsgi_app(
+        self, *, control: bool = True, log: Callable[[str], None] | None = None
+    ) -> FakeWSGIApp:
+        """Return this exchange's HTTP face: a WSGI application (see :class:`FakeWSGIApp`).
+
+        ``control`` serves the control API under ``/_fake/``; ``log`` receives one line per
+        request. ``install()`` and ``serve()`` run this same application.
+        """
+        from okx_fakes._wsgi import FakeWSGIApp
+
+        return FakeWSGIApp(self, control=control, log=log)
+
     @contextmanager
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    def serve(
+        self, host: str = "127.0.0.1", port: int = 0, *, control: bool = True
+    ) -> Iterator[str]:
         """Serve this exchange over HTTP on ``host:port`` (0: a free port); yields the base URL.
 
-        Stops cleanly on exit: the listening socket is closed and the threads joined.
+        Runs on waitress (the ``server`` extra; ModuleNotFoundError naming it without).
+        Stops cleanly on exit: the sockets are closed and the threads joined.
         """
-        with self.server(host, port) as server:
+        with self.server(host, port, control=control) as server:
             yield server.url
 
     def server(
@@ -427,11 +494,12 @@ class FakeExchange:
         port: int = 0,
         *,
         log: Callable[[str], None] | None = None,
+        control: bool = True,
     ) -> FakeServer:
         """Return a :class:`~okx_fakes.FakeServer` for this exchange, bound but not started."""
         from okx_fakes._server import FakeServer
 
-        return FakeServer(self, host, port, log=log)
+        return FakeServer(self, host, port, log=log, control=control)
 
 
 def _same_secret(sent: str, expected: str) -> bool:

@@ -1,19 +1,22 @@
 """``install()``: route an existing ``httpx.Client`` (python-okx's clients are ones) to a fake.
 
-The transport only translates between httpx and :meth:`FakeExchange.handle`: the target
-sent is ``request.url.raw_path`` (path and query percent-encoded exactly as httpx puts
-them on the wire), so a signature computed over an unencoded query fails like on OKX.
+The transport mounts the fake's WSGI application (:mod:`okx_fakes._wsgi`, the one
+``serve()`` runs) through httpx's own ``httpx.WSGITransport``, with the target exactly as
+httpx puts it on the wire (``request.url.raw_path``, percent-encoded), so a signature
+computed over an unencoded query fails like on OKX. Header values h11 would refuse to
+send fail first, as over a socket; an injected network fault is ``httpx.ConnectError``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from okx_fakes._types import FakeRequest
 from okx_fakes._wire import NETWORK_FAULT_MESSAGE, check_header_values
+from okx_fakes._wsgi import DroppedConnection, StartResponse
 
 if TYPE_CHECKING:
     from okx_fakes._exchange import FakeExchange
@@ -22,27 +25,31 @@ __all__ = ["FakeTransport", "Installation", "install"]
 
 
 class FakeTransport(httpx.BaseTransport):
-    """An httpx transport answering every request from a :class:`~okx_fakes.FakeExchange`."""
+    """An httpx transport answering every request from a :class:`~okx_fakes.FakeExchange`.
+
+    It runs the exchange's WSGI application (control API off: an in-process test holds
+    the exchange itself) through ``httpx.WSGITransport``.
+    """
 
     def __init__(self, exchange: FakeExchange) -> None:
         self._exchange = exchange
+        self.app = exchange.wsgi_app(control=False)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        """Translate to :meth:`FakeExchange.handle` and back (a network fault: ConnectError)."""
+        """Send ``request`` to the WSGI application (a network fault: ConnectError)."""
         check_header_values(request.headers.raw, request)  # what h11 checks before sending
-        fake_request = FakeRequest(
-            request.method,
-            request.url.raw_path.decode("ascii"),
-            dict(request.headers.items()),  # httpx gives the names lower-cased already
-            request.read(),
-        )
-        response = self._exchange.handle(fake_request)
-        if response.network_fault:
-            raise httpx.ConnectError(NETWORK_FAULT_MESSAGE, request=request)
-        return httpx.Response(
-            response.status, headers=list(response.headers), content=response.body,
-            request=request,
-        )
+        target = request.url.raw_path.decode("ascii")
+        app = self.app
+
+        def with_raw_target(environ: dict[str, Any],
+                            start_response: StartResponse) -> Iterable[bytes]:
+            environ["REQUEST_URI"] = target  # as waitress gives it: PATH_INFO is decoded
+            return app(environ, start_response)
+
+        try:
+            return httpx.WSGITransport(with_raw_target).handle_request(request)
+        except DroppedConnection:
+            raise httpx.ConnectError(NETWORK_FAULT_MESSAGE, request=request) from None
 
 
 class Installation:

@@ -1,12 +1,14 @@
 """The fake exchange as a standalone HTTP server: ``python -m okx_fakes``.
 
-``python -m okx_fakes [--host 127.0.0.1] [--port 8080] [--accounts FILE.json]`` (also
-``okx-ext fake-server``, which runs this same function) serves the fake OKX exchange for
-python-okx (``domain=URL``) or any client. Without ``--accounts`` it serves the sample
+``python -m okx_fakes [--host 127.0.0.1] [--port 8080] [--accounts FILE.json]
+[--no-control]`` (also ``okx-ext fake-server``, which runs this same function) serves the
+fake OKX exchange for python-okx (``domain=URL``) or any client, with the control API
+under ``/_fake/`` unless ``--no-control``. Without ``--accounts`` it serves the sample
 account (:data:`okx_fakes._accounts_file.SAMPLE_ACCOUNTS`, documented in the README).
-It prints its URL alone on stdout, one line per request on stderr, and stops cleanly on
-Ctrl-C or SIGTERM. Exit codes: 0 stopped cleanly, 2 bad arguments, accounts file or port, 1 anything
-else (such as running outside the main thread, where signals cannot be handled).
+It prints its URL alone on stdout, one line per request on stderr (each one ``write()``
+under a lock: never merged), and stops within a second on Ctrl-C or SIGTERM. Exit codes:
+0 stopped cleanly, 2 bad arguments, accounts file or port, 1 anything else (waitress not
+installed; running outside the main thread, where signals cannot be handled).
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ MAX_RECORDED_REQUESTS: Final = 1000
 
 EXIT_OK: Final = 0
 EXIT_USAGE: Final = 2
+# The main thread wakes this often to run signal handlers: a signal the kernel delivered to
+# another thread only sets a flag that the main thread must come round to.
+_SIGNAL_POLL_S: Final = 0.05
+_STDERR_LOCK = threading.Lock()
 
 
 class _CommandError(Exception):
@@ -59,6 +65,9 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "python -m okx_fakes"
     except _CommandError as exc:
         _note(f"{prog}: error: {exc}")
         return EXIT_USAGE
+    except ModuleNotFoundError as exc:
+        _note(f"{prog}: error: {exc}")  # waitress missing: the message names the extra
+        return 1
     except Exception as exc:
         # A bug or a misuse (signal handlers outside the main thread): still one line.
         _note(f"{prog}: error: internal error: {type(exc).__name__}: {exc}")
@@ -78,6 +87,8 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
         "--port", type=_port, default=8080, help="port to bind; 0 picks a free one (default 8080)"
     )
     parser.add_argument("--accounts", metavar="FILE.json", help="accounts to serve (JSON)")
+    parser.add_argument("--no-control", action="store_true",
+                        help="turn off the control API under /_fake/")
     return parser
 
 
@@ -92,7 +103,10 @@ def _port(text: str) -> int:
 
 
 def _note(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    """Write one whole line on stderr: one write() under a lock, so lines never merge."""
+    with _STDERR_LOCK:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
 
 
 def _serve(args: argparse.Namespace, prog: str) -> int:
@@ -125,7 +139,8 @@ def _serve(args: argparse.Namespace, prog: str) -> int:
     try:
         try:
             # FakeServer has escaped the client's target already (no terminal escapes).
-            server = exchange.server(args.host, args.port, log=_note)
+            server = exchange.server(args.host, args.port, log=_note,
+                                     control=not args.no_control)
         except OSError as exc:
             raise _CommandError(
                 f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
@@ -134,7 +149,8 @@ def _serve(args: argparse.Namespace, prog: str) -> int:
             _note(f"{prog}: serving {source}; Ctrl-C or SIGTERM stops it")
             # The URL alone on stdout, flushed: scripts and tests read this first line.
             print(server.url, flush=True)
-            stop.wait()
+            while not stop.wait(_SIGNAL_POLL_S):
+                pass
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

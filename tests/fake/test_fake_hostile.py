@@ -75,7 +75,8 @@ def test_server_log_line_escapes_control_characters_of_the_target() -> None:
     with exchange.server(log=lines.append) as server:
         target = PATH.encode() + b"?ccy=\x1b[2J\x07\xff"
         _raw_exchange(server.port, b"GET " + target + b" HTTP/1.0\r\n\r\n")
-    assert lines == [f"GET {PATH}?ccy=\\x1b[2J\\x07\\xff -> 401 code=50103"]
+    # waitress refuses a target that is not UTF-8 itself (400 Bad URI): logged all the same.
+    assert lines == [f"GET {PATH}?ccy=\\x1b[2J\\x07\\xff -> 400 code=-"]
 
 
 def test_server_head_answer_has_no_body() -> None:

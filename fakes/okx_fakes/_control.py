@@ -1,0 +1,237 @@
+"""The control API: drive a served fake from any language, under ``/_fake/`` (never an OKX path).
+
+JSON in and out, modelled on moto's ``/moto-api/``. A bad body or value answers 400 with
+``{"error": "FIELD: problem"}``; an unknown API key 404; an unknown control path 404 and
+a known one with another method 405. Adding an endpoint is one handler and one entry in
+:data:`CONTROL_ROUTES`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from okx_fakes._accounts_file import AccountsFileError, seed_exchange, specs_from_document
+from okx_fakes._errors import ERRORS
+from okx_fakes._text import shown
+from okx_fakes._types import FakeResponse, json_body
+
+if TYPE_CHECKING:
+    from okx_fakes._exchange import ExchangeState, FakeExchange
+
+__all__ = ["CONTROL_PREFIX", "CONTROL_ROUTES", "ControlAPI", "ControlError"]
+
+CONTROL_PREFIX = "/_fake/"
+
+
+class ControlError(Exception):
+    """A control request refused: the HTTP status and a message naming the field."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+# A handler gets the API, the path's named groups (percent-decoded) and the decoded body.
+ControlHandler = Callable[["ControlAPI", dict[str, str], Any], tuple[int, object]]
+
+
+@dataclass(frozen=True)
+class ControlRoute:
+    """One control endpoint: method, path pattern (named groups), handler."""
+
+    method: str
+    pattern: re.Pattern[str]
+    handler: ControlHandler
+
+
+class ControlAPI:
+    """The control API of one exchange; its reset goes back to the state it was made with."""
+
+    def __init__(self, exchange: FakeExchange) -> None:
+        self.exchange = exchange
+        self.initial_state: ExchangeState = exchange.snapshot()
+
+    def handle(self, method: str, target: str, body: bytes) -> FakeResponse:
+        """Answer one control request (``target`` under ``/_fake/``) with a JSON response."""
+        path = target.partition("?")[0]
+        allowed = []
+        for route in CONTROL_ROUTES:
+            match = route.pattern.fullmatch(path)
+            if match is None:
+                continue
+            if route.method != method:
+                allowed.append(route.method)
+                continue
+            params = {name: unquote(value) for name, value in match.groupdict().items()}
+            try:
+                status, payload = route.handler(self, params, _decode(body, route.method))
+            except ControlError as exc:
+                status, payload = exc.status, {"error": str(exc)}
+            return FakeResponse(status, json_body(payload))
+        if allowed:
+            return FakeResponse(405, json_body({"error": f"{path}: use {', '.join(allowed)}"}),
+                                (("content-type", "application/json"),
+                                 ("allow", ", ".join(allowed))))
+        return FakeResponse(404, json_body({"error": "no such control endpoint"}))
+
+
+    def redact(self, target: str) -> str:
+        """Return ``target`` with an API key in its path replaced by ``***``, for a log line."""
+        path, mark, query = target.partition("?")
+        for route in CONTROL_ROUTES:
+            match = route.pattern.fullmatch(path)
+            if match is not None and "api_key" in route.pattern.groupindex:
+                start, end = match.span("api_key")
+                return f"{path[:start]}***{path[end:]}{mark}{query}"
+        return target
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not valid JSON here")
+
+
+def _decode(body: bytes, method: str) -> Any:
+    if method in ("GET", "DELETE") or (not body.strip() and method == "POST"):
+        return {}
+    try:
+        return json.loads(body, parse_float=Decimal, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise ControlError(400, "body: not valid JSON") from None
+
+
+def _object(body: Any, allowed: frozenset[str]) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ControlError(400, f"body: expected a JSON object, got {shown(body)}")
+    for name in body:
+        if name not in allowed:
+            raise ControlError(400, f"{shown(name)}: unknown field "
+                                    f"(allowed: {', '.join(sorted(allowed))})")
+    return body
+
+
+def _positive_int(body: dict[str, Any], name: str, default: int | None = None) -> int:
+    value = body.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ControlError(400, f"{name}: expected a positive whole number, got {shown(value)}")
+    return value
+
+
+# -- handlers ----------------------------------------------------------------------------------
+
+
+def _get_requests(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
+    return 200, {"requests": [record._asdict() for record in api.exchange.requests]}
+
+
+def _delete_requests(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
+    api.exchange.reset_requests()
+    return 200, {"requests": []}
+
+
+def _post_account(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
+    try:
+        specs = specs_from_document({"accounts": [body]})
+        # Seeded on a scratch exchange first, so that a bad balance adds no key at all.
+        seed_exchange(type(api.exchange)(), specs)
+        (account,) = seed_exchange(api.exchange, specs)
+    except AccountsFileError as exc:
+        raise ControlError(400, _field_message(str(exc))) from None
+    return 201, {"uid": account.uid, "mode": account.mode, "currencies": account.currencies}
+
+
+def _field_message(message: str) -> str:
+    """Turn an accounts-file place (``accounts[0].balances.BTC: ...``) into the field's."""
+    for prefix in ("accounts[0].", "accounts[0]: ", "the document: "):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
+
+
+def _put_balance(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
+    fields = _object(body, frozenset({"available", "borrowable"}))
+    if "available" not in fields:
+        raise ControlError(400, "available: missing")
+    try:
+        account = api.exchange.account_for_key(params["api_key"])
+    except KeyError:
+        raise ControlError(404, "api_key: unknown (value not shown)") from None
+    for name in ("available", "borrowable"):
+        if isinstance(fields.get(name), bool):
+            raise ControlError(400, f"{name}: expected a decimal string, got {fields[name]}")
+    try:
+        account.set_balance(params["ccy"], available=fields["available"],
+                            borrowable=fields.get("borrowable", 0))
+    except (ValueError, TypeError) as exc:
+        text = str(exc)
+        field = "ccy" if "currency code" in text else ""
+        raise ControlError(400, f"{field}: {text}" if field else text) from None
+    ccy = params["ccy"].upper()
+    return 200, account.entry(ccy).as_okx(ccy)
+
+
+_FAULT_SHAPES = {
+    "code": frozenset({"code", "times", "msg"}),
+    "http_status": frozenset({"http_status", "body", "times", "content_type"}),
+    "network": frozenset({"network", "times"}),
+}
+
+
+def _post_fault(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
+    if not isinstance(body, dict):
+        raise ControlError(400, f"body: expected a JSON object, got {shown(body)}")
+    kinds = [kind for kind in _FAULT_SHAPES if kind in body]
+    if len(kinds) != 1:
+        raise ControlError(400, "body: expected exactly one of code, http_status, network")
+    kind = kinds[0]
+    fields = _object(body, _FAULT_SHAPES[kind])
+    times = _positive_int(fields, "times", 1)
+    if kind == "code":
+        code = fields["code"]
+        if isinstance(code, bool) or not isinstance(code, (int, str)) or str(code) not in ERRORS:
+            raise ControlError(400, f"code: not an OKX code of the fake's table, got {shown(code)}")
+        msg = fields.get("msg")
+        if msg is not None and not isinstance(msg, str):
+            raise ControlError(400, f"msg: expected a string, got {shown(msg)}")
+        api.exchange.fail_next(str(code), times=times, msg=msg)
+    elif kind == "http_status":
+        status = fields["http_status"]
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            raise ControlError(400, f"http_status: expected 100 to 599, got {shown(status)}")
+        for name in ("body", "content_type"):
+            if not isinstance(fields.get(name, ""), str):
+                raise ControlError(400, f"{name}: expected a string, got {shown(fields[name])}")
+        api.exchange.fail_next_http(status, fields.get("body", ""), times=times,
+                                    content_type=fields.get("content_type",
+                                                            "text/html; charset=utf-8"))
+    else:
+        if fields["network"] is not True:
+            raise ControlError(400, f"network: expected true, got {shown(fields['network'])}")
+        api.exchange.fail_next_network(times)
+    return 201, {"queued": {**fields, "times": times}}
+
+
+def _post_reset(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
+    _object(body, frozenset())
+    api.exchange.restore(api.initial_state)
+    return 200, {}
+
+
+def _route(method: str, pattern: str, handler: ControlHandler) -> ControlRoute:
+    return ControlRoute(method, re.compile(CONTROL_PREFIX + pattern), handler)
+
+
+#: The control endpoints, in matching order.
+CONTROL_ROUTES: tuple[ControlRoute, ...] = (
+    _route("GET", "requests", _get_requests),
+    _route("DELETE", "requests", _delete_requests),
+    _route("POST", "accounts", _post_account),
+    _route("PUT", "accounts/(?P<api_key>[^/]+)/balances/(?P<ccy>[^/]+)", _put_balance),
+    _route("POST", "faults", _post_fault),
+    _route("POST", "reset", _post_reset),
+)

@@ -1,0 +1,160 @@
+"""The fake's HTTP face: one WSGI application translating HTTP to and from ``handle()``.
+
+``install()`` mounts it in-process through ``httpx.WSGITransport``; ``serve()``,
+:class:`~okx_fakes.FakeServer` and ``python -m okx_fakes`` run it on waitress; any other
+WSGI server can run it too. The target handed to :meth:`FakeExchange.handle` is the raw
+request target: ``REQUEST_URI`` (waitress, uWSGI) or ``RAW_URI`` (gunicorn) when the
+server gives one, else it is rebuilt from ``PATH_INFO`` and ``QUERY_STRING``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from okx_fakes._control import CONTROL_PREFIX, ControlAPI
+from okx_fakes._text import printable
+from okx_fakes._types import FakeRequest, FakeResponse
+
+if TYPE_CHECKING:
+    from okx_fakes._exchange import FakeExchange
+
+__all__ = ["MAX_BODY_BYTES", "DroppedConnection", "FakeWSGIApp", "okx_code"]
+
+# The endpoint is a GET and a control body is one account: a body is never large, and a
+# lying Content-Length must not make the app read (or a server buffer) without bound.
+MAX_BODY_BYTES = 1 << 20
+
+StartResponse = Callable[..., Any]
+Environ = dict[str, Any]
+
+_REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized",
+            404: "Not Found", 405: "Method Not Allowed", 413: "Content Too Large",
+            429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
+            503: "Service Unavailable"}
+
+
+class DroppedConnection(Exception):
+    """Raised by :class:`FakeWSGIApp` for an injected network fault, before any answer.
+
+    The server adapters turn it into what the network would do: ``install()`` raises
+    ``httpx.ConnectError``, the waitress server closes the connection without answering.
+    A WSGI server that knows nothing of it answers 500 instead.
+    """
+
+
+def okx_code(body: bytes) -> str:
+    """Return the string ``code`` of a JSON answer, or ``-`` for anything else (raw bodies)."""
+    try:
+        answer = json.loads(body)
+    except (ValueError, RecursionError):  # an injected body may be anything, "[[[[..." too
+        return "-"
+    code = answer.get("code") if isinstance(answer, dict) else None
+    return printable(code) if isinstance(code, str) else "-"
+
+
+class FakeWSGIApp:
+    """A WSGI application serving a :class:`~okx_fakes.FakeExchange` (and its control API).
+
+    Every request reaches :meth:`FakeExchange.handle` except those under ``/_fake/`` while
+    ``control`` is true, which the control API answers (see the README). ``log``, if given,
+    receives exactly one line per request, one call at a time (a lock serialises them):
+    ``METHOD target -> STATUS code=CODE`` with control characters escaped, never a header
+    and an API key in a control path shown as ``***``, so never a secret.
+    ``POST /_fake/reset`` restores the exchange's state as it was when the app was made.
+    """
+
+    def __init__(
+        self,
+        exchange: FakeExchange,
+        *,
+        control: bool = True,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.exchange = exchange
+        self.control: ControlAPI | None = ControlAPI(exchange) if control else None
+        self._log = log
+        self._log_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"FakeWSGIApp(control={self.control is not None})"
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        """Answer one WSGI request (raises :class:`DroppedConnection` for a network fault)."""
+        method = str(environ.get("REQUEST_METHOD", "GET"))
+        target = _target(environ)
+        body = _body(environ)
+        control = self.control if target.startswith(CONTROL_PREFIX) else None
+        if body is None:
+            response = FakeResponse(413, f"a body is at most {MAX_BODY_BYTES} bytes".encode(),
+                                    (("content-type", "text/plain; charset=utf-8"),))
+        elif control is not None:
+            response = control.handle(method, target, body)
+        else:
+            response = self.exchange.handle(FakeRequest(method, target, _headers(environ), body))
+        self.log_request_line(method, target if control is None else control.redact(target),
+                              response)
+        if response.network_fault:
+            raise DroppedConnection("injected network fault")
+        headers = [*response.headers, ("content-length", str(len(response.body)))]
+        reason = _REASONS.get(response.status, "Unknown")
+        start_response(f"{response.status} {reason}", headers)
+        # A HEAD answer has the headers of a GET, never its body.
+        return [b"" if method == "HEAD" else response.body]
+
+    def log_request_line(self, method: str, target: str, response: FakeResponse) -> None:
+        """Send one line to the ``log`` callback, if any: method, target, status, OKX code.
+
+        e.g. ``GET /api/v5/account/max-withdrawal?ccy=BTC -> 401 code=50105``, or
+        ``... -> connection dropped`` for a network fault. Headers are never part of it.
+        """
+        if self._log is None:
+            return
+        if response.network_fault:
+            outcome = "connection dropped"
+        else:
+            outcome = f"{response.status} code={okx_code(response.body)}"
+        line = f"{printable(method)} {printable(target)} -> {outcome}"
+        with self._log_lock:  # whole lines, never two interleaved
+            self._log(line)
+
+
+def _target(environ: Environ) -> str:
+    raw = environ.get("REQUEST_URI") or environ.get("RAW_URI")
+    if isinstance(raw, str) and raw:
+        return raw
+    # PEP 3333: PATH_INFO is decoded and held as latin-1; re-encode it as a client would.
+    path = quote((environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))
+                 .encode("latin-1"), safe="/:@!$&'()*+,;=-._~")
+    query = environ.get("QUERY_STRING", "")
+    return f"{path}?{query}" if query else path
+
+
+def _headers(environ: Environ) -> dict[str, str]:
+    headers = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            headers[key[5:].replace("_", "-").lower()] = value
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+            headers[key.replace("_", "-").lower()] = value
+    return headers
+
+
+def _body(environ: Environ) -> bytes | None:
+    """Return the request body, or None when it is over MAX_BODY_BYTES."""
+    stream = environ.get("wsgi.input")
+    length_text = str(environ.get("CONTENT_LENGTH") or "").strip()
+    if stream is None:
+        return b""
+    if length_text.isascii() and length_text.isdecimal():
+        length = int(length_text)
+        if length > MAX_BODY_BYTES:
+            return None
+        return bytes(stream.read(length)) if length else b""
+    if environ.get("wsgi.input_terminated"):  # chunked, de-chunked by the server
+        body = bytes(stream.read(MAX_BODY_BYTES + 1))
+        return None if len(body) > MAX_BODY_BYTES else body
+    return b""
