@@ -80,12 +80,30 @@ ERRORS: dict[str, OkxErrorSpec] = {
     "50113": OkxErrorSpec(401, "Invalid Sign"),
     "50114": OkxErrorSpec(401, "Invalid authorization"),
     "50119": OkxErrorSpec(401, "API key doesn't exist"),
-    "50120": OkxErrorSpec(401, "API key has insufficient permissions"),
+    # OKX's table (funding reference): a key without the endpoint's permission; HTTP 200.
+    "50120": OkxErrorSpec(200, "This API key doesn't have permission to use this function"),
     "50121": OkxErrorSpec(
         401, "You can't access our services through the IP address ({param0})", _IP
     ),
     # Trade class.
     "51000": OkxErrorSpec(400, "Parameter {param0} error", _CCY),
+    # Funding class, from OKX's table (shared/reference/okx-funding-transfer.md).
+    # Table: the transfer's own rate limit (per uid and currency).
+    "58102": OkxErrorSpec(
+        429, "Rate limit reached. Please refer to API docs and throttle requests accordingly."
+    ),
+    # Table: amt <= 0.
+    "58114": OkxErrorSpec(400, "Transfer amount must be greater than 0"),
+    # Table: more than maxWd (maxWdEx with loanTrans) or the funding balance.
+    "58116": OkxErrorSpec(200, "Transfer exceeds the available amount."),
+    # Table: from == to.
+    "58123": OkxErrorSpec(200, "The From parameter cannot be the same as the To parameter."),
+    # Table; answering it for every type 1-4 (no sub-accounts modelled) is an assumption.
+    "58127": OkxErrorSpec(
+        200,
+        "Main account API key does not support current transfer 'type' parameter. "
+        "Please refer to the API documentation.",
+    ),
 }
 
 # Not an OKX code (assumption): what the fake answers for a path or method it does not model.

@@ -55,17 +55,26 @@ EXPECTED = {
     "50113": (401, "Invalid Sign"),
     "50114": (401, "Invalid authorization"),
     "50119": (401, "API key doesn't exist"),
-    "50120": (401, "API key has insufficient permissions"),
+    "50120": (200, "This API key doesn't have permission to use this function"),
     "50121": (401, "You can't access our services through the IP address (127.0.0.1)"),
     "51000": (400, "Parameter ccy error"),
+    # The funding codes the transfer answers (issue 12; the wrapper does not map them).
+    "58102": (429, "Rate limit reached. Please refer to API docs and throttle requests "
+                   "accordingly."),
+    "58114": (400, "Transfer amount must be greater than 0"),
+    "58116": (200, "Transfer exceeds the available amount."),
+    "58123": (200, "The From parameter cannot be the same as the To parameter."),
+    "58127": (200, "Main account API key does not support current transfer 'type' parameter. "
+                   "Please refer to the API documentation."),
 }
+FUNDING_CODES = {"58102", "58114", "58116", "58123", "58127"}
 
 
-def test_table_holds_exactly_the_codes_the_wrapper_maps() -> None:
-    assert set(ERRORS) == WRAPPER_CODES == set(EXPECTED)
+def test_table_holds_exactly_the_codes_the_wrapper_maps_and_the_transfers() -> None:
+    assert set(ERRORS) == WRAPPER_CODES | FUNDING_CODES == set(EXPECTED)
 
 
-@pytest.mark.parametrize("code", sorted(WRAPPER_CODES - {"50025", "51000"}))
+@pytest.mark.parametrize("code", sorted(set(EXPECTED) - {"50025", "51000"}))
 def test_injected_code_through_the_sdk_and_plain_httpx(code: str) -> None:
     exchange = funded_exchange(frozen_clock())
     status, msg = EXPECTED[code]
