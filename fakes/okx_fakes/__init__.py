@@ -1,13 +1,13 @@
 """An in-memory fake OKX exchange for offline, deterministic tests.
 
 ``FakeExchange`` holds the state and answers requests through one function
-(``FakeExchange.handle``); ``FakeAccountAPI`` (direct), ``FakeExchange.install``
-(the real SDK over an httpx transport) and ``FakeExchange.serve`` (loopback HTTP)
-are thin ways into it.
+(``FakeExchange.handle``); ``FakeAccountAPI`` and ``FakeFundingAPI`` (direct),
+``FakeExchange.install`` (the real SDK over an httpx transport) and
+``FakeExchange.serve`` (loopback HTTP) are thin ways into it.
 """
 
-from okx_fakes._accounts import FakeAccount, WithdrawalEntry
-from okx_fakes._api import FakeAccountAPI
+from okx_fakes._accounts import FakeAccount, TradingBalance, TransferRecord, WithdrawalEntry
+from okx_fakes._api import FakeAccountAPI, FakeFundingAPI
 from okx_fakes._errors import ERRORS, OkxErrorSpec
 from okx_fakes._exchange import AUTH_ORDER, FakeExchange
 from okx_fakes._facts import (
@@ -33,6 +33,7 @@ __all__ = [
     "FakeAccount",
     "FakeAccountAPI",
     "FakeExchange",
+    "FakeFundingAPI",
     "FakeRequest",
     "FakeResponse",
     "FakeServer",
@@ -41,5 +42,7 @@ __all__ = [
     "Mode",
     "OkxErrorSpec",
     "RequestRecord",
+    "TradingBalance",
+    "TransferRecord",
     "WithdrawalEntry",
 ]

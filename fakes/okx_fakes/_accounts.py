@@ -425,7 +425,7 @@ class FakeAccount:
         holding.available = max(Decimal(0), _EXACT.subtract(holding.available, amt))
         holding.borrowable = max(Decimal(0), _EXACT.subtract(holding.borrowable, loaned))
         holding.borrowed = _EXACT.add(holding.borrowed, loaned)
-        holding.pin = _shifted(holding.pin, -amt)
+        holding.pin = _shifted(holding.pin, _EXACT.minus(amt))  # "-amt" would round to 28 digits
         self._funding[ccy] = _EXACT.add(self._funding.get(ccy, Decimal(0)), amt)
 
     def _find_transfer_locked(self, trans_id: str, client_id: str) -> TransferRecord | None:
