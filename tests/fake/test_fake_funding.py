@@ -376,3 +376,17 @@ def test_the_readme_transfer_example_runs_and_says_true():
 
     assert len(block.splitlines()) == 5
     assert namespace["exchange"].account_for_key("k").entry("BTC").max_wd == "0.5"
+
+
+@settings(max_examples=60)
+@given(okx_st.transfer_cases())
+def test_well_formed_transfer_cases_are_only_ever_refused_for_their_amount(case):
+    exchange = funded_exchange(max_skew_s=None)
+    account = exchange.account_for_key(DEMO_KEY)
+    bound = (account.transferable(case.ccy, loan=case.loan) if case.from_ == "18"
+             else account.funding_balance(case.ccy))
+
+    with _direct(exchange) as api:
+        answer = api.funds_transfer(**case.kwargs())
+
+    assert answer["code"] == ("0" if Decimal(case.amt) <= bound else "58116")
