@@ -1,10 +1,11 @@
-"""Treasury jobs of an existing python-okx code base: what can be swept to funding.
+"""Treasury jobs of an existing python-okx code base: sweep what can move to funding.
 
 This module stands for code a team already has. It builds python-okx's ``AccountAPI``
-from its own settings, passes it around, and handles ``OkxAPIException`` as it always
-did. Adopting okx-ext changed one line: the ``AccountAPI`` is wrapped in
-``MaxWithdrawalClient``, which validates the request, retries transient faults, and
-answers exact ``Decimal`` amounts instead of raw strings.
+and ``FundingAPI`` from its own settings, passes them around, and handles
+``OkxAPIException`` as it always did. Adopting okx-ext changed one line: the
+``AccountAPI`` is wrapped in ``MaxWithdrawalClient``, which validates the request,
+retries transient faults, and answers exact ``Decimal`` amounts instead of raw strings.
+The transfers themselves go through python-okx's ``FundingAPI.funds_transfer``.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from __future__ import annotations
 import decimal
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, Protocol
 
+import httpx
 from okx.exceptions import OkxAPIException
 
 from okx_ext import (
@@ -23,7 +27,43 @@ from okx_ext import (
     normalize_currencies,
 )
 
-__all__ = ["account_api_from_environment", "plan_from_rows", "plan_sweep", "sweep_report"]
+__all__ = [
+    "SupportsFundsTransfer",
+    "SweepResult",
+    "account_api_from_environment",
+    "execute_sweep",
+    "funding_api_from_environment",
+    "plan_from_rows",
+    "plan_sweep",
+    "sweep",
+    "sweep_report",
+]
+
+TRADING, FUNDING = "18", "6"  # OKX's account types: trading and funding
+
+
+class SupportsFundsTransfer(Protocol):
+    """python-okx's ``FundingAPI``, or anything shaped like it (a fake in tests)."""
+
+    def funds_transfer(self, ccy: str, amt: str, from_: str, to: str) -> Any:
+        """Ask OKX to move ``amt`` of ``ccy`` from account ``from_`` to account ``to``."""
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What a sweep moved (in order), and where and why it stopped, if it did."""
+
+    moved: dict[str, Decimal] = field(default_factory=dict)
+    stopped_at: str | None = None
+    reason: str | None = None
+
+    def report(self) -> str:
+        """One line for the operators' channel: exactly what moved, and why it stopped."""
+        moved = ", ".join(f"{amount:f} {ccy}" for ccy, amount in self.moved.items())
+        line = f"swept {moved}" if moved else "swept nothing"
+        if self.stopped_at is not None:
+            line += f"; stopped at {self.stopped_at}: {self.reason}"
+        return line
 
 
 def account_api_from_environment(
@@ -40,6 +80,19 @@ def account_api_from_environment(
         debug=False,
     )
     return account_api
+
+
+def funding_api_from_environment(environ: Mapping[str, str] = os.environ) -> Any:
+    """Build the production ``FundingAPI`` from this team's settings (demo trading)."""
+    from okx.Funding import FundingAPI
+
+    return FundingAPI(
+        api_key=environ["TREASURY_OKX_KEY"],
+        api_secret_key=environ["TREASURY_OKX_SECRET"],
+        passphrase=environ["TREASURY_OKX_PASSPHRASE"],
+        flag="1",
+        debug=False,
+    )
 
 
 def plan_sweep(
@@ -101,3 +154,31 @@ def _reserves(keep: Mapping[str, Decimal]) -> dict[str, Decimal]:
             raise ValueError(f"reserve for {codes[0]} given twice")
         reserves[codes[0]] = reserve
     return reserves
+
+
+def execute_sweep(funding_api: SupportsFundsTransfer, plan: Mapping[str, Decimal]) -> SweepResult:
+    """Move each planned amount from trading to funding, in order; stop at the first failure.
+
+    A refusal (any code but ``"0"``) or a transport error stops the sweep: what moved
+    before it is in the result, nothing after it is attempted.
+    """
+    moved: dict[str, Decimal] = {}
+    for ccy, amount in plan.items():
+        try:
+            answer = funding_api.funds_transfer(ccy, f"{amount:f}", TRADING, FUNDING)
+        except (httpx.HTTPError, OkxAPIException) as exc:
+            return SweepResult(moved, ccy, type(exc).__name__)
+        code = answer.get("code") if isinstance(answer, dict) else None
+        if code != "0":
+            return SweepResult(moved, ccy, f"OKX error {code}")
+        moved[ccy] = amount
+    return SweepResult(moved)
+
+
+def sweep(
+    account_api: SupportsGetMaxWithdrawal,
+    funding_api: SupportsFundsTransfer,
+    keep: Mapping[str, Decimal],
+) -> SweepResult:
+    """Plan the sweep above the reserves in ``keep`` and execute it."""
+    return execute_sweep(funding_api, plan_sweep(account_api, keep))

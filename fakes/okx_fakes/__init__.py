@@ -1,14 +1,15 @@
 """An in-memory fake OKX exchange for offline, deterministic tests.
 
 ``FakeExchange`` holds the state and answers requests through one function
-(``FakeExchange.handle``); ``FakeAccountAPI`` (direct) and its HTTP face, one WSGI
-application (``FakeExchange.wsgi_app``), are the ways into it: ``FakeExchange.install``
-mounts that application under the real SDK through ``httpx.WSGITransport``,
-``FakeExchange.serve`` runs it on waitress on loopback, with a control API.
+(``FakeExchange.handle``); ``FakeAccountAPI`` and ``FakeFundingAPI`` (direct) and its HTTP
+face, one WSGI application (``FakeExchange.wsgi_app``), are the ways into it:
+``FakeExchange.install`` mounts that application under the real SDK through
+``httpx.WSGITransport``, ``FakeExchange.serve`` runs it on waitress on loopback, with a
+control API.
 """
 
-from okx_fakes._accounts import FakeAccount, WithdrawalEntry
-from okx_fakes._api import FakeAccountAPI
+from okx_fakes._accounts import FakeAccount, TradingBalance, TransferRecord, WithdrawalEntry
+from okx_fakes._api import FakeAccountAPI, FakeFundingAPI
 from okx_fakes._errors import ERRORS, OkxErrorSpec
 from okx_fakes._exchange import AUTH_ORDER, ExchangeState, FakeExchange
 from okx_fakes._facts import (
@@ -37,6 +38,7 @@ __all__ = [
     "FakeAccount",
     "FakeAccountAPI",
     "FakeExchange",
+    "FakeFundingAPI",
     "FakeRequest",
     "FakeResponse",
     "FakeServer",
@@ -46,5 +48,7 @@ __all__ = [
     "Mode",
     "OkxErrorSpec",
     "RequestRecord",
+    "TradingBalance",
+    "TransferRecord",
     "WithdrawalEntry",
 ]

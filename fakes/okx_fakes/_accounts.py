@@ -14,23 +14,35 @@ portfolio (4)      available           available + borrowable  = maxWd / maxWdEx
 A currency never held answers the model for ``available = borrowable = 0``.
 ``set_max_withdrawal`` pins the four strings exactly instead (``None`` -> ``""``),
 whatever the mode; the latest ``set_balance``/``set_max_withdrawal`` for a currency wins.
+Transfers between the trading (18) and the funding (6) account change the state the
+answer is computed from (see :meth:`FakeAccount.transferable`); ``_funding.py`` decides
+them, this module keeps the books.
 Amounts render as plain decimal strings: no exponent, no sign, trailing zeros stripped
 (``"1.50"`` -> ``"1.5"``, ``"100"`` stays ``"100"``), as OKX writes them.
 """
 
 from __future__ import annotations
 
+import copy
 import decimal
+import itertools
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from okx_fakes._facts import ACCOUNT_LEVELS, ACCOUNT_MODES, CCY_PATTERN, MAX_CCY_LENGTH, Mode
 from okx_fakes._text import shown
 
 __all__ = [
+    "FIRST_TRANS_ID",
+    "FUNDING",
+    "TRADING",
     "Amount",
     "FakeAccount",
+    "TradingBalance",
+    "TransferRecord",
     "WithdrawalEntry",
     "check_mode",
     "format_amount",
@@ -43,6 +55,11 @@ Amount = Decimal | str | int
 # OKX docs: the modes that can borrow answer maxWdEx; portfolio also the spot-offset pair.
 _BORROWING_MODES = frozenset({"spot", "multi_currency", "portfolio"})
 _SPOT_OFFSET_MODES = frozenset({"portfolio"})
+# OKX docs (funds transfer): account type 6 is funding, 18 is trading.
+FUNDING = "6"
+TRADING = "18"
+# Assumption: OKX's transfer ids are decimal numbers; the fake's start here and count up.
+FIRST_TRANS_ID = 1_000_001
 
 # Bounds keep every amount exact under _EXACT (sums included) and its string short.
 _MAX_INTEGER_DIGITS = 30
@@ -118,25 +135,77 @@ class WithdrawalEntry:
         }
 
 
-@dataclass(frozen=True)
-class _Balance:
-    """A held balance as the answer shows it: available, and available + borrowable."""
+# What accounts share with their exchange, left out of a snapshot.
+_SHARED_ATTRIBUTES = frozenset({"_lock", "_trans_ids"})
 
-    available: str
-    with_borrowing: str
 
-    @classmethod
-    def of(cls, available: Decimal, borrowable: Decimal) -> _Balance:
-        return cls(format_amount(available), format_amount(_EXACT.add(available, borrowable)))
+@dataclass
+class _Holding:
+    """One currency of the trading account: the model's state, and an optional pin.
+
+    ``pin`` (from ``set_max_withdrawal``) replaces the model's answer; transfers keep the
+    state and the pin in step (see :meth:`FakeAccount.transferable`).
+    """
+
+    available: Decimal
+    borrowable: Decimal
+    borrowed: Decimal = Decimal(0)
+    pin: WithdrawalEntry | None = None
 
     def entry(self, mode: str) -> WithdrawalEntry:
-        max_wd_ex = self.with_borrowing if mode in _BORROWING_MODES else ""
+        if self.pin is not None:
+            return self.pin
+        available = format_amount(self.available)
+        with_borrowing = format_amount(_EXACT.add(self.available, self.borrowable))
+        max_wd_ex = with_borrowing if mode in _BORROWING_MODES else ""
         if mode in _SPOT_OFFSET_MODES:
-            return WithdrawalEntry(self.available, max_wd_ex, self.available, max_wd_ex)
-        return WithdrawalEntry(self.available, max_wd_ex, "", "")
+            return WithdrawalEntry(available, max_wd_ex, available, max_wd_ex)
+        return WithdrawalEntry(available, max_wd_ex, "", "")
 
 
-_NOTHING_HELD = _Balance.of(Decimal(0), Decimal(0))
+class TradingBalance(NamedTuple):
+    """One currency of the trading account (exact ``Decimal`` amounts).
+
+    ``available`` is what moves without borrowing, ``borrowable`` what can still be
+    borrowed, ``borrowed`` what transfers with ``loanTrans`` have borrowed so far.
+    """
+
+    available: Decimal
+    borrowable: Decimal
+    borrowed: Decimal
+
+
+@dataclass(frozen=True)
+class TransferRecord:
+    """One transfer the exchange made (only accepted transfers are recorded).
+
+    ``from_``/``to`` are ``"18"`` (trading) or ``"6"`` (funding); ``loan`` is the
+    ``loanTrans`` flag as understood; ``client_id`` is ``""`` when none was sent;
+    ``state`` is ``"success"`` (the fake settles at once); ``time`` is the fake's clock.
+    """
+
+    trans_id: str
+    client_id: str
+    ccy: str
+    amt: Decimal
+    from_: str
+    to: str
+    loan: bool
+    state: str
+    time: float
+    type: str = "0"
+
+    def as_okx(self) -> dict[str, str]:
+        """Return the row ``GET /api/v5/asset/transfer-state`` answers for it."""
+        return {
+            "amt": format_amount(self.amt), "ccy": self.ccy, "clientId": self.client_id,
+            "from": self.from_, "instId": "", "state": self.state, "subAcct": "",
+            "to": self.to, "toInstId": "", "transId": self.trans_id, "type": self.type,
+        }
+
+
+# Read only: the state of a currency never held.
+_NOTHING_HELD = _Holding(Decimal(0), Decimal(0))
 
 
 def check_mode(mode: object) -> Mode:
@@ -148,26 +217,33 @@ def check_mode(mode: object) -> Mode:
 
 
 class FakeAccount:
-    """One user's trading account on a :class:`~okx_fakes.FakeExchange` (one ``uid``).
+    """One user's account on a :class:`~okx_fakes.FakeExchange` (one ``uid``).
 
-    Every API key added with the same ``uid`` is a key of this account: they share its
-    mode, its balances and its rate limit (OKX limits this endpoint per user id).
-    Secrets are held by the exchange, never here, so neither repr nor attributes leak them.
-    Thread-safe: reads and writes go through the exchange's lock.
+    It holds a trading account (per currency: available, borrowable, borrowed, or a pinned
+    max-withdrawal answer), a funding account (per currency: a balance) and the record of
+    every transfer between the two. Every API key added with the same ``uid`` is a key of
+    this account: they share its mode, its balances and its rate limits (OKX limits these
+    endpoints per user id). Secrets are held by the exchange, never here, so neither repr
+    nor attributes leak them. Thread-safe: reads and writes go through the exchange's lock.
     """
 
-    def __init__(self, uid: str, mode: Mode, lock: threading.Lock) -> None:
+    def __init__(self, uid: str, mode: Mode, lock: threading.Lock,
+                 trans_ids: Iterator[int] | None = None) -> None:
         self._uid = uid
         self._mode: Mode = mode
         self._lock = lock
-        self._entries: dict[str, _Balance | WithdrawalEntry] = {}
+        self._holdings: dict[str, _Holding] = {}
+        self._funding: dict[str, Decimal] = {}
+        self._transfers: list[TransferRecord] = []
+        # The exchange passes one counter to all its accounts: transfer ids are unique on it.
+        self._trans_ids = itertools.count(FIRST_TRANS_ID) if trans_ids is None else trans_ids
 
     def __repr__(self) -> str:
         return f"FakeAccount(uid={self._uid!r}, mode={self._mode!r}, currencies={self.currencies})"
 
     @property
     def uid(self) -> str:
-        """The user id: the key of the rate limit."""
+        """The user id: the key of the rate limits."""
         return self._uid
 
     @property
@@ -192,19 +268,19 @@ class FakeAccount:
 
     @property
     def currencies(self) -> list[str]:
-        """Currencies held, in the order first set (the order of an all-currency answer)."""
+        """Currencies of the trading account, in the order first set (an all-currency answer's)."""
         with self._lock:
-            return list(self._entries)
+            return list(self._holdings)
+
+    # -- the trading account -------------------------------------------------------------
 
     def set_balance(self, ccy: str, *, available: Amount, borrowable: Amount = 0) -> None:
-        """Hold ``ccy``: the answer follows the mode's model (see the module docstring)."""
+        """Hold ``ccy`` in the trading account: nothing borrowed, no pin (see the module docs)."""
         code = normalize_ccy(ccy)
-        balance = _Balance.of(
-            parse_amount(available, name="available"),
-            parse_amount(borrowable, name="borrowable"),
-        )
+        holding = _Holding(parse_amount(available, name="available"),
+                           parse_amount(borrowable, name="borrowable"))
         with self._lock:
-            self._entries[code] = balance
+            self._holdings[code] = holding
 
     def set_max_withdrawal(
         self,
@@ -216,7 +292,10 @@ class FakeAccount:
     ) -> None:
         """Pin the exact answer for ``ccy`` whatever the mode (``None`` answers ``""``).
 
-        Raises ValueError unless ``max_wd <= max_wd_ex`` when both are given.
+        The trading state becomes ``available = max_wd`` and ``borrowable = max_wd_ex -
+        max_wd`` (0 where not given), nothing borrowed; transfers then move the pinned values
+        with it (see :meth:`transferable`). Raises ValueError unless ``max_wd <= max_wd_ex``
+        when both are given.
         """
         code = normalize_ccy(ccy)
         wd = None if max_wd is None else parse_amount(max_wd, name="max_wd")
@@ -231,40 +310,161 @@ class FakeAccount:
             _optional(spot_offset_max_wd, "spot_offset_max_wd"),
             _optional(spot_offset_max_wd_ex, "spot_offset_max_wd_ex"),
         )
+        available = wd or Decimal(0)
+        borrowable = Decimal(0) if wd_ex is None else _EXACT.subtract(wd_ex, available)
         with self._lock:
-            self._entries[code] = entry
+            self._holdings[code] = _Holding(available, borrowable, pin=entry)
 
     def remove_currency(self, ccy: str) -> None:
-        """Stop holding ``ccy`` (it then answers zeros); unknown currencies are ignored."""
+        """Stop holding ``ccy`` in the trading account (it then answers zeros); unknown: ignored."""
         code = normalize_ccy(ccy)
         with self._lock:
-            self._entries.pop(code, None)
+            self._holdings.pop(code, None)
 
     def entry(self, ccy: str) -> WithdrawalEntry:
         """Return the answer the exchange gives now for one (upper-case) currency."""
         with self._lock:
             return self._entry_locked(ccy)
 
+    def trading_balance(self, ccy: str) -> TradingBalance:
+        """Return the trading account's state for ``ccy`` (zeros for a currency never held)."""
+        code = normalize_ccy(ccy)
+        with self._lock:
+            held = self._holdings.get(code, _NOTHING_HELD)
+            return TradingBalance(held.available, held.borrowable, held.borrowed)
+
+    def borrowed(self, ccy: str) -> Decimal:
+        """Return what transfers with ``loanTrans`` have borrowed in ``ccy`` (0 if nothing)."""
+        return self.trading_balance(ccy).borrowed
+
+    def transferable(self, ccy: str, *, loan: bool = False) -> Decimal:
+        """Return the most a transfer of ``ccy`` from trading (18) to funding (6) may move.
+
+        It is the answer's ``maxWd``; with ``loan`` (``loanTrans`` true) in a mode that can
+        borrow (spot, multi_currency, portfolio) it is ``maxWdEx`` instead, when that is not
+        ``""``. A pinned ``""`` counts as 0. So a pinned value bounds transfers exactly as a
+        computed one does, and a transfer of ``amt`` then lowers every non-empty pinned value
+        by ``amt`` (to no less than 0), as it lowers the computed ones.
+        """
+        code = normalize_ccy(ccy)
+        with self._lock:
+            return self._transferable_locked(code, loan)
+
+    # -- the funding account -------------------------------------------------------------
+
+    def set_funding_balance(self, ccy: str, available: Amount) -> None:
+        """Set the funding account's balance of ``ccy`` (0 removes it from answers)."""
+        code = normalize_ccy(ccy)
+        amount = parse_amount(available, name="available")
+        with self._lock:
+            self._funding[code] = amount
+
+    def funding_balance(self, ccy: str) -> Decimal:
+        """Return the funding account's balance of ``ccy`` (0 for a currency never held)."""
+        code = normalize_ccy(ccy)
+        with self._lock:
+            return self._funding.get(code, Decimal(0))
+
+    @property
+    def funding_balances(self) -> dict[str, Decimal]:
+        """The funding account's balances above 0, in the order first set."""
+        with self._lock:
+            return {ccy: amount for ccy, amount in self._funding.items() if amount > 0}
+
+    # -- transfers ------------------------------------------------------------------------
+
+    @property
+    def transfers(self) -> list[TransferRecord]:
+        """Every transfer made on this account, oldest first (a copy)."""
+        with self._lock:
+            return list(self._transfers)
+
+    def find_transfer(self, trans_id: str = "", client_id: str = "") -> TransferRecord | None:
+        """Return the transfer with ``trans_id`` or else the latest with ``client_id``, or None.
+
+        ``trans_id`` wins when both are given, as on OKX.
+        """
+        with self._lock:
+            return self._find_transfer_locked(trans_id, client_id)
+
+    # -- model operations; the caller holds the exchange lock -------------------------------
+
     def _entry_locked(self, ccy: str) -> WithdrawalEntry:
-        """Return the answer for ``ccy``; the caller holds the exchange lock."""
-        held = self._entries.get(ccy, _NOTHING_HELD)
-        if isinstance(held, _Balance):
-            return held.entry(self._mode)
-        return held
+        return self._holdings.get(ccy, _NOTHING_HELD).entry(self._mode)
 
     def _state_locked(self) -> dict[str, object]:
-        """Copy of the account's state (dicts copied one level), for a snapshot."""
-        return {name: dict(value) if isinstance(value, dict) else value
-                for name, value in vars(self).items() if name != "_lock"}
+        """Return a deep copy of the account's state, for a snapshot.
+
+        Holdings change in place and transfers append to a list, so a shallow copy would
+        follow them. The lock and the exchange's transfer-id counter are shared, not state.
+        """
+        return copy.deepcopy({name: value for name, value in vars(self).items()
+                              if name not in _SHARED_ATTRIBUTES})
 
     def _restore_locked(self, state: dict[str, object]) -> None:
         """Put back what :meth:`_state_locked` returned; the caller holds the exchange lock."""
-        for name, value in state.items():
-            setattr(self, name, dict(value) if isinstance(value, dict) else value)
+        for name, value in copy.deepcopy(state).items():
+            setattr(self, name, value)
 
     def _all_locked(self) -> list[str]:
-        """Held currencies in insertion order; the caller holds the exchange lock."""
-        return list(self._entries)
+        return list(self._holdings)
+
+    def _transferable_locked(self, ccy: str, loan: bool) -> Decimal:
+        entry = self._entry_locked(ccy)
+        bound = entry.max_wd_ex if loan and self._mode in _BORROWING_MODES else ""
+        return Decimal(bound or entry.max_wd or 0)
+
+    def _funding_locked(self) -> dict[str, Decimal]:
+        return self._funding
+
+    def _transfer_locked(self, ccy: str, amt: Decimal, from_: str, to: str, *, loan: bool,
+                         client_id: str, now: float) -> TransferRecord | None:
+        """Move ``amt`` of ``ccy``; None (nothing moves) when it is more than may move."""
+        if from_ == TRADING:
+            if amt > self._transferable_locked(ccy, loan):
+                return None
+            self._move_out_locked(ccy, amt)
+        else:
+            held = self._funding.get(ccy, Decimal(0))
+            if amt > held:
+                return None
+            self._funding[ccy] = _EXACT.subtract(held, amt)
+            holding = self._holdings.setdefault(ccy, _Holding(Decimal(0), Decimal(0)))
+            holding.available = _EXACT.add(holding.available, amt)
+            holding.pin = _shifted(holding.pin, amt)
+        record = TransferRecord(str(next(self._trans_ids)), client_id, ccy, amt, from_, to,
+                                loan, "success", now)
+        self._transfers.append(record)
+        return record
+
+    def _move_out_locked(self, ccy: str, amt: Decimal) -> None:
+        holding = self._holdings.setdefault(ccy, _Holding(Decimal(0), Decimal(0)))
+        # What is above the available amount is borrowed (the bound allowed it).
+        loaned = max(Decimal(0), _EXACT.subtract(amt, holding.available))
+        holding.available = max(Decimal(0), _EXACT.subtract(holding.available, amt))
+        holding.borrowable = max(Decimal(0), _EXACT.subtract(holding.borrowable, loaned))
+        holding.borrowed = _EXACT.add(holding.borrowed, loaned)
+        holding.pin = _shifted(holding.pin, _EXACT.minus(amt))  # "-amt" would round to 28 digits
+        self._funding[ccy] = _EXACT.add(self._funding.get(ccy, Decimal(0)), amt)
+
+    def _find_transfer_locked(self, trans_id: str, client_id: str) -> TransferRecord | None:
+        if trans_id:
+            return next((t for t in self._transfers if t.trans_id == trans_id), None)
+        if client_id:
+            return next((t for t in reversed(self._transfers) if t.client_id == client_id), None)
+        return None
+
+
+def _shifted(pin: WithdrawalEntry | None, delta: Decimal) -> WithdrawalEntry | None:
+    """Move every non-empty pinned value by ``delta``, never below 0."""
+    if pin is None:
+        return None
+
+    def move(value: str) -> str:
+        return value and format_amount(max(Decimal(0), _EXACT.add(Decimal(value), delta)))
+
+    return WithdrawalEntry(move(pin.max_wd), move(pin.max_wd_ex), move(pin.spot_offset_max_wd),
+                           move(pin.spot_offset_max_wd_ex))
 
 
 def _optional(value: Amount | None, name: str) -> str:

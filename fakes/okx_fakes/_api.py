@@ -1,8 +1,9 @@
-"""``FakeAccountAPI``: python-okx's ``AccountAPI`` constructor, answered by a fake, no HTTP.
+"""``FakeAccountAPI``/``FakeFundingAPI``: python-okx's clients, answered by a fake, no HTTP.
 
-It builds each request as python-okx does (the same unencoded query, pre-hash, signature
-and headers, the timestamp from the exchange's clock), puts the target on the wire as
-httpx would (percent-encoded), and returns ``json.loads(body)`` like ``response.json()``.
+They build each request as python-okx does (the same unencoded query, JSON body for a
+POST, pre-hash, signature and headers, the timestamp from the exchange's clock), put the
+target on the wire as httpx would (percent-encoded), and return ``json.loads(body)`` like
+``response.json()``.
 """
 
 from __future__ import annotations
@@ -12,43 +13,59 @@ import json
 import warnings
 from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import httpx
 from okx import utils as okx_utils
 from okx.Account import AccountAPI
+from okx.Funding import FundingAPI
 
 from okx_fakes._auth import format_timestamp, prehash, sign
 from okx_fakes._exchange import FakeExchange
-from okx_fakes._facts import MAX_WITHDRAWAL_PATH
+from okx_fakes._facts import (
+    BALANCES_PATH,
+    MAX_WITHDRAWAL_PATH,
+    TRANSFER_PATH,
+    TRANSFER_STATE_PATH,
+)
 from okx_fakes._types import FakeRequest
 from okx_fakes._wire import NETWORK_FAULT_MESSAGE, check_sendable_headers
 
-__all__ = ["FakeAccountAPI"]
+__all__ = ["FakeAccountAPI", "FakeFundingAPI"]
 
 _NO_CREDENTIAL = "-1"  # python-okx's "not given" marker: such a client sends no auth headers
-# The real client's other methods (AccountAPI's endpoints and httpx.Client's get, send...):
-# on the fake they exist, as hasattr() expects, and raise NotImplementedError when called.
-_UNMODELLED_METHODS = frozenset(
-    name for name in dir(AccountAPI)
-    if not name.startswith("_") and callable(getattr(AccountAPI, name))
-) - {"get_max_withdrawal", "close"}
+
+
+_Client = TypeVar("_Client", bound="_FakeClient")
+
+
+def _unmodelled(sdk_class: type, modelled: set[str]) -> frozenset[str]:
+    """Return the real client's other public methods (endpoints, httpx.Client's get, send...).
+
+    On the fake they exist, as hasattr() expects, and raise NotImplementedError when called.
+    """
+    return frozenset(
+        name for name in dir(sdk_class)
+        if not name.startswith("_") and callable(getattr(sdk_class, name))
+    ) - modelled - {"close"}
+
+
 # httpx.Client's life cycle, with its error messages.
 _UNOPENED, _OPENED, _CLOSED = "unopened", "opened", "closed"
 
 
-class FakeAccountAPI:
-    """Drop-in for ``okx.Account.AccountAPI`` (same constructor plus ``exchange=``).
+class _FakeClient:
+    """What the fake clients share: python-okx's ``OkxClient`` constructor, life cycle, send.
 
     ``exchange`` is required: a hidden module-level default exchange would be state shared
     between tests. ``domain``, ``proxy`` and ``debug`` are accepted and kept for parity but
     nothing is sent anywhere (and nothing is logged: python-okx's debug log prints secrets).
     An injected network fault raises ``httpx.ConnectError``, as through the real SDK.
-
     Like the real client (an ``httpx.Client``) it is a context manager with ``close()``, and
-    a closed one refuses to send. Its other methods exist but raise NotImplementedError:
-    only ``get_max_withdrawal`` is modelled.
+    a closed one refuses to send.
     """
+
+    _UNMODELLED: frozenset[str] = frozenset()
 
     def __init__(
         self,
@@ -80,9 +97,9 @@ class FakeAccountAPI:
                           DeprecationWarning, stacklevel=2)
 
     def __repr__(self) -> str:
-        return f"FakeAccountAPI(flag={self.flag!r}, domain={self.domain!r})"
+        return f"{type(self).__name__}(flag={self.flag!r}, domain={self.domain!r})"
 
-    def __enter__(self) -> FakeAccountAPI:
+    def __enter__(self: _Client) -> _Client:
         if self._state != _UNOPENED:
             raise RuntimeError(
                 "Cannot open a client instance more than once." if self._state == _OPENED
@@ -106,20 +123,24 @@ class FakeAccountAPI:
     if not TYPE_CHECKING:  # at run time only: mypy keeps flagging the unmodelled methods
 
         def __getattr__(self, name: str) -> Callable[..., NoReturn]:
-            """Return a stand-in for one of AccountAPI's unmodelled methods."""
-            if name not in _UNMODELLED_METHODS:
+            """Return a stand-in for one of the real client's unmodelled methods."""
+            if name not in self._UNMODELLED:
                 raise AttributeError(
                     f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
                 )
-            return functools.partial(_not_modelled, name)
+            return functools.partial(_not_modelled, type(self).__name__, name)
 
-    def get_max_withdrawal(self, ccy: str = "") -> Any:
-        """``GET /api/v5/account/max-withdrawal``: the raw OKX answer as a dict."""
-        return self._request("GET", MAX_WITHDRAWAL_PATH, {"ccy": ccy})
+    def _request_with_params(self, method: str, request_path: str,
+                             params: dict[str, Any]) -> Any:
+        """python-okx's generic call (e.g. to send a parameter its method lacks, ``clientId``)."""
+        return self._request(method, request_path, params)
 
     def _request(self, method: str, path: str, params: dict[str, Any]) -> Any:
         """Sign like python-okx, send like httpx (its errors included), parse the answer."""
-        request_path = path + okx_utils.parse_params_to_str(params)
+        if method == "GET":
+            request_path, body = path + okx_utils.parse_params_to_str(params), ""
+        else:  # python-okx sends every other call as a POST with the JSON-encoded params
+            request_path, body = path, json.dumps(params)
         target = _wire_target(request_path)
         if self._state == _CLOSED:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
@@ -133,11 +154,12 @@ class FakeAccountAPI:
             timestamp = format_timestamp(self.exchange.now())
             headers["ok-access-key"] = self.API_KEY
             headers["ok-access-sign"] = sign(self.API_SECRET_KEY,
-                                             prehash(timestamp, method, request_path))
+                                             prehash(timestamp, method, request_path, body))
             headers["ok-access-timestamp"] = timestamp
             headers["ok-access-passphrase"] = self.PASSPHRASE
         check_sendable_headers(headers)
-        response = self.exchange.handle(FakeRequest(method, target, headers, b""))
+        response = self.exchange.handle(FakeRequest(method, target, headers,
+                                                    body.encode("utf-8")))
         if response.network_fault:
             raise httpx.ConnectError(
                 NETWORK_FAULT_MESSAGE, request=httpx.Request(method, self.domain + request_path)
@@ -152,8 +174,51 @@ def _wire_target(request_path: str) -> str:
     return httpx.URL(request_path).raw_path.decode("ascii")
 
 
-def _not_modelled(name: str, *args: object, **kwargs: object) -> NoReturn:
+class FakeAccountAPI(_FakeClient):
+    """Drop-in for ``okx.Account.AccountAPI`` (same constructor plus ``exchange=``).
+
+    Only ``get_max_withdrawal`` is modelled; the other methods exist but raise
+    NotImplementedError. Construction, life cycle and faults as the real client (see
+    ``_FakeClient``: ``with``, ``close()``, ``httpx.ConnectError`` on a network fault).
+    """
+
+    _UNMODELLED = _unmodelled(AccountAPI, {"get_max_withdrawal"})
+
+    def get_max_withdrawal(self, ccy: str = "") -> Any:
+        """``GET /api/v5/account/max-withdrawal``: the raw OKX answer as a dict."""
+        return self._request("GET", MAX_WITHDRAWAL_PATH, {"ccy": ccy})
+
+
+class FakeFundingAPI(_FakeClient):
+    """Drop-in for ``okx.Funding.FundingAPI`` (same constructor plus ``exchange=``).
+
+    ``funds_transfer``, ``transfer_state`` and ``get_balances`` are modelled, with
+    python-okx's signatures and requests; the other methods exist but raise
+    NotImplementedError. Life cycle and faults as :class:`FakeAccountAPI`.
+    """
+
+    _UNMODELLED = _unmodelled(FundingAPI, {"funds_transfer", "transfer_state", "get_balances"})
+
+    def funds_transfer(self, ccy: str, amt: Any, from_: Any, to: Any, type: Any = "0",
+                       subAcct: str = "", instId: str = "", toInstId: str = "",
+                       loanTrans: Any = "") -> Any:
+        """``POST /api/v5/asset/transfer``: the raw OKX answer as a dict."""
+        params = {"ccy": ccy, "amt": amt, "from": from_, "to": to, "type": type,
+                  "subAcct": subAcct, "instId": instId, "toInstId": toInstId,
+                  "loanTrans": loanTrans}
+        return self._request("POST", TRANSFER_PATH, params)
+
+    def transfer_state(self, transId: str, type: str = "") -> Any:
+        """``GET /api/v5/asset/transfer-state``: the raw OKX answer as a dict."""
+        return self._request("GET", TRANSFER_STATE_PATH, {"transId": transId, "type": type})
+
+    def get_balances(self, ccy: str = "") -> Any:
+        """``GET /api/v5/asset/balances``: the raw OKX answer as a dict."""
+        return self._request("GET", BALANCES_PATH, {"ccy": ccy})
+
+
+def _not_modelled(client: str, name: str, *args: object, **kwargs: object) -> NoReturn:
     raise NotImplementedError(
-        f"FakeAccountAPI.{name} is not modelled: the fake exchange models only "
-        "get_max_withdrawal (GET /api/v5/account/max-withdrawal)"
+        f"{client}.{name} is not modelled: the fake exchange models only get_max_withdrawal, "
+        "funds_transfer, transfer_state and get_balances"
     )

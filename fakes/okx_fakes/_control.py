@@ -22,6 +22,7 @@ from okx_fakes._text import shown
 from okx_fakes._types import FakeResponse, json_body
 
 if TYPE_CHECKING:
+    from okx_fakes._accounts import FakeAccount
     from okx_fakes._exchange import ExchangeState, FakeExchange
 
 __all__ = ["CONTROL_PREFIX", "CONTROL_ROUTES", "ControlAPI", "ControlError"]
@@ -153,26 +154,51 @@ def _field_message(message: str) -> str:
     return message
 
 
-def _put_balance(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
-    fields = _object(body, frozenset({"available", "borrowable"}))
-    if "available" not in fields:
-        raise ControlError(400, "available: missing")
+def _account_of(api: ControlAPI, params: dict[str, str]) -> FakeAccount:
     try:
-        account = api.exchange.account_for_key(params["api_key"])
+        return api.exchange.account_for_key(params["api_key"])
     except KeyError:
         raise ControlError(404, "api_key: unknown (value not shown)") from None
-    for name in ("available", "borrowable"):
-        if isinstance(fields.get(name), bool):
-            raise ControlError(400, f"{name}: expected a decimal string, got {fields[name]}")
+
+
+def _amounts(body: Any, required: str, optional: frozenset[str]) -> dict[str, Any]:
+    """Return the body's amount fields: ``required`` present, none a JSON boolean."""
+    fields = _object(body, frozenset({required}) | optional)
+    if required not in fields:
+        raise ControlError(400, f"{required}: missing")
+    for name, value in fields.items():
+        if isinstance(value, bool):
+            raise ControlError(400, f"{name}: expected a decimal string, got {value}")
+    return fields
+
+
+def _refused_amount(exc: Exception) -> ControlError:
+    """Return the model's complaint about a currency or amount as a 400 naming the field."""
+    text = str(exc)
+    return ControlError(400, f"ccy: {text}" if "currency code" in text else text)
+
+
+def _put_balance(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
+    fields = _amounts(body, "available", frozenset({"borrowable"}))
+    account = _account_of(api, params)
     try:
         account.set_balance(params["ccy"], available=fields["available"],
                             borrowable=fields.get("borrowable", 0))
     except (ValueError, TypeError) as exc:
-        text = str(exc)
-        field = "ccy" if "currency code" in text else ""
-        raise ControlError(400, f"{field}: {text}" if field else text) from None
+        raise _refused_amount(exc) from None
     ccy = params["ccy"].upper()
     return 200, account.entry(ccy).as_okx(ccy)
+
+
+def _put_funding(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
+    fields = _amounts(body, "available", frozenset())
+    account = _account_of(api, params)
+    try:
+        account.set_funding_balance(params["ccy"], fields["available"])
+    except (ValueError, TypeError) as exc:
+        raise _refused_amount(exc) from None
+    ccy = params["ccy"].upper()
+    return 200, {"ccy": ccy, "availBal": str(account.funding_balance(ccy))}
 
 
 _FAULT_SHAPES = {
@@ -232,6 +258,7 @@ CONTROL_ROUTES: tuple[ControlRoute, ...] = (
     _route("DELETE", "requests", _delete_requests),
     _route("POST", "accounts", _post_account),
     _route("PUT", "accounts/(?P<api_key>[^/]+)/balances/(?P<ccy>[^/]+)", _put_balance),
+    _route("PUT", "accounts/(?P<api_key>[^/]+)/funding/(?P<ccy>[^/]+)", _put_funding),
     _route("POST", "faults", _post_fault),
     _route("POST", "reset", _post_reset),
 )

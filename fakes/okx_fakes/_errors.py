@@ -165,6 +165,24 @@ ERRORS: dict[str, OkxErrorSpec] = {
     ),
     # Trade class.
     "51000": OkxErrorSpec(400, "Parameter {param0} error", _CCY),
+    # Funding class, from OKX's table (its funding section; shared/reference/
+    # okx-funding-transfer.md). Endpoint answers: the gateway shape is only for the API class.
+    # Table: the transfer's own rate limit (per uid and currency).
+    "58102": OkxErrorSpec(
+        429, "Rate limit reached. Please refer to API docs and throttle requests accordingly."
+    ),
+    # Table: amt <= 0.
+    "58114": OkxErrorSpec(400, "Transfer amount must be greater than 0"),
+    # Table: more than maxWd (maxWdEx with loanTrans) or the funding balance.
+    "58116": OkxErrorSpec(200, "Transfer exceeds the available amount."),
+    # Table: from == to.
+    "58123": OkxErrorSpec(200, "The From parameter cannot be the same as the To parameter."),
+    # Table; answering it for every type 1-4 (no sub-accounts modelled) is an assumption.
+    "58127": OkxErrorSpec(
+        200,
+        "Main account API key does not support current transfer 'type' parameter. "
+        "Please refer to the API documentation.",
+    ),
 }
 
 # Not an OKX code (assumption): what the fake answers for a path it does not model.

@@ -6,9 +6,11 @@
 2. routing through :data:`ROUTES`: a path it lists asked with another method answers
    50115 (HTTP 405), any other path 404,
 3. authentication, first failure wins (see :data:`AUTH_ORDER`),
-4. the route's rate limit (a sliding window on the fake's clock per route and uid;
-   rejected requests do not consume it, requests answered with a parameter error do),
-5. the route's handler, which reads the parameters and answers.
+4. the route's permission ("read" or "trade"): a key without it answers 50120,
+5. the route's rate limit (a sliding window on the fake's clock per route, uid and the
+   route's optional extra key part; rejected requests do not consume it, requests answered
+   with a parameter error do; the route names its refusal code),
+6. the route's handler, which reads the parameters and answers.
 
 Every request is recorded (:class:`RequestRecord`, no secrets), whatever its outcome.
 The ways in (``FakeAccountAPI``, ``install()``, ``serve()``) only translate to and from
@@ -23,23 +25,31 @@ import itertools
 import math
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
 
-from okx_fakes._accounts import FakeAccount, check_mode
+from okx_fakes._accounts import FIRST_TRANS_ID, FakeAccount, check_mode
 from okx_fakes._auth import is_epoch_digits, parse_timestamp, prehash, signature_matches
-from okx_fakes._errors import ERRORS, SUCCESS_CODE, error_response, not_found_response
+from okx_fakes._errors import ERRORS, error_response, not_found_response
 from okx_fakes._facts import (
-    CCY_PATTERN,
-    MAX_CCY_COUNT,
+    BALANCES_PATH,
+    BALANCES_RATE_LIMIT_REQUESTS,
     MAX_WITHDRAWAL_PATH,
+    ONE_SECOND,
+    PERMISSIONS,
     RATE_LIMIT_REQUESTS,
     RATE_LIMIT_WINDOW_S,
+    TRANSFER_PATH,
+    TRANSFER_RATE_LIMIT_REQUESTS,
+    TRANSFER_STATE_PATH,
+    TRANSFER_STATE_RATE_LIMIT_REQUESTS,
+    Permission,
 )
-from okx_fakes._types import FakeRequest, FakeResponse, RequestRecord, json_body
+from okx_fakes._funding import balances, transfer, transfer_rate_key, transfer_state
+from okx_fakes._params import Handler, ccy_list, ok_response
+from okx_fakes._types import FakeRequest, FakeResponse, RequestRecord
 from okx_fakes._wire import is_sendable_header_value
 
 if TYPE_CHECKING:
@@ -83,18 +93,26 @@ def default_clock() -> float:
 
 _FIRST_UID = 100_000_000_000_001  # OKX user ids are 15+ digit numbers
 
-# A route's handler answers an authenticated, admitted request: (OKX code, response).
-# It runs under the exchange's lock, so it may read and change the account.
-Handler = Callable[[FakeAccount, str, bytes], tuple[str, FakeResponse]]
 
 
 @dataclass(frozen=True)
 class Route:
-    """One modelled endpoint: its handler and its rate limit (requests per window, per uid)."""
+    """One modelled endpoint: handler, permission and rate limit.
+
+    ``handler(account, query, body, now)`` answers an authenticated, admitted request with
+    ``(OKX code, response)``; it runs under the exchange's lock, so it may read and change
+    the account. ``permission`` is what the key needs ("read" or "trade"; else 50120).
+    The rate limit admits ``rate_limit_requests`` per ``rate_limit_window_s`` per uid and,
+    when ``rate_limit_key`` is given, per the extra key part it returns for ``(query,
+    body)`` (e.g. the currency); the next request answers ``rate_limit_code``.
+    """
 
     handler: Handler
     rate_limit_requests: int
     rate_limit_window_s: float
+    permission: Permission = "read"
+    rate_limit_code: str = "50011"
+    rate_limit_key: Callable[[str, bytes], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +121,7 @@ class _Key:
     passphrase: str
     demo: bool
     account: FakeAccount
+    permissions: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -164,10 +183,11 @@ class FakeExchange:
         self._lock = threading.Lock()
         self._keys: dict[str, _Key] = {}
         self._accounts: dict[str, FakeAccount] = {}
-        self._windows: dict[tuple[str, str], deque[float]] = {}
+        self._windows: dict[tuple[str, str, str], deque[float]] = {}
         self._faults: deque[_QueuedFault] = deque()
         self._records: deque[RequestRecord] = deque(maxlen=max_records)
         self._uid_counter = itertools.count(_FIRST_UID)
+        self._trans_ids = itertools.count(FIRST_TRANS_ID)
 
     def __repr__(self) -> str:
         return f"FakeExchange(accounts={len(self._accounts)}, keys={len(self._keys)})"
@@ -190,6 +210,7 @@ class FakeExchange:
         mode: str | None = None,
         demo: bool = True,
         uid: str | None = None,
+        permissions: Iterable[str] = PERMISSIONS,
     ) -> FakeAccount:
         """Register an API key and return the account it belongs to.
 
@@ -197,6 +218,8 @@ class FakeExchange:
         (default "spot"). An existing ``uid`` adds a sub-key to that account, sharing its
         balances, mode and rate limit; passing a different ``mode`` then raises ValueError.
         ``demo`` is per key: a demo key must send ``x-simulated-trading: 1``.
+        ``permissions`` is per key too, a subset of ``("read", "trade")``: reads need "read",
+        a transfer needs "trade" (else 50120); ValueError for anything else.
         Raises ValueError for a duplicate or empty ``api_key``, and for credentials no client
         can send: ``api_key`` and ``passphrase`` travel in HTTP headers (ASCII, no control
         character, no surrounding whitespace), ``secret_key`` is UTF-8 encoded to sign.
@@ -214,6 +237,7 @@ class FakeExchange:
         except UnicodeEncodeError:
             raise ValueError("secret_key is not encodable as UTF-8 (value not shown)") from None
         checked_mode = None if mode is None else check_mode(mode)
+        granted = _check_permissions(permissions)
         if uid is not None and (not isinstance(uid, str) or not uid):
             raise ValueError("uid must be a non-empty str")
         with self._lock:
@@ -223,13 +247,13 @@ class FakeExchange:
                 uid = self._fresh_uid_locked()
             account = self._accounts.get(uid)
             if account is None:
-                account = FakeAccount(uid, checked_mode or "spot", self._lock)
+                account = FakeAccount(uid, checked_mode or "spot", self._lock, self._trans_ids)
                 self._accounts[uid] = account
             elif checked_mode is not None and checked_mode != account.mode:
                 raise ValueError(
                     f"uid {uid!r} is a {account.mode!r} account; cannot add a key as {mode!r}"
                 )
-            self._keys[api_key] = _Key(secret_key, passphrase, bool(demo), account)
+            self._keys[api_key] = _Key(secret_key, passphrase, bool(demo), account, granted)
         return account
 
     def _fresh_uid_locked(self) -> str:
@@ -243,6 +267,14 @@ class FakeExchange:
         with self._lock:
             return self._accounts[uid]
 
+    def account_for_key(self, api_key: str) -> FakeAccount:
+        """Return the account an API key belongs to (KeyError, the key not shown, if none)."""
+        with self._lock:
+            key = self._keys.get(api_key)
+        if key is None:
+            raise KeyError("no account has this api key (key not shown)")
+        return key.account
+
     @property
     def accounts(self) -> list[FakeAccount]:
         """All accounts, in creation order."""
@@ -254,14 +286,6 @@ class FakeExchange:
         """A copy of the handled requests, oldest first (no secrets are ever recorded)."""
         with self._lock:
             return list(self._records)
-
-    def account_for_key(self, api_key: str) -> FakeAccount:
-        """Return the account ``api_key`` belongs to (KeyError naming no key if unknown)."""
-        with self._lock:
-            key = self._keys.get(api_key)
-        if key is None:
-            raise KeyError("unknown api_key (value not shown)")
-        return key.account
 
     def snapshot(self) -> ExchangeState:
         """Return the accounts, keys and balances as they are now, for :meth:`restore`."""
@@ -373,6 +397,9 @@ class FakeExchange:
             uid = None if key is None else key.account.uid
             return self._finish(request.method, path, query, error_response(code), code, uid)
         assert key is not None  # authenticated
+        if route.permission not in key.permissions:
+            return self._finish(request.method, path, query, error_response("50120"), "50120",
+                                key.account.uid)
         return self._answer(route, key.account, request, path, query)
 
     def _pop_fault_locked(self) -> _Fault | None:
@@ -438,14 +465,16 @@ class FakeExchange:
         """Apply the route's rate limit, answer and record, in one critical section."""
         with self._lock:
             now = self.now()
-            window = self._windows.setdefault((path, account.uid), deque())
+            extra = "" if route.rate_limit_key is None else route.rate_limit_key(query,
+                                                                                  request.body)
+            window = self._windows.setdefault((path, account.uid, extra), deque())
             while window and window[0] <= now - route.rate_limit_window_s:
                 window.popleft()
             if len(window) >= route.rate_limit_requests:
-                code, response = "50011", error_response("50011")
+                code, response = route.rate_limit_code, error_response(route.rate_limit_code)
             else:
                 window.append(now)
-                code, response = route.handler(account, query, request.body)
+                code, response = route.handler(account, query, request.body, now)
             self._records.append(
                 RequestRecord(request.method, path, query, account.uid, code, response.status, now)
             )
@@ -515,37 +544,39 @@ def _environment_matches(demo: bool, simulated: str | None) -> bool:
 # -- routes: (method, path) -> handler -------------------------------------------------------
 
 
-def max_withdrawal(account: FakeAccount, query: str, body: bytes) -> tuple[str, FakeResponse]:
+def max_withdrawal(account: FakeAccount, query: str, body: bytes,
+                   now: float) -> tuple[str, FakeResponse]:
     """``GET /api/v5/account/max-withdrawal``: the account's answer for ``ccy``.
 
-    ``ccy`` missing or empty: every held currency, in the order first set. Otherwise the
-    percent-decoded value is split on commas: more than 20 items -> 50025 (counted before
-    duplicates collapse); an item that is not 1 to 32 ASCII letters/digits -> 51000; a
-    repeated ``ccy`` parameter -> 51000. Items are case-insensitive (answered upper-case),
-    duplicates are answered once, in the order asked; other parameters are ignored.
+    ``ccy`` as :func:`~okx_fakes._params.ccy_list` reads it (empty: every held currency, in
+    the order first set); other parameters are ignored.
     """
-    values = []
-    for pair in query.split("&") if query else ():
-        name, _, value = pair.partition("=")
-        if unquote(name) == "ccy":
-            values.append(unquote(value))
-    if len(values) > 1:
-        return "51000", error_response("51000")
-    if not values or values[0] == "":
+    code, currencies = ccy_list(query)
+    if code is not None:
+        return code, error_response(code)
+    if currencies is None:
         currencies = account._all_locked()
-    else:
-        items = values[0].split(",")
-        if len(items) > MAX_CCY_COUNT:
-            return "50025", error_response("50025")
-        if not all(CCY_PATTERN.fullmatch(item) for item in items):
-            return "51000", error_response("51000")
-        currencies = list(dict.fromkeys(item.upper() for item in items))
-    data = [account._entry_locked(ccy).as_okx(ccy) for ccy in currencies]
-    return SUCCESS_CODE, FakeResponse(200, json_body({"code": SUCCESS_CODE, "data": data,
-                                                      "msg": ""}))
+    return ok_response([account._entry_locked(ccy).as_okx(ccy) for ccy in currencies])
 
 
 #: The modelled endpoints. Adding one: a handler above and an entry here.
 ROUTES: dict[tuple[str, str], Route] = {
     ("GET", MAX_WITHDRAWAL_PATH): Route(max_withdrawal, RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW_S),
+    ("POST", TRANSFER_PATH): Route(transfer, TRANSFER_RATE_LIMIT_REQUESTS, ONE_SECOND,
+                                   permission="trade", rate_limit_code="58102",
+                                   rate_limit_key=transfer_rate_key),
+    ("GET", TRANSFER_STATE_PATH): Route(transfer_state, TRANSFER_STATE_RATE_LIMIT_REQUESTS,
+                                        ONE_SECOND),
+    ("GET", BALANCES_PATH): Route(balances, BALANCES_RATE_LIMIT_REQUESTS, ONE_SECOND),
 }
+
+
+def _check_permissions(permissions: Iterable[str]) -> frozenset[str]:
+    if isinstance(permissions, str):  # "read" would otherwise be the set {"r", "e", "a", "d"}
+        raise ValueError(f"permissions must be a collection such as {PERMISSIONS}, not a str")
+    granted = frozenset(permissions)
+    unknown = granted - set(PERMISSIONS)
+    if unknown:
+        raise ValueError(f"unknown permissions {sorted(map(repr, unknown))}: "
+                         f"expected a subset of {PERMISSIONS}")
+    return granted

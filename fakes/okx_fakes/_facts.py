@@ -1,7 +1,9 @@
-"""OKX's facts about the modelled endpoint, each defined once with its source.
+"""OKX's facts about the modelled endpoints, each defined once with its source.
 
 Source "OKX docs" is OKX's v5 REST reference page "Get maximum withdrawals" (and "Get
-account configuration" for the account levels); "assumption" is the fake's own choice
+account configuration" for the account levels); "OKX funding docs" are its pages "Funds
+transfer", "Get funds transfer state" and "Get balance" (extract in
+``shared/reference/okx-funding-transfer.md``); "assumption" is the fake's own choice
 where OKX documents nothing.
 """
 
@@ -13,13 +15,22 @@ from typing import Final, Literal
 __all__ = [
     "ACCOUNT_LEVELS",
     "ACCOUNT_MODES",
+    "BALANCES_PATH",
+    "BALANCES_RATE_LIMIT_REQUESTS",
     "CCY_PATTERN",
     "MAX_CCY_COUNT",
     "MAX_CCY_LENGTH",
     "MAX_WITHDRAWAL_PATH",
+    "ONE_SECOND",
+    "PERMISSIONS",
     "RATE_LIMIT_REQUESTS",
     "RATE_LIMIT_WINDOW_S",
+    "TRANSFER_PATH",
+    "TRANSFER_RATE_LIMIT_REQUESTS",
+    "TRANSFER_STATE_PATH",
+    "TRANSFER_STATE_RATE_LIMIT_REQUESTS",
     "Mode",
+    "Permission",
 ]
 
 # OKX docs: the endpoint.
@@ -29,6 +40,22 @@ MAX_CCY_COUNT: Final = 20
 # OKX docs: 20 requests per 2 seconds, per user id.
 RATE_LIMIT_REQUESTS: Final = 20
 RATE_LIMIT_WINDOW_S: Final = 2.0
+
+# OKX funding docs: the transfer, its state, the funding account's balances.
+TRANSFER_PATH: Final = "/api/v5/asset/transfer"
+TRANSFER_STATE_PATH: Final = "/api/v5/asset/transfer-state"
+BALANCES_PATH: Final = "/api/v5/asset/balances"
+# OKX funding docs: transfer 2 requests per second per user id and currency; transfer
+# state 10 per second and balances 6 per second, per user id.
+ONE_SECOND: Final = 1.0
+TRANSFER_RATE_LIMIT_REQUESTS: Final = 2
+TRANSFER_STATE_RATE_LIMIT_REQUESTS: Final = 10
+BALANCES_RATE_LIMIT_REQUESTS: Final = 6
+
+# OKX docs: an API key's permissions; the transfer needs Trade, the reads need Read
+# (OKX's third, Withdraw, guards no modelled endpoint).
+Permission = Literal["read", "trade"]
+PERMISSIONS: Final[tuple[Permission, ...]] = ("read", "trade")
 
 Mode = Literal["spot", "futures", "multi_currency", "portfolio"]
 # OKX docs: acctLv 1 simple (spot), 2 single-currency margin, 3 multi-currency margin,

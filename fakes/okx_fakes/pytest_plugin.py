@@ -2,8 +2,9 @@
 
 Each fixture wires a public object of :mod:`okx_fakes`: ``okx_exchange`` (a fresh
 :class:`~okx_fakes.FakeExchange`), ``okx_account`` (the account of :data:`API_KEY` on it,
-funded with :data:`BALANCES`) and ``okx_account_api`` (a :class:`~okx_fakes.FakeAccountAPI`
-for that key). Example::
+funded with :data:`BALANCES`), ``okx_account_api`` (a :class:`~okx_fakes.FakeAccountAPI`
+for that key) and ``okx_funding_api`` (a :class:`~okx_fakes.FakeFundingAPI` for it).
+Example::
 
     def test_reads_btc(okx_account_api):
         body = okx_account_api.get_max_withdrawal("BTC")
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from okx_fakes import FakeAccount, FakeAccountAPI, FakeExchange
+from okx_fakes import FakeAccount, FakeAccountAPI, FakeExchange, FakeFundingAPI
 from okx_fakes._accounts_file import AccountSpec, seed_exchange
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "okx_account",
     "okx_account_api",
     "okx_exchange",
+    "okx_funding_api",
 ]
 
 API_KEY = "okx-ext-test-key"
@@ -57,3 +59,9 @@ def okx_account(okx_exchange: FakeExchange) -> FakeAccount:
 def okx_account_api(okx_exchange: FakeExchange, okx_account: FakeAccount) -> FakeAccountAPI:
     """Bind a ``FakeAccountAPI`` (``okx_account``'s credentials, flag "1") to ``okx_exchange``."""
     return FakeAccountAPI(API_KEY, SECRET_KEY, PASSPHRASE, flag="1", exchange=okx_exchange)
+
+
+@pytest.fixture
+def okx_funding_api(okx_exchange: FakeExchange, okx_account: FakeAccount) -> FakeFundingAPI:
+    """Bind a ``FakeFundingAPI`` (``okx_account``'s credentials, flag "1") to ``okx_exchange``."""
+    return FakeFundingAPI(API_KEY, SECRET_KEY, PASSPHRASE, flag="1", exchange=okx_exchange)

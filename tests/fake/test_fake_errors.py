@@ -79,7 +79,16 @@ EXPECTED = {
     "50120": (200, "This API key doesn't have permission to use this function", E),
     "50121": (200, "You can't access our services through the IP address (127.0.0.1)", E),
     "51000": (400, "Parameter ccy error", E),
+    # The funding codes the transfer answers (issue 12; the wrapper does not map them).
+    "58102": (429, "Rate limit reached. Please refer to API docs and throttle requests "
+                   "accordingly.", E),
+    "58114": (400, "Transfer amount must be greater than 0", E),
+    "58116": (200, "Transfer exceeds the available amount.", E),
+    "58123": (200, "The From parameter cannot be the same as the To parameter.", E),
+    "58127": (200, "Main account API key does not support current transfer 'type' parameter. "
+                   "Please refer to the API documentation.", E),
 }
+FUNDING_CODES = {"58102", "58114", "58116", "58123", "58127"}
 
 
 def expected_body(code: str) -> dict[str, object]:
@@ -95,8 +104,8 @@ def expected_bytes(code: str) -> bytes:
     return b'{"code":"' + code.encode() + b'","data":[],"msg":' + json.dumps(msg).encode() + b"}"
 
 
-def test_table_holds_exactly_the_codes_the_wrapper_maps() -> None:
-    assert set(ERRORS) == WRAPPER_CODES == set(EXPECTED)
+def test_table_holds_exactly_the_codes_the_wrapper_maps_and_the_transfers() -> None:
+    assert set(ERRORS) == WRAPPER_CODES | FUNDING_CODES == set(EXPECTED)
 
 
 def test_every_row_names_its_source_and_a_wire_row_names_a_thread() -> None:
@@ -118,7 +127,7 @@ def test_the_gateway_rule_holds_for_every_row() -> None:
         assert spec.shape == ("gateway" if gateway else "endpoint"), code
 
 
-@pytest.mark.parametrize("code", sorted(WRAPPER_CODES - {"50025", "51000"}))
+@pytest.mark.parametrize("code", sorted(set(EXPECTED) - {"50025", "51000"}))
 def test_injected_code_through_the_sdk_and_plain_httpx(code: str) -> None:
     exchange = funded_exchange(frozen_clock())
     status = EXPECTED[code][0]
