@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -25,7 +26,7 @@ from fake_support import (
     frozen_clock,
     funded_exchange,
 )
-from okx_fakes import DroppedConnection, FakeExchange, FakeServer, FakeWSGIApp
+from okx_fakes import DroppedConnection, FakeExchange, FakeFundingAPI, FakeServer, FakeWSGIApp
 
 PATH = "/api/v5/account/max-withdrawal"
 NEW_ACCOUNT = {"api_key": "new-key-1", "secret_key": "new-secret-1", "passphrase": "new-pass-1",
@@ -304,6 +305,54 @@ def test_put_balance_refuses_naming_the_field(
     assert answer.status_code == status
     assert error in answer.json()["error"]
     assert "no-such-key" not in answer.text
+
+
+def test_put_funding_sets_the_funding_balance(served: tuple[FakeExchange, httpx.Client]) -> None:
+    exchange, client = served
+    answer = client.put(f"/_fake/accounts/{DEMO_KEY}/funding/usdt", json={"available": "12.50"})
+    assert (answer.status_code, answer.json()) == (200, {"ccy": "USDT", "availBal": "12.5"})
+    assert exchange.account_for_key(DEMO_KEY).funding_balance("USDT") == Decimal("12.5")
+    funding = FakeFundingAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, flag="1", exchange=exchange)
+    assert funding.get_balances("USDT")["data"] == [
+        {"availBal": "12.5", "bal": "12.5", "ccy": "USDT", "frozenBal": "0"}]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "error"),
+    [
+        (f"/_fake/accounts/{DEMO_KEY}/funding/BTC", b'{"available": "-1"}', 400, "available"),
+        (f"/_fake/accounts/{DEMO_KEY}/funding/BTC", b"{}", 400, "available: missing"),
+        (f"/_fake/accounts/{DEMO_KEY}/funding/BTC", b'{"available": "1", "borrowable": "1"}',
+         400, "'borrowable': unknown field (allowed: available)"),
+        (f"/_fake/accounts/{DEMO_KEY}/funding/BTC", b'{"available": false}', 400,
+         "available: expected a decimal string, got False"),
+        (f"/_fake/accounts/{DEMO_KEY}/funding/B-TC", b'{"available": "1"}', 400, "ccy: "),
+        ("/_fake/accounts/no-such-key/funding/BTC", b'{"available": "1"}', 404,
+         "api_key: unknown (value not shown)"),
+    ],
+)
+def test_put_funding_refuses_naming_the_field(
+    served: tuple[FakeExchange, httpx.Client], path: str, body: bytes, status: int, error: str,
+) -> None:
+    exchange, client = served
+    answer = client.put(path, content=body)
+    assert answer.status_code == status
+    assert error in answer.json()["error"]
+    assert "no-such-key" not in answer.text
+    assert exchange.account_for_key(DEMO_KEY).funding_balances == {}
+
+
+def test_post_reset_undoes_transfers(served: tuple[FakeExchange, httpx.Client]) -> None:
+    exchange, client = served
+    demo = exchange.account_for_key(DEMO_KEY)
+    funding = FakeFundingAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, flag="1", exchange=exchange)
+    assert funding.funds_transfer("BTC", "1", "18", "6")["code"] == "0"
+    assert (demo.entry("BTC").max_wd, len(demo.transfers)) == ("0.5", 1)
+
+    assert client.post("/_fake/reset").status_code == 200
+
+    # Holdings change in place and transfers append: the snapshot must not follow them.
+    assert (demo.entry("BTC").max_wd, demo.transfers, demo.funding_balances) == ("1.5", [], {})
 
 
 def test_post_faults_queues_each_kind(served: tuple[FakeExchange, httpx.Client]) -> None:
