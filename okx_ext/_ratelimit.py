@@ -27,6 +27,14 @@ from okx_ext._endpoint import RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW_S
 __all__ = ["RateLimit", "RateLimiter", "RateLimiterProtocol"]
 
 
+_MAX_STALLS = 3
+_FROZEN_CLOCK = (
+    "RateLimiter: the clock did not move across 3 sleeps, so no slot can ever free up. "
+    "Under freezegun use freeze_time(..., tick=True) or a sleep that ticks the frozen "
+    "clock; with a simulated clock, a sleep that advances it"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class RateLimit:
     """At most `max_requests` requests in any `window_s`-second window.
@@ -168,12 +176,20 @@ class RateLimiter(_SlotLimiter):
         With a ``deadline`` (a time on this limiter's clock), return False at once,
         without sleeping and without a slot, if no slot frees up by then. Waiting for
         a request still in flight is not bounded by it (its end is not known yet).
-        Pair each True with exactly one `release` (prefer `slot`).
+        Pair each True with exactly one `release` (prefer `slot`). Raises RuntimeError
+        when the clock reads the same across three sleeps: a frozen clock would block
+        forever.
         """
         max_requests = self.limit.max_requests
+        slept_at: float | None = None  # the clock's reading before the last sleep
+        stalls = 0
         while True:
             with self._cond:
                 now = self._now()
+                stalls = stalls + 1 if now == slept_at else 0
+                if stalls >= _MAX_STALLS:
+                    # Waiting on a clock that never moves would never end: fail instead.
+                    raise RuntimeError(_FROZEN_CLOCK)
                 ends = self._ends
                 # An end equal to now no longer counts: the window is (now - window_s, now].
                 while ends and ends[0] <= now:
@@ -190,6 +206,7 @@ class RateLimiter(_SlotLimiter):
                 wait_s = ends[0] - now
             # Outside the lock, so other threads can release and acquire meanwhile.
             (self._sleep or time.sleep)(wait_s)
+            slept_at = now
 
     def release(self) -> None:
         """Give back a slot taken by `acquire`: it stops counting `window_s` from now."""

@@ -156,6 +156,31 @@ class TestSingleThread:
                     pass
         assert slept == [2.0, 2.0]
 
+    def test_a_clock_that_never_moves_fails_instead_of_blocking_forever(self) -> None:
+        # freeze_time without tick=True and a sleep that does not tick it: before, the 21st
+        # request waited forever.
+        slept: list[float] = []
+        with freeze_time("2024-01-01T00:00:00Z"):
+            limiter = RateLimiter(RateLimit(2, 2.0), sleep=slept.append)
+            for _ in range(2):
+                with limiter.slot():
+                    pass
+            with pytest.raises(RuntimeError, match="clock did not move across 3 sleeps"):
+                limiter.acquire()
+        assert slept == [2.0, 2.0, 2.0]
+
+    def test_a_clock_that_moves_by_the_sleep_never_trips_the_stall_check(self) -> None:
+        clock = [0.0]
+
+        def sleep(delay_s: float) -> None:
+            clock[0] += delay_s
+
+        limiter = RateLimiter(RateLimit(1, 2.0), clock=lambda: clock[0], sleep=sleep)
+        for _ in range(10):
+            with limiter.slot():
+                pass
+        assert clock[0] == 18.0
+
     @settings(max_examples=200)
     @given(
         max_requests=st.integers(1, 6),
