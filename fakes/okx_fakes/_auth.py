@@ -8,7 +8,6 @@ milliseconds and a ``Z``, e.g. ``2024-01-02T03:04:05.678Z`` (``utils.get_timesta
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import re
 from datetime import datetime, timezone
@@ -33,7 +32,7 @@ def prehash(timestamp: str, method: str, target: str, body: str = "") -> str:
 
 def sign(secret: str, message: str) -> str:
     """Return OKX's signature of ``message`` with ``secret``."""
-    digest = hmac.new(secret.encode(), message.encode(), hashlib.sha256).digest()
+    digest = hmac.digest(secret.encode(), message.encode(), "sha256")
     return base64.b64encode(digest).decode("ascii")
 
 
