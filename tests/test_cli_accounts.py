@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from okx_fakes import FakeAccountAPI, FakeExchange
+from okx_fakes import FakeAccountAPI, FakeExchange, FakeFundingAPI
 from okx_fakes._accounts_file import (
     SAMPLE_ACCOUNTS,
     AccountsFileError,
@@ -70,6 +70,24 @@ def test_every_field_of_the_format_reaches_the_exchange():
     assert _answer(exchange, "k2", "s2", "p2")["data"] == body["data"]
 
 
+def test_funding_balances_and_permissions_reach_the_exchange():
+    text = _document(_account(funding={"usdt": "12.5", "BTC": 1}, permissions=["read"]))
+    exchange = FakeExchange()
+
+    (account,) = seed_exchange(exchange, parse_accounts(text))
+
+    assert account.funding_balances == {"USDT": Decimal("12.5"), "BTC": Decimal(1)}
+    funding = FakeFundingAPI("k", "s", "p", flag="1", exchange=exchange)
+    assert funding.get_balances("USDT")["data"][0]["availBal"] == "12.5"
+    # A read-only key: the transfer needs "trade".
+    assert funding.funds_transfer("USDT", "1", "6", "18")["code"] == "50120"
+
+
+def test_keys_default_to_both_permissions():
+    (spec,) = parse_accounts(_document(_account()))
+    assert spec.permissions == ("read", "trade")
+
+
 def test_json_numbers_with_a_fraction_are_read_exactly_not_as_floats():
     text = '{"accounts": [{"api_key": "k", "secret_key": "s", "passphrase": "p",'
     text += ' "balances": {"BTC": {"available": 0.1000000000000000055511151231257827}}}]}'
@@ -107,6 +125,13 @@ def test_json_numbers_with_a_fraction_are_read_exactly_not_as_floats():
          "accounts[0].max_withdrawals.BTC.max_wd_ex: expected a decimal string, got []"),
         ('{"accounts": [{"api_key": "k", "secret_key": "s", "passphrase": "p",'
          ' "balances": {"BTC": {"available": NaN}}}]}', "NaN is not a valid amount"),
+        (_document(_account(funding=[])), "accounts[0].funding: expected an object"),
+        (_document(_account(funding={"BTC": True})),
+         "accounts[0].funding.BTC: expected a decimal string, got True"),
+        (_document(_account(permissions="read")),
+         "accounts[0].permissions: expected a list of strings, got 'read'"),
+        (_document(_account(permissions=[1])),
+         "accounts[0].permissions: expected a list of strings, got [1]"),
     ],
 )
 def test_a_malformed_document_names_the_place(text, message):
@@ -125,6 +150,9 @@ def test_a_malformed_document_names_the_place(text, message):
         (_account(balances={"BTC": {"available": "1e999999"}}), "accounts[0].balances.BTC: "),
         (_account(max_withdrawals={"BTC": {"max_wd": "2", "max_wd_ex": "1"}}),
          "accounts[0].max_withdrawals.BTC: "),
+        (_account(funding={"BTC": "-1"}), "accounts[0].funding.BTC: "),
+        (_account(funding={"BTC-USDT": "1"}), "accounts[0].funding.BTC-USDT: "),
+        (_account(permissions=["read", "withdraw"]), "accounts[0]: unknown permissions 'withdraw'"),
     ],
 )
 def test_what_the_exchange_refuses_is_reported_with_the_place(account, place):

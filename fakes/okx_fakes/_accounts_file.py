@@ -24,7 +24,9 @@ use :data:`SAMPLE_ACCOUNTS`. The document is a JSON object::
           "max_withdrawals": {            # optional; pins exact answers (null -> "")
             "ETH": {"max_wd": "10", "max_wd_ex": "12",
                     "spot_offset_max_wd": null, "spot_offset_max_wd_ex": null}
-          }
+          },
+          "funding": {"USDT": "100"},     # optional; the funding account's balances
+          "permissions": ["read", "trade"]  # optional; the key's (default both)
         }
       ]
     }
@@ -45,6 +47,7 @@ from typing import Any, Final
 
 from okx_fakes._accounts import Amount, FakeAccount
 from okx_fakes._exchange import FakeExchange
+from okx_fakes._facts import PERMISSIONS
 from okx_fakes._text import shown
 
 __all__ = [
@@ -76,9 +79,10 @@ SAMPLE_ACCOUNTS: Final[Mapping[str, Any]] = {
     ]
 }
 
-_ACCOUNT_KEYS: Final = frozenset(
-    {"api_key", "secret_key", "passphrase", "mode", "demo", "uid", "balances", "max_withdrawals"}
-)
+_ACCOUNT_KEYS: Final = frozenset({
+    "api_key", "secret_key", "passphrase", "mode", "demo", "uid", "balances", "max_withdrawals",
+    "funding", "permissions",
+})
 _BALANCE_KEYS: Final = frozenset({"available", "borrowable"})
 # FakeAccount.set_max_withdrawal's optional keywords; JSON null or absent means "".
 _OPTIONAL_PINS: Final = ("max_wd_ex", "spot_offset_max_wd", "spot_offset_max_wd_ex")
@@ -95,8 +99,10 @@ class AccountSpec:
 
     ``mode`` None means "spot", or the mode of the account a shared ``uid`` names.
     ``balances`` maps a currency to ``(available, borrowable)`` for ``set_balance``;
-    ``max_withdrawals`` maps a currency to ``set_max_withdrawal``'s keyword arguments.
-    The spec is shape-checked only: the exchange judges its values when seeded.
+    ``max_withdrawals`` maps a currency to ``set_max_withdrawal``'s keyword arguments;
+    ``funding`` maps a currency to its funding balance (``set_funding_balance``), and
+    ``permissions`` are the key's (``add_account``). The spec is shape-checked only: the
+    exchange judges its values when seeded.
     """
 
     api_key: str
@@ -107,6 +113,8 @@ class AccountSpec:
     uid: str | None = None
     balances: Mapping[str, tuple[Amount, Amount]] = field(default_factory=dict)
     max_withdrawals: Mapping[str, Mapping[str, Amount | None]] = field(default_factory=dict)
+    funding: Mapping[str, Amount] = field(default_factory=dict)
+    permissions: tuple[str, ...] = PERMISSIONS
 
     def __repr__(self) -> str:
         # The dataclass default would print the credentials.
@@ -161,6 +169,7 @@ def seed_exchange(exchange: FakeExchange, specs: Sequence[AccountSpec]) -> list[
                 mode=spec.mode,
                 demo=spec.demo,
                 uid=spec.uid,
+                permissions=spec.permissions,
             )
         except (ValueError, TypeError) as exc:
             raise AccountsFileError(f"{where}: {exc}") from None
@@ -174,6 +183,11 @@ def seed_exchange(exchange: FakeExchange, specs: Sequence[AccountSpec]) -> list[
                 account.set_max_withdrawal(ccy, **pinned)
             except (ValueError, TypeError) as exc:
                 raise AccountsFileError(f"{where}.max_withdrawals.{ccy}: {exc}") from None
+        for ccy, available in spec.funding.items():
+            try:
+                account.set_funding_balance(ccy, available)
+            except (ValueError, TypeError) as exc:
+                raise AccountsFileError(f"{where}.funding.{ccy}: {exc}") from None
         accounts.append(account)
     return accounts
 
@@ -263,6 +277,16 @@ def _account(entry: object, where: str) -> AccountSpec:
         for key in _OPTIONAL_PINS:
             pins[ccy][key] = _optional_amount(fields.get(key), f"{place}.{key}")
 
+    funding = {
+        ccy: _amount(available, f"{where}.funding.{ccy}")
+        for ccy, available in _currency_table(account.get("funding", {}),
+                                              f"{where}.funding").items()
+    }
+    permissions = account.get("permissions", list(PERMISSIONS))
+    if not isinstance(permissions, list) or not all(isinstance(p, str) for p in permissions):
+        raise AccountsFileError(f"{where}.permissions: expected a list of strings, "
+                                f"got {shown(permissions)}")
+
     return AccountSpec(
         api_key=_text(account, "api_key", where),
         secret_key=_text(account, "secret_key", where),
@@ -272,4 +296,6 @@ def _account(entry: object, where: str) -> AccountSpec:
         uid=uid,
         balances=balances,
         max_withdrawals=pins,
+        funding=funding,
+        permissions=tuple(permissions),
     )

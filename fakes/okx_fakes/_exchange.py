@@ -577,6 +577,6 @@ def _check_permissions(permissions: Iterable[str]) -> frozenset[str]:
     granted = frozenset(permissions)
     unknown = granted - set(PERMISSIONS)
     if unknown:
-        raise ValueError(f"unknown permissions {sorted(map(repr, unknown))}: "
+        raise ValueError(f"unknown permissions {', '.join(sorted(map(repr, unknown)))}: "
                          f"expected a subset of {PERMISSIONS}")
     return granted
