@@ -157,9 +157,11 @@ class _FakeClient:
                                              prehash(timestamp, method, request_path, body))
             headers["ok-access-timestamp"] = timestamp
             headers["ok-access-passphrase"] = self.PASSPHRASE
+        content = body.encode("utf-8")
+        if content:  # httpx announces a body's length; a GET has none
+            headers["content-length"] = str(len(content))
         check_sendable_headers(headers)
-        response = self.exchange.handle(FakeRequest(method, target, headers,
-                                                    body.encode("utf-8")))
+        response = self.exchange.handle(FakeRequest(method, target, headers, content))
         if response.network_fault:
             raise httpx.ConnectError(
                 NETWORK_FAULT_MESSAGE, request=httpx.Request(method, self.domain + request_path)

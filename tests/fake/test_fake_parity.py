@@ -1,4 +1,4 @@
-"""FakeAccountAPI sends exactly what python-okx + httpx put on the wire; auth order holds."""
+"""FakeAccountAPI and FakeFundingAPI send exactly what python-okx + httpx put on the wire; auth order holds."""
 
 from __future__ import annotations
 
@@ -7,12 +7,20 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import okx.Account as Account
+import okx.Funding as Funding
 import pytest
 from fake_support import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET, frozen_clock, funded_exchange
 from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from okx_fakes import AUTH_ORDER, FakeAccountAPI, FakeExchange, FakeRequest, FakeResponse
+from okx_fakes import (
+    AUTH_ORDER,
+    FakeAccountAPI,
+    FakeExchange,
+    FakeFundingAPI,
+    FakeRequest,
+    FakeResponse,
+)
 
 
 class CapturingExchange(FakeExchange):
@@ -66,6 +74,32 @@ def test_fake_account_api_sends_what_the_sdk_sends(
         with exchange.install(real):
             assert _sent(lambda: fake.get_max_withdrawal(ccy), exchange) == _sent(
                 lambda: real.get_max_withdrawal(ccy), exchange)
+
+
+_transfer_args = st.fixed_dictionaries({
+    "ccy": st.sampled_from(["BTC", "usdt", ""]),
+    "amt": st.sampled_from(["1", "0.5", "", "-1", "1e3"]),
+    "from_": st.sampled_from(["18", "6", "7"]),
+    "to": st.sampled_from(["6", "18"]),
+    "loanTrans": st.sampled_from(["", True, False, "true"]),
+})
+
+
+@settings(max_examples=40, deadline=None)
+@given(transfer=_transfer_args, read=st.sampled_from(["transfer_state", "get_balances"]),
+       read_arg=st.sampled_from(["", "BTC", "1000001", "BTC,ETH"]))
+def test_fake_funding_api_sends_what_the_sdk_sends(
+    transfer: dict[str, object], read: str, read_arg: str
+) -> None:
+    with freeze_time("2024-05-01 12:00:00.123456"):
+        exchange = CapturingExchange()
+        fake = FakeFundingAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, flag="1", exchange=exchange)
+        with Funding.FundingAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, flag="1") as real:
+            exchange.install(real)
+            assert _sent(lambda: fake.funds_transfer(**transfer), exchange) == _sent(
+                lambda: real.funds_transfer(**transfer), exchange)
+            assert _sent(lambda: getattr(fake, read)(read_arg), exchange) == _sent(
+                lambda: getattr(real, read)(read_arg), exchange)
 
 
 def test_parity_check_notices_a_different_signature() -> None:
