@@ -1,4 +1,4 @@
-"""FakeAccountAPI and FakeFundingAPI send exactly what python-okx + httpx put on the wire; auth order holds."""
+"""FakeAccountAPI and FakeFundingAPI send what python-okx + httpx put on the wire; auth order."""
 
 from __future__ import annotations
 
