@@ -28,7 +28,7 @@ import decimal
 import itertools
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -139,20 +139,25 @@ class WithdrawalEntry:
 _SHARED_ATTRIBUTES = frozenset({"_lock", "_trans_ids"})
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Holding:
     """One currency of the trading account: the model's state, and an optional pin.
 
     ``pin`` (from ``set_max_withdrawal``) replaces the model's answer; transfers keep the
-    state and the pin in step (see :meth:`FakeAccount.transferable`).
+    state and the pin in step (see :meth:`FakeAccount.transferable`). Immutable: a change
+    is a new holding, so its answer in each mode is rendered once, when it is made.
     """
 
     available: Decimal
     borrowable: Decimal
     borrowed: Decimal = Decimal(0)
     pin: WithdrawalEntry | None = None
+    entries: dict[str, WithdrawalEntry] = field(init=False, repr=False, compare=False)
 
-    def entry(self, mode: str) -> WithdrawalEntry:
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "entries", {mode: self._render(mode) for mode in ACCOUNT_MODES})
+
+    def _render(self, mode: str) -> WithdrawalEntry:
         if self.pin is not None:
             return self.pin
         available = format_amount(self.available)
@@ -161,6 +166,9 @@ class _Holding:
         if mode in _SPOT_OFFSET_MODES:
             return WithdrawalEntry(available, max_wd_ex, available, max_wd_ex)
         return WithdrawalEntry(available, max_wd_ex, "", "")
+
+    def entry(self, mode: str) -> WithdrawalEntry:
+        return self.entries[mode]
 
 
 class TradingBalance(NamedTuple):
@@ -429,22 +437,25 @@ class FakeAccount:
             if amt > held:
                 return None
             self._funding[ccy] = _EXACT.subtract(held, amt)
-            holding = self._holdings.setdefault(ccy, _Holding(Decimal(0), Decimal(0)))
-            holding.available = _EXACT.add(holding.available, amt)
-            holding.pin = _shifted(holding.pin, amt)
+            holding = self._holdings.get(ccy, _NOTHING_HELD)
+            self._holdings[ccy] = replace(holding, available=_EXACT.add(holding.available, amt),
+                                          pin=_shifted(holding.pin, amt))
         record = TransferRecord(str(next(self._trans_ids)), client_id, ccy, amt, from_, to,
                                 loan, "success", now)
         self._transfers.append(record)
         return record
 
     def _move_out_locked(self, ccy: str, amt: Decimal) -> None:
-        holding = self._holdings.setdefault(ccy, _Holding(Decimal(0), Decimal(0)))
+        holding = self._holdings.get(ccy, _NOTHING_HELD)
         # What is above the available amount is borrowed (the bound allowed it).
         loaned = max(Decimal(0), _EXACT.subtract(amt, holding.available))
-        holding.available = max(Decimal(0), _EXACT.subtract(holding.available, amt))
-        holding.borrowable = max(Decimal(0), _EXACT.subtract(holding.borrowable, loaned))
-        holding.borrowed = _EXACT.add(holding.borrowed, loaned)
-        holding.pin = _shifted(holding.pin, _EXACT.minus(amt))  # "-amt" would round to 28 digits
+        self._holdings[ccy] = replace(
+            holding,
+            available=max(Decimal(0), _EXACT.subtract(holding.available, amt)),
+            borrowable=max(Decimal(0), _EXACT.subtract(holding.borrowable, loaned)),
+            borrowed=_EXACT.add(holding.borrowed, loaned),
+            pin=_shifted(holding.pin, _EXACT.minus(amt)),  # "-amt" would round to 28 digits
+        )
         self._funding[ccy] = _EXACT.add(self._funding.get(ccy, Decimal(0)), amt)
 
     def _find_transfer_locked(self, trans_id: str, client_id: str) -> TransferRecord | None:
