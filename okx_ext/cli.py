@@ -182,9 +182,9 @@ def _build_parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             "exit codes: 0 success; 2 invalid arguments or currencies, credentials not set "
-            "or incomplete; 3 authentication or permission; 4 rate limit or service "
-            "unavailable after retries; 5 transport failure or malformed response; "
-            "1 any other error"
+            "or incomplete, or an OKX parameter error; 3 authentication or permission; 4 "
+            "rate limit or service unavailable after retries; 5 transport failure or "
+            "malformed response; 1 any other error; 130 interrupted (Ctrl-C)"
         ),
     )
     query.add_argument(

@@ -32,6 +32,7 @@ from okx_fakes._facts import ACCOUNT_MODES, MAX_CCY_COUNT, MAX_CCY_LENGTH
 
 __all__ = [
     "ACCOUNT_MODES",
+    "MALFORMED_DEFECTS",
     "MAX_CURRENCIES_PER_REQUEST",
     "CurrencyArgCase",
     "ErrorCase",
