@@ -493,7 +493,10 @@ def test_one_client_many_threads_against_the_fake() -> None:
     records = exchange.requests
     assert len(records) == 8 * per_thread
     assert {record.code for record in records} == {"0"}  # zero 50011
-    assert max_in_window([record.time for record in records], 2.0) == 20
+    # The guarantee is "never more than 20"; a window may hold fewer when, on the simulated
+    # clock, another thread's sleep moves time while a request is in flight (the slot then
+    # counts from the later return), so full use of every window is not asserted.
+    assert max_in_window([record.time for record in records], 2.0) <= 20
     # 320 requests at 20 per 2 s need 15 windows after the first: no fewer. (More is
     # possible: on a simulated clock one thread may jump time while another holds a
     # slot it has not used yet, and that slot then counts from the later time.)
