@@ -29,7 +29,8 @@ __all__ = ["RateLimit", "RateLimiter", "RateLimiterProtocol"]
 
 _MAX_STALLS = 3
 _FROZEN_CLOCK = (
-    "RateLimiter: the clock did not move across 3 sleeps, so no slot can ever free up. "
+    f"RateLimiter: the clock did not move across {_MAX_STALLS} sleeps of a whole window, "
+    "so no slot can ever free up. "
     "Under freezegun use freeze_time(..., tick=True) or a sleep that ticks the frozen "
     "clock; with a simulated clock, a sleep that advances it"
 )
@@ -177,18 +178,23 @@ class RateLimiter(_SlotLimiter):
         without sleeping and without a slot, if no slot frees up by then. Waiting for
         a request still in flight is not bounded by it (its end is not known yet).
         Pair each True with exactly one `release` (prefer `slot`). Raises RuntimeError
-        when the clock reads the same across three sleeps: a frozen clock would block
-        forever.
+        when the clock reads the same across three sleeps adding up to a whole window: a
+        frozen clock would block forever.
         """
         max_requests = self.limit.max_requests
         slept_at: float | None = None  # the clock's reading before the last sleep
-        stalls = 0
+        wait_s = 0.0
+        stalls, stalled_s = 0, 0.0
         while True:
             with self._cond:
                 now = self._now()
-                stalls = stalls + 1 if now == slept_at else 0
-                if stalls >= _MAX_STALLS:
-                    # Waiting on a clock that never moves would never end: fail instead.
+                if now == slept_at:
+                    stalls, stalled_s = stalls + 1, stalled_s + wait_s
+                else:
+                    stalls, stalled_s = 0, 0.0
+                # A coarse clock may read the same across short sleeps; a whole window of
+                # sleep on an unmoving clock means it is frozen, and waiting would never end.
+                if stalls >= _MAX_STALLS and stalled_s >= self.limit.window_s:
                     raise RuntimeError(_FROZEN_CLOCK)
                 ends = self._ends
                 # An end equal to now no longer counts: the window is (now - window_s, now].
@@ -215,4 +221,5 @@ class RateLimiter(_SlotLimiter):
                 raise RuntimeError("RateLimiter.release() without a matching acquire()")
             self._in_flight -= 1
             heapq.heappush(self._ends, _window_end(self._now(), self.limit.window_s))
-            self._cond.notify()
+            # Every waiter: one woken alone may leave (its deadline) and strand the rest.
+            self._cond.notify_all()

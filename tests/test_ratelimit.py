@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
+from collections.abc import Callable
 
 import pytest
 from _simclock import SimClock
@@ -10,6 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from okx_ext._ratelimit import RateLimit, RateLimiter, _window_end
+
+
+def wait_until(condition: Callable[[], bool], timeout_s: float = 5.0) -> None:
+    """Poll (1 ms steps) until another thread has reached the state a test needs."""
+    give_up = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < give_up, "the other threads never got there"
+        time.sleep(0.001)
 
 Interval = tuple[float, float]  # (slot acquired, call returned)
 
@@ -168,6 +178,43 @@ class TestSingleThread:
             with pytest.raises(RuntimeError, match="clock did not move across 3 sleeps"):
                 limiter.acquire()
         assert slept == [2.0, 2.0, 2.0]
+
+    def test_a_coarse_clock_that_moves_never_trips_the_stall_check(self) -> None:
+        # A 10 ms clock: waits shorter than a tick read the same time again, legitimately.
+        fine = [0.4]
+
+        def clock() -> float:
+            return int(fine[0] * 100) / 100
+
+        def sleep(delay_s: float) -> None:
+            fine[0] += max(delay_s, 1e-6)
+
+        limiter = RateLimiter(RateLimit(1, 2.0), clock=clock, sleep=sleep)
+        for _ in range(5):
+            with limiter.slot():
+                pass
+        assert clock() >= 8.4
+
+    def test_a_release_wakes_every_waiter_so_one_leaving_strands_none(self) -> None:
+        # B waits with a deadline the next slot misses and leaves; C, without one, must
+        # still get that slot. With notify() B alone woke, left, and C waited forever.
+        clock = SimClock()
+        limiter = RateLimiter(RateLimit(1, 2.0), clock=clock.time, sleep=clock.sleep)
+        limiter.acquire()  # A, in flight
+        outcomes: dict[str, bool] = {}
+        waiters = [
+            threading.Thread(target=lambda: outcomes.update(B=limiter.acquire(deadline=0.5))),
+            threading.Thread(target=lambda: outcomes.update(C=limiter.acquire())),
+        ]
+        for waiter in waiters:
+            waiter.start()
+        wait_until(lambda: len(limiter._cond._waiters) == 2)  # type: ignore[attr-defined]
+        limiter.release()  # A returns at 0: its slot frees at 2
+        for waiter in waiters:
+            waiter.join(5)
+        assert not any(waiter.is_alive() for waiter in waiters)
+        assert outcomes == {"B": False, "C": True}
+        assert clock.now == 2.0
 
     def test_a_clock_that_moves_by_the_sleep_never_trips_the_stall_check(self) -> None:
         clock = [0.0]
