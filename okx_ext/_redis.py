@@ -27,7 +27,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from okx_ext._ratelimit import RateLimit, _SlotLimiter
 from okx_ext._text import preview
@@ -59,6 +58,12 @@ else
   local time = redis.call('TIME')
   now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 end
+-- The key lives until its latest slot stops counting: limiters sharing it may hold
+-- leases of different lengths, and one must never expire another's slot.
+local function expire_at_latest_score(now)
+  local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+  redis.call('PEXPIRE', KEYS[1], math.ceil((tonumber(last[2]) - now) / 1000) + 1)
+end
 """
 
 # KEYS[1] the slots; ARGV: token, max_requests, window_us, lease_us, now_us or ''.
@@ -71,7 +76,7 @@ local lease_us = tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', now))
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
   redis.call('ZADD', KEYS[1], string.format('%.0f', now + lease_us), ARGV[1])
-  redis.call('PEXPIRE', KEYS[1], math.ceil(math.max(window_us, lease_us) / 1000) + 1)
+  expire_at_latest_score(now)
   return {1, 0}
 end
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
@@ -79,37 +84,39 @@ local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return {0, math.min(tonumber(first[2]) - now, window_us)}
 """
 
-# KEYS[1] the slots; ARGV: token, window_us, lease_us, now_us or ''. The slot now counts
+# KEYS[1] the slots; ARGV: token, window_us, now_us or ''. The slot now counts
 # until a window from now; re-added even if its lease had expired, as the request was sent.
 _RELEASE = _NOW + """
 local window_us = tonumber(ARGV[2])
 redis.call('ZADD', KEYS[1], string.format('%.0f', now + window_us), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], math.ceil(math.max(window_us, tonumber(ARGV[3])) / 1000) + 1)
+expire_at_latest_score(now)
 return 1
 """
 
 
 def _masked_url(url: str) -> str:
-    """Return ``url`` with its password (in the userinfo or a ``password=`` query) masked."""
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            userinfo, _, host = netloc.rpartition("@")
-            if ":" in userinfo:
-                netloc = f"{userinfo.partition(':')[0]}:{_MASK}@{host}"
-        query = parts.query
-        if query:
-            pairs = parse_qsl(query, keep_blank_values=True)
-            query = urlencode(
-                [(name, _MASK if name.lower() == "password" else value) for name, value in pairs],
-                safe="*",
-            )
-        # Rebuilt by hand: urlunsplit turns "unix:///path" into "unix:/path".
-        masked = f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
-        return masked + (f"#{parts.fragment}" if parts.fragment else "")
-    except ValueError:  # an invalid port or IPv6 literal: show nothing of it
+    """Return ``url`` with every password in it masked.
+
+    That is the userinfo's, and any query parameter whose name holds "password"
+    (``password``, redis-py's ``ssl_password``...).
+
+    Read from the raw text, not through ``urlsplit``: a password holding an unencoded
+    ``/``, ``?`` or ``#`` would end urlsplit's netloc early and go out unmasked.
+    """
+    scheme, separator, rest = url.partition("://")
+    if not separator:
         return "<unparseable Redis URL>"
+    userinfo, at, host_and_rest = rest.rpartition("@")
+    if at and ":" in userinfo:
+        rest = f"{userinfo.partition(':')[0]}:{_MASK}@{host_and_rest}"
+    location, question, query = rest.partition("?")
+    if question:
+        pairs = []
+        for pair in query.split("&"):
+            name, equals, _ = pair.partition("=")
+            pairs.append(f"{name}={_MASK}" if equals and "password" in name.lower() else pair)
+        rest = f"{location}?{'&'.join(pairs)}"
+    return f"{scheme}://{rest}"
 
 
 def _check_seconds(name: str, value: object) -> float:
@@ -282,7 +289,7 @@ class RedisRateLimiter(_SlotLimiter):
                 raise RuntimeError("RedisRateLimiter.release() without a matching acquire()")
             token = self._held.popleft()
         try:
-            self._run(self._release_script, token, self._window_us, self._lease_us)
+            self._run(self._release_script, token, self._window_us)
         except RateLimiterUnavailableError as error:
             logger.warning("%s; the slot frees when its %s s lease expires", error, self.lease_s)
 

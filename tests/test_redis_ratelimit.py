@@ -96,6 +96,21 @@ class TestWindowOnSimulatedTime:
         with second.slot():
             assert clock.time() == 1.0
 
+    def test_a_short_lease_never_expires_a_longer_one_s_slot(
+        self, make_limiter: MakeLimiter
+    ) -> None:
+        # The key lives until its latest slot ends, whoever set the expiry last: before,
+        # the short-lease limiter's release set it to its own 0.05 s and a long request's
+        # slot vanished with the key.
+        clock = SimClock()
+        long_lease = make_limiter(RateLimit(2, 0.05), clock, lease_s=30.0)
+        short_lease = make_limiter(RateLimit(2, 0.05), clock, lease_s=0.05)
+        assert long_lease.acquire()  # in flight, its lease ends at 30 s
+        with short_lease.slot():
+            pass
+        ttl_ms = short_lease._client.pttl(short_lease.key)
+        assert 29_000 < ttl_ms <= 30_001
+
     def test_separate_keys_are_separate_budgets(self, make_limiter: MakeLimiter) -> None:
         clock = SimClock()
         first = make_limiter(RateLimit(1, 1.0), clock, key=f"test:{uuid.uuid4().hex}")
@@ -352,7 +367,14 @@ class TestFaults:
             ("redis://host:6379/0?password=pw&db=1", "redis://host:6379/0?password=***&db=1"),
             ("unix:///run/redis.sock?password=pw", "unix:///run/redis.sock?password=***"),
             ("redis://a:b@c@host", "redis://a:***@host"),
-            ("redis://[::1:6379", "<unparseable Redis URL>"),
+            ("redis://[::1:6379", "redis://[::1:6379"),
+            ("localhost:6379", "<unparseable Redis URL>"),
+            # Unencoded "/", "#" and "?" in a password end urlsplit's netloc early.
+            ("redis://:Xy7/Qz9#k@127.0.0.1:1/0", "redis://:***@127.0.0.1:1/0"),
+            ("redis://:Xy?7Qz9@127.0.0.1:1/0", "redis://:***@127.0.0.1:1/0"),
+            ("rediss://:pw@host/0?ssl_password=KEYFILE&x=1",
+             "rediss://:***@host/0?ssl_password=***&x=1"),
+            ("redis://host/0?Password=pw", "redis://host/0?Password=***"),
         ],
     )
     def test_masked_url(self, url: str, masked: str) -> None:
