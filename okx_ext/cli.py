@@ -59,6 +59,7 @@ EXIT_OK: Final = 0
 EXIT_OTHER_FAILURE: Final = 1
 EXIT_USAGE: Final = 2
 EXIT_INTERRUPTED: Final = 130
+EXIT_BROKEN_PIPE: Final = 141  # 128 + SIGPIPE, what a shell reports for a killed writer
 
 #: Error class -> exit code, most specific first; the first ``isinstance`` match wins.
 EXIT_CODES: Final[tuple[tuple[type[Exception], int], ...]] = (
@@ -145,6 +146,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _max_withdrawal(args, streams)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader left (`| head`): nothing to report, and the interpreter's own flush
+        # at exit must not fail again on the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except _CommandError as exc:
         streams.error(str(exc))
         return exc.exit_code
@@ -184,7 +190,8 @@ def _build_parser() -> argparse.ArgumentParser:
             "exit codes: 0 success; 2 invalid arguments or currencies, credentials not set "
             "or incomplete, or an OKX parameter error; 3 authentication or permission; 4 "
             "rate limit or service unavailable after retries; 5 transport failure or "
-            "malformed response; 1 any other error; 130 interrupted (Ctrl-C)"
+            "malformed response; 1 any other error; 130 interrupted (Ctrl-C); 141 the reader "
+            "of stdout went away"
         ),
     )
     query.add_argument(

@@ -619,3 +619,24 @@ def test_fake_server_on_a_busy_port_exits_2(run_main):
         result = run_main("fake-server", "--port", str(port))
 
     assert f"cannot listen on 127.0.0.1:{port}" in assert_one_line_error(result, 2)
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly_with_141():
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # `okx-ext ... | head -c0`: nobody reads stdout
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "okx_ext", "max-withdrawal", "--fake", "BTC"],
+            env=_environment(),
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=30,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 141
+    # Only --fake's own note: no "internal error", no traceback from the flush at exit.
+    assert result.stderr.splitlines() == [
+        "okx-ext: note: --fake: answered from the built-in fake exchange's sample account"
+    ]
