@@ -27,7 +27,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from okx_fakes._accounts import FIRST_TRANS_ID, FakeAccount, check_mode
@@ -117,11 +117,15 @@ class Route:
 
 @dataclass(frozen=True)
 class _Key:
-    secret: str
-    passphrase: str
+    secret: str = field(repr=False)
+    passphrase: str = field(repr=False)
     demo: bool
     account: FakeAccount
     permissions: frozenset[str]
+
+    def __repr__(self) -> str:
+        # Snapshots and pytest's diffs show keys: never the secret or the passphrase.
+        return f"_Key(uid={self.account.uid!r})"
 
 
 @dataclass(frozen=True)

@@ -197,3 +197,20 @@ def test_answer_invariants_hold_for_any_balance(
     spot_offset = (entry["spotOffsetMaxWd"], entry["spotOffsetMaxWdEx"])
     expected = (entry["maxWd"], entry["maxWdEx"]) if mode == "portfolio" else ("", "")
     assert spot_offset == expected
+
+
+def test_a_snapshot_never_shows_a_secret_or_passphrase() -> None:
+    exchange = FakeExchange(max_skew_s=None)
+    exchange.add_account(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE)
+    before = exchange.snapshot()
+    other = FakeExchange(max_skew_s=None)
+    other.add_account(DEMO_KEY, "other-secret-3d1e", "other-pass-8b7f")
+    after = other.snapshot()
+    shown = [repr(before), repr(before.keys), repr(after.keys)]
+    with pytest.raises(AssertionError) as excinfo:
+        assert before == after
+    shown.append(str(excinfo.value))
+    for text in shown:
+        for secret in (DEMO_SECRET, DEMO_PASSPHRASE, "other-secret-3d1e", "other-pass-8b7f"):
+            assert secret not in text, text
+    assert "_Key(uid='100000000000001')" in repr(before.keys)
