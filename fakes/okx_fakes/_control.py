@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from okx_fakes._accounts import FakeAccount
     from okx_fakes._exchange import ExchangeState, FakeExchange
 
-__all__ = ["CONTROL_PREFIX", "CONTROL_ROUTES", "ControlAPI", "ControlError"]
+__all__ = ["CONTROL_PREFIX", "CONTROL_ROUTES", "ControlAPI", "ControlError", "redact"]
 
 CONTROL_PREFIX = "/_fake/"
 
@@ -82,15 +82,17 @@ class ControlAPI:
         return FakeResponse(404, json_body({"error": "no such control endpoint"}))
 
 
-    def redact(self, target: str) -> str:
-        """Return ``target`` with an API key in its path replaced by ``***``, for a log line."""
-        path, mark, query = target.partition("?")
-        for route in CONTROL_ROUTES:
-            match = route.pattern.fullmatch(path)
-            if match is not None and "api_key" in route.pattern.groupindex:
-                start, end = match.span("api_key")
-                return f"{path[:start]}***{path[end:]}{mark}{query}"
-        return target
+def redact(target: str) -> str:
+    """Return ``target`` with any ``/_fake/accounts/<segment>`` shown as ``.../***``, for a log.
+
+    The segment is masked whether or not a control route matches (a typo, a trailing slash,
+    ``control=False``): it is where a client puts an API key.
+    """
+    return _ACCOUNT_SEGMENT.sub(r"\1***", target, count=1)
+
+
+# The path segment after /_fake/accounts/, up to the next / or the query.
+_ACCOUNT_SEGMENT = re.compile(r"^(" + re.escape(CONTROL_PREFIX) + r"accounts/)[^/?]+")
 
 
 def _refuse_constant(name: str) -> object:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from okx_fakes._control import CONTROL_PREFIX, ControlAPI
+from okx_fakes._control import CONTROL_PREFIX, ControlAPI, redact
 from okx_fakes._text import printable
 from okx_fakes._types import FakeRequest, FakeResponse
 
@@ -95,8 +95,7 @@ class FakeWSGIApp:
             response = control.handle(method, target, body)
         else:
             response = self.exchange.handle(FakeRequest(method, target, _headers(environ), body))
-        self.log_request_line(method, target if control is None else control.redact(target),
-                              response)
+        self.log_request_line(method, redact(target), response)
         if response.network_fault:
             raise DroppedConnection("injected network fault")
         headers = [*response.headers, ("content-length", str(len(response.body)))]

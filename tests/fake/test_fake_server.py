@@ -261,8 +261,22 @@ def test_a_control_log_line_never_shows_the_api_key() -> None:
         httpx.put(f"{server.url}/_fake/accounts/{DEMO_KEY}/balances/BTC?x=1",
                   json={"available": "1"})
         httpx.put(f"{server.url}/_fake/accounts/nobody/balances/BTC", json={"available": "1"})
+        # No route matches these, yet the key is still where a client put it.
+        httpx.put(f"{server.url}/_fake/accounts/{DEMO_KEY}/balance/BTC", json={"available": "1"})
+        httpx.put(f"{server.url}/_fake/accounts/{DEMO_KEY}/balances/BTC/",
+                  json={"available": "1"})
+        httpx.get(f"{server.url}/_fake/accounts/{DEMO_KEY}")
+        httpx.get(f"{server.url}/_fake/accounts/{DEMO_KEY}?x=1")
+    with exchange.server(log=lines.append, control=False) as server:
+        httpx.put(f"{server.url}/_fake/accounts/{DEMO_KEY}/balances/BTC", json={"available": "1"})
     assert lines == ["PUT /_fake/accounts/***/balances/BTC?x=1 -> 200 code=-",
-                     "PUT /_fake/accounts/***/balances/BTC -> 404 code=-"]
+                     "PUT /_fake/accounts/***/balances/BTC -> 404 code=-",
+                     "PUT /_fake/accounts/***/balance/BTC -> 404 code=-",
+                     "PUT /_fake/accounts/***/balances/BTC/ -> 404 code=-",
+                     "GET /_fake/accounts/*** -> 404 code=-",
+                     "GET /_fake/accounts/***?x=1 -> 404 code=-",
+                     "PUT /_fake/accounts/***/balances/BTC -> 404 code=404"]
+    assert not [line for line in lines if DEMO_KEY in line]
 
 
 def test_put_balance_sets_the_answer(served: tuple[FakeExchange, httpx.Client]) -> None:
