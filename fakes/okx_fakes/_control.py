@@ -219,29 +219,36 @@ def _post_fault(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int
     kind = kinds[0]
     fields = _object(body, _FAULT_SHAPES[kind])
     times = _positive_int(fields, "times", 1)
-    if kind == "code":
-        code = fields["code"]
-        if isinstance(code, bool) or not isinstance(code, (int, str)) or str(code) not in ERRORS:
-            raise ControlError(400, f"code: not an OKX code of the fake's table, got {shown(code)}")
-        msg = fields.get("msg")
-        if msg is not None and not isinstance(msg, str):
-            raise ControlError(400, f"msg: expected a string, got {shown(msg)}")
-        api.exchange.fail_next(str(code), times=times, msg=msg)
-    elif kind == "http_status":
-        status = fields["http_status"]
-        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-            raise ControlError(400, f"http_status: expected 100 to 599, got {shown(status)}")
-        for name in ("body", "content_type"):
-            if not isinstance(fields.get(name, ""), str):
-                raise ControlError(400, f"{name}: expected a string, got {shown(fields[name])}")
-        api.exchange.fail_next_http(status, fields.get("body", ""), times=times,
-                                    content_type=fields.get("content_type",
-                                                            "text/html; charset=utf-8"))
-    else:
-        if fields["network"] is not True:
-            raise ControlError(400, f"network: expected true, got {shown(fields['network'])}")
-        api.exchange.fail_next_network(times)
+    try:
+        if kind == "code":
+            code = fields["code"]
+            if isinstance(code, bool) or not isinstance(code, (int, str)) or (
+                    str(code) not in ERRORS):
+                raise ControlError(400, "code: not an OKX code of the fake's table, "
+                                        f"got {shown(code)}")
+            api.exchange.fail_next(str(code), times=times, msg=fields.get("msg"))
+        elif kind == "http_status":
+            api.exchange.fail_next_http(fields["http_status"], fields.get("body", ""),
+                                        times=times,
+                                        content_type=fields.get("content_type",
+                                                                "text/html; charset=utf-8"))
+        else:
+            if fields["network"] is not True:
+                raise ControlError(400, f"network: expected true, got {shown(fields['network'])}")
+            api.exchange.fail_next_network(times)
+    except ValueError as exc:  # the model's refusal: it names its parameter first
+        raise ControlError(400, _fault_field_message(str(exc))) from None
     return 201, {"queued": {**fields, "times": times}}
+
+
+def _fault_field_message(message: str) -> str:
+    """Turn the model's ``status must be ...`` into the control field's ``http_status: ...``."""
+    name, _, rest = message.partition(" ")
+    return f"{_FAULT_FIELDS.get(name, name)}: {rest}"
+
+
+# The model's parameter names that the control API spells differently.
+_FAULT_FIELDS = {"status": "http_status"}
 
 
 def _post_reset(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:

@@ -337,7 +337,8 @@ class FakeExchange:
         """Answer the next ``times`` requests with OKX error ``code`` (status from the table).
 
         ``msg`` defaults to the table's message. Faults queue in FIFO order with the other
-        ``fail_next_*`` calls and apply before authentication.
+        ``fail_next_*`` calls and apply before authentication. ValueError for an unknown
+        code, or a ``msg`` that is not a str encodable as UTF-8 (the body is UTF-8 JSON).
         """
         code_str = str(code)
         if code_str not in ERRORS:
@@ -345,6 +346,8 @@ class FakeExchange:
                 f"unknown OKX code {code_str!r}; known: {sorted(ERRORS)} "
                 "(use fail_next_http for arbitrary answers)"
             )
+        if msg is not None:
+            _check_utf8("msg", msg)
         self._enqueue(_Fault(error_response(code_str, msg), code_str), times)
 
     def fail_next_http(
@@ -355,10 +358,24 @@ class FakeExchange:
         times: int = 1,
         content_type: str = "text/html; charset=utf-8",
     ) -> None:
-        """Answer the next ``times`` requests with a raw HTTP ``status`` and ``body``."""
+        """Answer the next ``times`` requests with a raw HTTP ``status`` and ``body``.
+
+        ValueError for a status outside 100-599, a ``body`` neither bytes nor a str
+        encodable as UTF-8, or a ``content_type`` no HTTP client could receive as a
+        header value (non-ASCII, a control character such as a line break).
+        """
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
             raise ValueError(f"status must be an HTTP status code (100-599), got {status!r}")
-        raw = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        if isinstance(body, str):
+            raw = _check_utf8("body", body)
+        elif isinstance(body, (bytes, bytearray, memoryview)):
+            raw = bytes(body)
+        else:
+            raise ValueError(f"body must be bytes or str, got {type(body).__name__}")
+        if not isinstance(content_type, str) or not is_sendable_header_value(content_type):
+            # A line break would inject a header; non-ASCII fails the server when it answers.
+            raise ValueError("content_type must be a str sendable as an HTTP header value "
+                             "(ASCII, no control character, no surrounding whitespace)")
         self._enqueue(_Fault(FakeResponse(status, raw, (("content-type", content_type),)), None),
                       times)
 
@@ -533,6 +550,16 @@ class FakeExchange:
         from okx_fakes._server import FakeServer
 
         return FakeServer(self, host, port, log=log, control=control)
+
+
+def _check_utf8(name: str, text: object) -> bytes:
+    """Return ``text`` as UTF-8, or raise ValueError naming ``name`` (a lone surrogate...)."""
+    if not isinstance(text, str):
+        raise ValueError(f"{name} must be a str, got {type(text).__name__}")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{name} is not encodable as UTF-8 (a lone surrogate?)") from None
 
 
 def _same_secret(sent: str, expected: str) -> bool:

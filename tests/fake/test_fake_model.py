@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import decimal
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from fake_support import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from okx_fakes import ACCOUNT_LEVELS, FakeAccount, FakeAccountAPI, FakeExchange
+from okx_fakes import ACCOUNT_LEVELS, FakeAccount, FakeAccountAPI, FakeExchange, FakeRequest
 
 MODES = sorted(ACCOUNT_LEVELS)
 
@@ -214,3 +215,25 @@ def test_a_snapshot_never_shows_a_secret_or_passphrase() -> None:
         for secret in (DEMO_SECRET, DEMO_PASSPHRASE, "other-secret-3d1e", "other-pass-8b7f"):
             assert secret not in text, text
     assert "_Key(uid='100000000000001')" in repr(before.keys)
+
+
+@pytest.mark.parametrize(
+    ("queue", "error"),
+    [
+        (lambda exchange: exchange.fail_next(50001, msg="\ud800"), "msg is not encodable"),
+        (lambda exchange: exchange.fail_next(50001, msg=1), "msg must be a str"),
+        (lambda exchange: exchange.fail_next_http(502, "\ud800"), "body is not encodable"),
+        (lambda exchange: exchange.fail_next_http(502, [1, 2]), "body must be bytes or str"),
+        (lambda exchange: exchange.fail_next_http(502, "x", content_type="a\r\nSet-Cookie: a=b"),
+         "content_type must be"),
+        (lambda exchange: exchange.fail_next_http(502, "x", content_type="text/\u20ac"),
+         "content_type must be"),
+    ],
+)
+def test_a_fault_that_could_not_be_sent_is_refused_when_queued(
+    queue: Callable[[FakeExchange], None], error: str,
+) -> None:
+    exchange = FakeExchange(max_skew_s=None)
+    with pytest.raises(ValueError, match=error):
+        queue(exchange)
+    assert exchange.handle(FakeRequest("GET", "/nowhere", {}, b"")).status == 404  # none queued

@@ -389,8 +389,17 @@ def test_post_faults_queues_each_kind(served: tuple[FakeExchange, httpx.Client])
         ({"code": 12345}, "code: not an OKX code of the fake's table, got 12345"),
         ({"code": 50001, "times": 0}, "times: expected a positive whole number, got 0"),
         ({"code": 50001, "times": 1.5}, "times: expected a positive whole number"),
-        ({"http_status": 99}, "http_status: expected 100 to 599, got 99"),
-        ({"http_status": 502, "body": 1}, "body: expected a string, got 1"),
+        ({"http_status": 99}, "http_status: must be an HTTP status code (100-599), got 99"),
+        ({"http_status": 502, "body": 1}, "body: must be bytes or str, got int"),
+        ({"code": 50001, "msg": 1}, "msg: must be a str, got int"),
+        ({"code": 50001, "msg": "\ud800"}, "msg: is not encodable as UTF-8"),
+        ({"http_status": 502, "body": "\ud800"}, "body: is not encodable as UTF-8"),
+        ({"http_status": 502, "content_type": "text/html\r\nSet-Cookie: a=b"},
+         "content_type: must be a str sendable as an HTTP header value"),
+        ({"http_status": 502, "content_type": "text/\u20ac"},
+         "content_type: must be a str sendable as an HTTP header value"),
+        ({"http_status": 502, "content_type": 1},
+         "content_type: must be a str sendable as an HTTP header value"),
         ({"network": False}, "network: expected true, got False"),
         ({"network": True, "code": 50001}, "body: expected exactly one of"),
         ({}, "body: expected exactly one of"),
@@ -401,8 +410,9 @@ def test_post_faults_refuses_naming_the_field(
     served: tuple[FakeExchange, httpx.Client], body: object, error: str,
 ) -> None:
     _, client = served
-    answer = client.post("/_fake/faults", json=body)
-    assert (answer.status_code, error in answer.json()["error"]) == (400, True)
+    # ASCII-escaped JSON: a lone surrogate reaches the server as the six characters \ud800.
+    answer = client.post("/_fake/faults", content=json.dumps(body).encode("ascii"))
+    assert (answer.status_code, error in answer.json()["error"]) == (400, True), answer.text
     assert client.get(PATH).json()["code"] == "50103"  # nothing was queued
 
 
