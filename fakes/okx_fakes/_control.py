@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from okx_fakes._accounts import format_amount
 from okx_fakes._accounts_file import AccountsFileError, seed_exchange, specs_from_document
 from okx_fakes._errors import ERRORS
 from okx_fakes._text import shown
@@ -200,7 +201,7 @@ def _put_funding(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[in
     except (ValueError, TypeError) as exc:
         raise _refused_amount(exc) from None
     ccy = params["ccy"].upper()
-    return 200, {"ccy": ccy, "availBal": str(account.funding_balance(ccy))}
+    return 200, {"ccy": ccy, "availBal": format_amount(account.funding_balance(ccy))}
 
 
 _FAULT_SHAPES = {

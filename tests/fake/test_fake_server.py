@@ -329,6 +329,9 @@ def test_put_funding_sets_the_funding_balance(served: tuple[FakeExchange, httpx.
     funding = FakeFundingAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, flag="1", exchange=exchange)
     assert funding.get_balances("USDT")["data"] == [
         {"availBal": "12.5", "bal": "12.5", "ccy": "USDT", "frozenBal": "0"}]
+    # Written as OKX writes amounts: "100", never "1E+2".
+    answer = client.put(f"/_fake/accounts/{DEMO_KEY}/funding/BTC", json={"available": "100"})
+    assert (answer.status_code, answer.json()) == (200, {"ccy": "BTC", "availBal": "100"})
 
 
 @pytest.mark.parametrize(
