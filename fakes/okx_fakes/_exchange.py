@@ -421,7 +421,7 @@ class FakeExchange:
         if route.permission not in key.permissions:
             return self._finish(request.method, path, query, error_response("50120"), "50120",
                                 key.account.uid)
-        return self._answer(route, key.account, request, path, query)
+        return self._answer(route, key, request, path, query)
 
     def _pop_fault_locked(self) -> _Fault | None:
         if not self._faults:
@@ -481,11 +481,21 @@ class FakeExchange:
             return "50113", key
         return None, key
 
-    def _answer(self, route: Route, account: FakeAccount, request: FakeRequest, path: str,
+    def _answer(self, route: Route, key: _Key, request: FakeRequest, path: str,
                 query: str) -> FakeResponse:
-        """Apply the route's rate limit, answer and record, in one critical section."""
+        """Apply the route's rate limit, answer and record, in one critical section.
+
+        A key dropped since authentication (a concurrent :meth:`restore`) answers 50111,
+        as an unknown key: its account may be orphaned, and must not be changed.
+        """
         with self._lock:
             now = self.now()
+            if self._keys.get(request.headers.get("ok-access-key", "")) is not key:
+                response = error_response("50111")
+                self._records.append(RequestRecord(request.method, path, query, None, "50111",
+                                                   response.status, now))
+                return response
+            account = key.account
             extra = "" if route.rate_limit_key is None else route.rate_limit_key(query,
                                                                                   request.body)
             window = self._windows.setdefault((path, account.uid, extra), deque())

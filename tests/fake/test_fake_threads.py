@@ -5,11 +5,12 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import okx.Account as Account
 import pytest
 from fake_support import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET, funded_exchange
-from okx_fakes import FakeAccountAPI, FakeExchange, RequestRecord
+from okx_fakes import ExchangeState, FakeAccountAPI, FakeExchange, FakeRequest, RequestRecord
 
 THREADS, CALLS = 8, 40
 
@@ -88,3 +89,28 @@ def test_window_check_detects_a_violation() -> None:
         _assert_window_respected(records, "u")
     spread = [RequestRecord("GET", "/", "", "u", "0", 200, 0.1 * n) for n in range(21)]
     _assert_window_respected(spread, "u")  # the 21st exactly 2 s after the 1st is allowed
+
+
+class _RestoringExchange(FakeExchange):
+    """Restores ``restore_to`` inside the signature check: a reset racing a request."""
+
+    restore_to: ExchangeState | None = None
+
+    def _authenticate(self, request: FakeRequest) -> tuple[str | None, Any]:
+        answer = super()._authenticate(request)
+        if self.restore_to is not None:
+            self.restore(self.restore_to)
+        return answer
+
+
+def test_a_key_dropped_while_its_request_authenticates_answers_as_unknown() -> None:
+    exchange = _RestoringExchange(max_skew_s=None)
+    exchange.restore_to = exchange.snapshot()  # no key at all
+    orphan = exchange.add_account(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE)
+    orphan.set_balance("BTC", available="1")
+    api = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange)
+    assert api.get_max_withdrawal("BTC")["code"] == "50111"
+    # Recorded as an unknown key is: no uid, and no rate window of the orphaned account.
+    assert [(record.uid, record.code, record.status) for record in exchange.requests] == [
+        (None, "50111", 401)]
+    assert exchange._windows == {}
