@@ -188,6 +188,7 @@ class FakeExchange:
         self._keys: dict[str, _Key] = {}
         self._accounts: dict[str, FakeAccount] = {}
         self._windows: dict[tuple[str, str, str], deque[float]] = {}
+        self._sweep_at = _MIN_SWEEP_AT
         self._faults: deque[_QueuedFault] = deque()
         self._records: deque[RequestRecord] = deque(maxlen=max_records)
         self._uid_counter = itertools.count(_FIRST_UID)
@@ -498,6 +499,7 @@ class FakeExchange:
             account = key.account
             extra = "" if route.rate_limit_key is None else route.rate_limit_key(query,
                                                                                   request.body)
+            self._sweep_windows_locked(now)
             window = self._windows.setdefault((path, account.uid, extra), deque())
             while window and window[0] <= now - route.rate_limit_window_s:
                 window.popleft()
@@ -510,6 +512,19 @@ class FakeExchange:
                 RequestRecord(request.method, path, query, account.uid, code, response.status, now)
             )
         return response
+
+    def _sweep_windows_locked(self, now: float) -> None:
+        """Delete every window pruning would leave empty, once the windows have doubled.
+
+        Amortised O(1) per request: windows of currencies or uids never asked again would
+        otherwise be kept forever.
+        """
+        if len(self._windows) < self._sweep_at:
+            return
+        for window_key, window in list(self._windows.items()):
+            if not window or window[-1] <= now - _WINDOW_S[window_key[0]]:
+                del self._windows[window_key]
+        self._sweep_at = max(_MIN_SWEEP_AT, 2 * len(self._windows))
 
     # -- the other ways in ----------------------------------------------------------------
 
@@ -610,6 +625,11 @@ ROUTES: dict[tuple[str, str], Route] = {
                                         ONE_SECOND),
     ("GET", BALANCES_PATH): Route(balances, BALANCES_RATE_LIMIT_REQUESTS, ONE_SECOND),
 }
+
+# A window's length by its path, to know when it is all stale.
+_WINDOW_S = {path: route.rate_limit_window_s for (_, path), route in ROUTES.items()}
+# Below this many windows a sweep is not worth its O(n).
+_MIN_SWEEP_AT = 64
 
 
 def _check_permissions(permissions: Iterable[str]) -> frozenset[str]:

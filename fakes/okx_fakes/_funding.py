@@ -63,9 +63,16 @@ def _json_object(body: bytes) -> dict[str, Any] | None:
 
 
 def transfer_rate_key(query: str, body: bytes) -> str:
-    """Return the transfer's extra rate-limit key part: the body's currency, upper-case, or ""."""
+    """Return the transfer's extra rate-limit key part: the body's currency, upper-case, or "".
+
+    Only a well-formed currency code keys its own window; any other ``ccy`` (answered 51000
+    by :func:`transfer`) shares the window ``""``, so junk cannot grow the windows.
+    """
     ccy = (_json_object(body) or {}).get("ccy")
-    return ccy.upper() if isinstance(ccy, str) else ""
+    # Assumption: OKX counts a malformed ccy per uid alone (it documents nothing for it).
+    if isinstance(ccy, str) and CCY_PATTERN.fullmatch(ccy) is not None:
+        return ccy.upper()
+    return ""
 
 
 def _amount(value: object) -> Decimal | None:

@@ -213,6 +213,17 @@ def test_refused_transfers_count_but_rate_limited_ones_do_not(funding, clock):
     assert funding.funds_transfer("BTC", "0.1", "18", "6")["code"] == "0"
 
 
+def test_the_rate_windows_stay_few_whatever_currencies_are_sent(exchange, funding, clock):
+    for index in range(300):  # malformed: answered 51000, all in the uid's one window
+        assert funding.funds_transfer(f"B-{index}", "0.1", "18", "6")["code"] in ("51000",
+                                                                                  "58102")
+    assert len(exchange._windows) == 1
+    for index in range(300):  # well-formed, each asked once: stale windows are swept
+        clock.now_s += 1
+        assert funding.funds_transfer(f"C{index}", "0", "18", "6")["code"] == "58114"
+    assert len(exchange._windows) <= 64
+
+
 # -- permissions --------------------------------------------------------------------------
 
 
