@@ -135,6 +135,7 @@ class ExchangeState:
     keys: dict[str, _Key]
     accounts: dict[str, dict[str, object]]
     next_uid: int
+    next_trans_id: int
 
     def __repr__(self) -> str:
         # The keys hold secrets.
@@ -297,17 +298,27 @@ class FakeExchange:
         with self._lock:
             next_uid = next(self._uid_counter)
             self._uid_counter = itertools.count(next_uid)
+            next_trans_id = next(self._trans_ids)
+            self._share_trans_ids_locked(next_trans_id)
             return ExchangeState(
                 dict(self._keys),
                 {uid: account._state_locked() for uid, account in self._accounts.items()},
                 next_uid,
+                next_trans_id,
             )
+
+    def _share_trans_ids_locked(self, next_trans_id: int) -> None:
+        """Start the transfer ids at ``next_trans_id``, for the exchange and every account."""
+        self._trans_ids = itertools.count(next_trans_id)
+        for account in self._accounts.values():
+            account._trans_ids = self._trans_ids  # each account holds the exchange's counter
 
     def restore(self, state: ExchangeState) -> None:
         """Go back to ``state``: its accounts, keys and balances; no faults, records or windows.
 
-        Accounts in ``state`` keep their identity (a held ``FakeAccount`` sees the restored
-        balances); accounts added since are dropped.
+        The next uid and the next transfer id are the state's too. Accounts in ``state``
+        keep their identity (a held ``FakeAccount`` sees the restored balances); accounts
+        added since are dropped.
         """
         with self._lock:
             self._keys = dict(state.keys)
@@ -318,6 +329,7 @@ class FakeExchange:
                 kept[uid]._restore_locked(account_state)
             self._accounts = {uid: kept[uid] for uid in state.accounts}
             self._uid_counter = itertools.count(state.next_uid)
+            self._share_trans_ids_locked(state.next_trans_id)
             self._faults.clear()
             self._records.clear()
             self._windows.clear()

@@ -441,6 +441,21 @@ def test_post_reset_restores_the_starting_state(
     assert client.post("/_fake/accounts", json=NEW_ACCOUNT).json()["uid"] == first_uid_then
 
 
+def test_post_reset_restores_the_transfer_ids(served: tuple[FakeExchange, httpx.Client]) -> None:
+    exchange, client = served
+    funding = FakeFundingAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, flag="1", exchange=exchange)
+
+    def trans_id() -> str:
+        answer = funding.funds_transfer("BTC", "0.1", "18", "6")
+        return str(answer["data"][0]["transId"])
+
+    assert trans_id() == "1000001"
+    exchange.snapshot()  # taking one skips no id
+    assert trans_id() == "1000002"
+    assert client.post("/_fake/reset").status_code == 200
+    assert trans_id() == "1000001"
+
+
 def test_post_reset_empties_the_rate_windows() -> None:
     exchange = funded_exchange(frozen_clock())
     with exchange.server() as server, _sdk(server.url) as api, \
