@@ -36,6 +36,7 @@ from okx_fakes._errors import ERRORS, error_response, not_found_response
 from okx_fakes._facts import (
     BALANCES_PATH,
     BALANCES_RATE_LIMIT_REQUESTS,
+    DEFAULT_MAX_SKEW_S,
     MAX_WITHDRAWAL_PATH,
     ONE_SECOND,
     PERMISSIONS,
@@ -61,7 +62,6 @@ if TYPE_CHECKING:
 
 __all__ = ["AUTH_ORDER", "ROUTES", "ExchangeState", "FakeExchange", "Route", "default_clock"]
 
-DEFAULT_MAX_SKEW_S = 30.0  # OKX docs: a timestamp 30 s away from the server's time expires
 
 # The order in which the fake checks authentication; the first failure is answered.
 AUTH_ORDER = (
@@ -91,7 +91,7 @@ def default_clock() -> float:
     return datetime.datetime.now(datetime.timezone.utc).timestamp()
 
 
-_FIRST_UID = 100_000_000_000_001  # OKX user ids are 15+ digit numbers
+_FIRST_UID = 100_000_000_000_001  # assumption: OKX user ids look like 15+ digit numbers
 
 
 
@@ -487,7 +487,7 @@ class FakeExchange:
             return "50101", key
         try:
             body = request.body.decode("utf-8")
-        except UnicodeDecodeError:
+        except UnicodeDecodeError:  # assumption: OKX cannot have signed it, so 50113
             return "50113", key
         message = prehash(timestamp, request.method, request.target, body)
         if not signature_matches(key.secret, message, signature):

@@ -18,6 +18,7 @@ __all__ = [
     "BALANCES_PATH",
     "BALANCES_RATE_LIMIT_REQUESTS",
     "CCY_PATTERN",
+    "DEFAULT_MAX_SKEW_S",
     "MAX_CCY_COUNT",
     "MAX_CCY_LENGTH",
     "MAX_WITHDRAWAL_PATH",
@@ -71,3 +72,7 @@ ACCOUNT_MODES: Final[tuple[Mode, ...]] = tuple(ACCOUNT_LEVELS)
 # Assumption: a currency code is 1 to 32 ASCII letters or digits (OKX lists no rule).
 MAX_CCY_LENGTH: Final = 32
 CCY_PATTERN: Final = re.compile(f"[A-Za-z0-9]{{1,{MAX_CCY_LENGTH}}}")
+
+# Assumption from OKX's REST authentication docs (not in shared/reference): "the request
+# will be considered expired if the timestamp is more than 30 seconds away".
+DEFAULT_MAX_SKEW_S: Final = 30.0

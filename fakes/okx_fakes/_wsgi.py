@@ -9,6 +9,7 @@ server gives one, else it is rebuilt from ``PATH_INFO`` and ``QUERY_STRING``.
 
 from __future__ import annotations
 
+import http
 import json
 import threading
 from collections.abc import Callable, Iterable
@@ -30,11 +31,6 @@ MAX_BODY_BYTES = 1 << 20
 
 StartResponse = Callable[..., Any]
 Environ = dict[str, Any]
-
-_REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized",
-            404: "Not Found", 405: "Method Not Allowed", 413: "Content Too Large",
-            429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
-            503: "Service Unavailable"}
 
 
 class DroppedConnection(Exception):
@@ -99,7 +95,7 @@ class FakeWSGIApp:
         if response.network_fault:
             raise DroppedConnection("injected network fault")
         headers = [*response.headers, ("content-length", str(len(response.body)))]
-        reason = _REASONS.get(response.status, "Unknown")
+        reason = _reason(response.status)
         start_response(f"{response.status} {reason}", headers)
         # A HEAD answer has the headers of a GET, never its body.
         return [b"" if method == "HEAD" else response.body]
@@ -119,6 +115,14 @@ class FakeWSGIApp:
         line = f"{printable(method)} {printable(target)} -> {outcome}"
         with self._log_lock:  # whole lines, never two interleaved
             self._log(line)
+
+
+def _reason(status: int) -> str:
+    """Return the status line's reason phrase: the standard one, or "Unknown"."""
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:  # an injected status such as 599 has none
+        return "Unknown"
 
 
 def _target(environ: Environ) -> str:

@@ -441,6 +441,19 @@ def test_post_reset_restores_the_starting_state(
     assert client.post("/_fake/accounts", json=NEW_ACCOUNT).json()["uid"] == first_uid_then
 
 
+@pytest.mark.parametrize(("status", "reason"), [
+    (403, "Forbidden"), (410, "Gone"), (431, "Request Header Fields Too Large"),
+    (502, "Bad Gateway"), (599, "Unknown"),
+])
+def test_an_injected_status_has_its_standard_reason_phrase(
+    served: tuple[FakeExchange, httpx.Client], status: int, reason: str,
+) -> None:
+    exchange, client = served
+    exchange.fail_next_http(status, "x")
+    answer = client.get(PATH)
+    assert (answer.status_code, answer.reason_phrase) == (status, reason)
+
+
 def test_post_reset_restores_the_transfer_ids(served: tuple[FakeExchange, httpx.Client]) -> None:
     exchange, client = served
     funding = FakeFundingAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, flag="1", exchange=exchange)
