@@ -197,19 +197,28 @@ def test_two_transfers_per_second_per_uid_and_currency(exchange, funding, clock)
     assert funding.funds_transfer("BTC", "0.1", "18", "6") == error(
         "58102", "Rate limit reached. Please refer to API docs and throttle requests accordingly.")
     assert funding.funds_transfer("eth", "0.1", "18", "6")["code"] == "0"  # another currency
+    other = exchange.add_account("other-key", "other-secret", "other-pass")
+    other.set_balance("BTC", available="1")
+    other_funding = FakeFundingAPI("other-key", "other-secret", "other-pass", flag="1",
+                                   exchange=exchange)
+    assert other_funding.funds_transfer("BTC", "0.1", "18", "6")["code"] == "0"  # another uid
     assert max_wd(exchange, "BTC")[0] == "1.3"  # max-withdrawal's window is its own
     clock.now_s += 0.5  # the first transfer leaves the window
     assert funding.funds_transfer("BTC", "0.1", "18", "6")["code"] == "0"
 
     statuses = [(r.code, r.status) for r in exchange.requests if r.path.endswith("transfer")]
-    assert statuses == [("0", 200), ("0", 200), ("58102", 429), ("0", 200), ("0", 200)]
+    assert statuses == [("0", 200), ("0", 200), ("58102", 429), ("0", 200), ("0", 200),
+                        ("0", 200)]
 
 
 def test_refused_transfers_count_but_rate_limited_ones_do_not(funding, clock):
     assert funding.funds_transfer("BTC", "0", "18", "6")["code"] == "58114"
     assert funding.funds_transfer("BTC", "9", "18", "6")["code"] == "58116"
+    clock.now_s += 0.5
     assert funding.funds_transfer("BTC", "0.1", "18", "6")["code"] == "58102"
-    clock.now_s += 1
+    assert funding.funds_transfer("BTC", "0.1", "18", "6")["code"] == "58102"
+    clock.now_s += 0.5  # the refusals leave the window; counted 58102s would still fill it
+    assert funding.funds_transfer("BTC", "0.1", "18", "6")["code"] == "0"
     assert funding.funds_transfer("BTC", "0.1", "18", "6")["code"] == "0"
 
 
