@@ -132,10 +132,11 @@ class _Key:
 class ExchangeState:
     """What :meth:`FakeExchange.snapshot` returns and :meth:`FakeExchange.restore` takes."""
 
-    keys: dict[str, _Key]
-    accounts: dict[str, dict[str, object]]
-    next_uid: int
-    next_trans_id: int
+    # Keyed by API key: left out of comparisons, so that no diff (pytest's) ever prints one.
+    keys: dict[str, _Key] = field(repr=False, compare=False)
+    accounts: dict[str, dict[str, object]] = field(default_factory=dict)
+    next_uid: int = 0
+    next_trans_id: int = 0
 
     def __repr__(self) -> str:
         # The keys hold secrets.
