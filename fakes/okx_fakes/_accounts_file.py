@@ -39,7 +39,6 @@ modes, currency codes and amounts; its complaint is reported with the place in t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -49,6 +48,7 @@ from okx_fakes._accounts import Amount, FakeAccount
 from okx_fakes._exchange import FakeExchange
 from okx_fakes._facts import PERMISSIONS
 from okx_fakes._text import shown
+from okx_fakes._types import read_json
 
 __all__ = [
     "SAMPLE_ACCOUNTS",
@@ -133,7 +133,7 @@ def parse_accounts(text: str | bytes) -> list[AccountSpec]:
     ``accounts[0].balances.BTC.available``.
     """
     try:
-        document = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+        document = read_json(text)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         # RecursionError: nesting deeper than the interpreter's stack allows.
         raise AccountsFileError(f"not valid JSON: {exc}") from None
@@ -198,10 +198,6 @@ def sample_exchange() -> tuple[FakeExchange, AccountSpec]:
     exchange = FakeExchange()
     seed_exchange(exchange, specs)
     return exchange, specs[0]
-
-
-def _refuse_constant(name: str) -> object:
-    raise AccountsFileError(f"{name} is not a valid amount")
 
 
 def _mapping(value: object, where: str, allowed: frozenset[str] | set[str]) -> dict[str, Any]:

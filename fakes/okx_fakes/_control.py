@@ -8,11 +8,9 @@ a known one with another method 405. Adding an endpoint is one handler and one e
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -20,7 +18,7 @@ from okx_fakes._accounts import format_amount
 from okx_fakes._accounts_file import AccountsFileError, seed_exchange, specs_from_document
 from okx_fakes._errors import ERRORS
 from okx_fakes._text import shown
-from okx_fakes._types import FakeResponse, json_body
+from okx_fakes._types import FakeResponse, json_body, read_json
 
 if TYPE_CHECKING:
     from okx_fakes._accounts import FakeAccount
@@ -96,15 +94,11 @@ def redact(target: str) -> str:
 _ACCOUNT_SEGMENT = re.compile(r"^(" + re.escape(CONTROL_PREFIX) + r"accounts/)[^/?]+")
 
 
-def _refuse_constant(name: str) -> object:
-    raise ValueError(f"{name} is not valid JSON here")
-
-
 def _decode(body: bytes, method: str) -> Any:
     if method in ("GET", "DELETE") or (not body.strip() and method == "POST"):
         return {}
     try:
-        return json.loads(body, parse_float=Decimal, parse_constant=_refuse_constant)
+        return read_json(body)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise ControlError(400, "body: not valid JSON") from None
 

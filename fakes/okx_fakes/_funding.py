@@ -23,7 +23,6 @@ Other fields (``subAcct``, ``instId``, ``toInstId``, ``omitPosRisk``) are ignore
 
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
 from typing import Any
@@ -32,7 +31,7 @@ from okx_fakes._accounts import FUNDING, TRADING, FakeAccount, format_amount, pa
 from okx_fakes._errors import error_response
 from okx_fakes._facts import CCY_PATTERN
 from okx_fakes._params import ccy_list, ok_response, param_error, query_values
-from okx_fakes._types import FakeResponse
+from okx_fakes._types import FakeResponse, read_json
 
 __all__ = ["balances", "transfer", "transfer_rate_key", "transfer_state"]
 
@@ -49,14 +48,10 @@ _CLIENT_ID = re.compile(r"[A-Za-z0-9]{1,32}")
 _PLAIN_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
-def _reject_constant(name: str) -> object:
-    raise ValueError(f"JSON constant {name} is not a number")
-
-
 def _json_object(body: bytes) -> dict[str, Any] | None:
     """Return the body as a JSON object (floats exact), or None if it is not one."""
     try:
-        parsed = json.loads(body, parse_float=Decimal, parse_constant=_reject_constant)
+        parsed = read_json(body)
     except (ValueError, RecursionError):  # JSONDecodeError, a 5000-digit int, "[[[[..."
         return None
     return parsed if isinstance(parsed, dict) else None

@@ -1,13 +1,21 @@
-"""What crosses between the model and its adapters: request, response, record, JSON body."""
+"""What crosses between the model and its adapters: request, response, record, JSON bodies."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-__all__ = ["JSON_HEADERS", "FakeRequest", "FakeResponse", "RequestRecord", "json_body"]
+__all__ = [
+    "JSON_HEADERS",
+    "FakeRequest",
+    "FakeResponse",
+    "RequestRecord",
+    "json_body",
+    "read_json",
+]
 
 JSON_HEADERS = (("content-type", "application/json"),)
 
@@ -18,6 +26,19 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 def json_body(payload: object) -> bytes:
     """Serialise ``payload`` as every JSON body of the fake: compact separators, UTF-8."""
     return _ENCODER.encode(payload).encode("utf-8")
+
+
+def read_json(text: str | bytes) -> Any:
+    """Decode JSON the fake is sent, every number exact (fractions as ``Decimal``).
+
+    Raises ValueError for text that is not JSON, and for ``NaN``/``Infinity``, which
+    Python's json accepts but JSON has not; RecursionError for nesting too deep.
+    """
+    return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a valid amount (JSON has no {name})")
 
 
 class FakeRequest(NamedTuple):
