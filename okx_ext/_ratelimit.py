@@ -22,6 +22,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from okx_ext._checks import check_seconds
 from okx_ext._endpoint import RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW_S
 
 __all__ = ["RateLimit", "RateLimiter", "RateLimiterProtocol"]
@@ -52,15 +53,7 @@ class RateLimit:
             raise ValueError(
                 f"RateLimit.max_requests must be an int >= 1, got {self.max_requests!r}"
             )
-        if (
-            isinstance(self.window_s, bool)
-            or not isinstance(self.window_s, (int, float))
-            or not math.isfinite(self.window_s)
-            or self.window_s <= 0
-        ):
-            raise ValueError(
-                f"RateLimit.window_s must be a finite number > 0, got {self.window_s!r}"
-            )
+        check_seconds("RateLimit.window_s", self.window_s)
 
 
 @runtime_checkable

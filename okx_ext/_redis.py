@@ -28,6 +28,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from okx_ext._checks import check_seconds
 from okx_ext._ratelimit import RateLimit, _SlotLimiter
 from okx_ext._text import preview
 from okx_ext.errors import RateLimiterUnavailableError
@@ -119,17 +120,6 @@ def _masked_url(url: str) -> str:
     return f"{scheme}://{rest}"
 
 
-def _check_seconds(name: str, value: object) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        raise ValueError(f"RedisRateLimiter.{name} must be a finite number > 0, got {value!r}")
-    return float(value)
-
-
 class RedisRateLimiter(_SlotLimiter):
     """A `RateLimiter` whose budget is shared through Redis by every process using `key`.
 
@@ -202,15 +192,16 @@ class RedisRateLimiter(_SlotLimiter):
         self._url = _masked_url(redis_url)
         self.key = key
         self.limit = limit
-        self.lease_s = _check_seconds(
-            "lease_s", DEFAULT_REQUEST_TIMEOUT_S + limit.window_s if lease_s is None else lease_s
+        default_lease_s = DEFAULT_REQUEST_TIMEOUT_S + limit.window_s
+        self.lease_s = check_seconds(
+            "RedisRateLimiter.lease_s", default_lease_s if lease_s is None else lease_s
         )
         if self.lease_s < limit.window_s:
             raise ValueError(
                 f"RedisRateLimiter.lease_s must be at least window_s ({limit.window_s}), "
                 f"got {lease_s!r}"
             )
-        timeout_s = _check_seconds("redis_timeout_s", redis_timeout_s)
+        timeout_s = check_seconds("RedisRateLimiter.redis_timeout_s", redis_timeout_s)
         # Rounded up: a window a microsecond long is safe, one a microsecond short is not.
         self._window_us = math.ceil(limit.window_s * _MICROSECONDS)
         self._lease_us = math.ceil(self.lease_s * _MICROSECONDS)

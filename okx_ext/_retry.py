@@ -7,13 +7,13 @@ the errors decide, so the list lives in ``okx_ext.errors`` and nowhere else.
 
 from __future__ import annotations
 
-import math
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from okx_ext._checks import check_seconds
 from okx_ext.errors import OkxExtError
 
 __all__ = ["Retry"]
@@ -30,18 +30,6 @@ class BudgetExhausted(Exception):
     Private protocol between `Retry.call` and the attempt function (e.g. a rate
     limiter that would have to wait past the deadline); never escapes `Retry.call`.
     """
-
-
-def _check_seconds(name: str, value: object, *, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or value < 0
-    ):
-        raise ValueError(f"Retry.{name} must be a finite number >= 0, got {value!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +65,10 @@ class Retry:
     def __post_init__(self) -> None:
         if type(self.attempts) is not int or self.attempts < 1:
             raise ValueError(f"Retry.attempts must be an int >= 1, got {self.attempts!r}")
-        _check_seconds("backoff", self.backoff)
-        _check_seconds("max_delay", self.max_delay)
-        _check_seconds("max_elapsed_s", self.max_elapsed_s, allow_none=True)
-        _check_seconds("jitter", self.jitter)
+        for name in ("backoff", "max_delay", "jitter"):
+            check_seconds(f"Retry.{name}", getattr(self, name), allow_zero=True)
+        if self.max_elapsed_s is not None:
+            check_seconds("Retry.max_elapsed_s", self.max_elapsed_s, allow_zero=True)
         if self.jitter > 1:
             raise ValueError(f"Retry.jitter must be between 0 and 1, got {self.jitter!r}")
         if self.random is not None and not callable(self.random):
