@@ -35,7 +35,9 @@ from okx_fakes._types import FakeResponse, read_json
 
 __all__ = ["balances", "transfer", "transfer_rate_key", "transfer_state"]
 
+# OKX funding docs: the transfer's required parameters.
 _REQUIRED = ("ccy", "amt", "from", "to")
+# Assumption: from/to as JSON integers are read like the documented strings.
 _ACCOUNT_TYPES = {FUNDING: FUNDING, TRADING: TRADING, int(FUNDING): FUNDING,
                   int(TRADING): TRADING}
 # OKX funding docs: type 0 within the account, 1-4 between master and sub-accounts.
