@@ -358,6 +358,29 @@ class TestFaults:
         assert "rate limiter unavailable" in caplog.text
         assert "lease expires" in caplog.text and ":pw@" not in caplog.text
 
+    def test_a_failed_release_leaves_the_slot_held_until_its_lease_ends(
+        self, make_limiter: MakeLimiter, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        import redis.exceptions
+
+        clock = SimClock()
+        limiter = make_limiter(RateLimit(1, 1.0), clock, lease_s=5.0)
+        assert limiter.acquire()
+
+        def unreachable(**kwargs: object) -> object:
+            raise redis.exceptions.ConnectionError("connection refused")
+
+        monkeypatch.setattr(limiter, "_release_script", unreachable)
+        limiter.release()  # logged, not raised: the request's answer is not lost
+        monkeypatch.undo()
+
+        # The slot still counts, until its lease (5 s) and not a window (1 s) after release.
+        ((_, score),) = limiter._client.zrange(limiter.key, 0, -1, withscores=True)
+        assert score == 5_000_000
+        assert not limiter.acquire(deadline=4.9)
+        clock.advance(5.0)
+        assert limiter.acquire(deadline=5.0)
+
     @pytest.mark.parametrize(
         ("url", "masked"),
         [
