@@ -23,23 +23,29 @@ __all__ = ["DebugLoggingWarning", "MaxWithdrawalClient", "SupportsGetMaxWithdraw
 
 logger = logging.getLogger("okx_ext")
 
-_transport_errors: tuple[type[BaseException], ...] = (
-    httpx.HTTPError,
-    OSError,
-    # python-okx returns response.json() unchecked: a non-JSON body (an HTML 502 page)
-    # raises one of these. Other ValueErrors are not caught: they are bugs, not faults.
-    json.JSONDecodeError,
-    UnicodeDecodeError,
-)
-try:
-    # httpcore maps h2's protocol errors to httpx ones on the request path; catching
-    # the base class as well covers a body read past that mapping.
-    from h2.exceptions import H2Error
-except ImportError:  # pragma: no cover - h2 comes with httpx[http2] through python-okx
-    pass
-else:
-    _transport_errors += (H2Error,)
-_TRANSPORT_ERRORS = _transport_errors
+@functools.cache
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """Return the exception types that mean the round trip failed (built on first fault).
+
+    Built on the first exception rather than at import, so that ``import okx_ext`` does
+    not pay for importing h2.
+    """
+    errors: tuple[type[BaseException], ...] = (
+        httpx.HTTPError,
+        OSError,
+        # python-okx returns response.json() unchecked: a non-JSON body (an HTML 502 page)
+        # raises one of these. Other ValueErrors are not caught: they are bugs, not faults.
+        json.JSONDecodeError,
+        UnicodeDecodeError,
+    )
+    try:
+        # httpcore maps h2's protocol errors to httpx ones on the request path; catching
+        # the base class as well covers a body read past that mapping.
+        from h2.exceptions import H2Error
+    except ImportError:  # pragma: no cover - h2 comes with httpx[http2] through python-okx
+        return errors
+    return (*errors, H2Error)
+
 
 # httpx could not put the request on the wire as built: a header value (the API key or
 # passphrase, from python-okx) with a control character (h11's LocalProtocolError) or
@@ -260,7 +266,7 @@ class MaxWithdrawalClient:
             body = self._account_api.get_max_withdrawal(ccy=ccy_param)
         except _UNSENDABLE_ERRORS as exc:
             unsendable: type[BaseException] | None = type(exc)
-        except _TRANSPORT_ERRORS as exc:
+        except _transport_errors() as exc:
             raise TransportError(
                 f"max-withdrawal request failed: {type(exc).__name__}: {_exception_text(exc)}"
             ) from exc
