@@ -11,6 +11,9 @@
    fake's enforced limit, on a simulated clock.
 4. Retry under faults: 10,000 calls with 30% transient faults injected by the fake, on a
    simulated clock, with time.sleep booby-trapped to count any real sleep.
+5.-8. What a downstream suite pays: the import, a shared python-okx client per test
+   against respx and pytest-httpx, drawing from the strategies, and a 500-example
+   property test through FakeAccountAPI, install() and respx (benchmarks/suite_speed.py).
 
 Timed figures (1, 2) run on the real clock: calls rotate over many accounts (and the
 wrapper over many clients, one limiter each) so neither the fake's limit nor the
@@ -48,6 +51,7 @@ sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 import floor  # noqa: E402
+import suite_speed  # noqa: E402
 from _faults import FlakyAccountAPI  # noqa: E402
 from _simclock import SimClock  # noqa: E402
 from okx_fakes import FakeAccountAPI, FakeExchange  # noqa: E402
@@ -429,6 +433,7 @@ def table(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
         ("4. 30% faults, default Retry(): success (min)",
          f"{retry['default']['success_rate_min']:.2%}", "(reported)", True),
         ("4. real sleeps", str(sleeps), "0", sleeps == 0),
+        *suite_speed.rows(results["suite"]),
     ]
 
 
@@ -443,6 +448,7 @@ def main() -> int:
         "fake": bench_fake(rounds, calls=100 if args.quick else 300),
         "limiter": bench_limiter(rounds=3 if args.quick else 5),
         "retry": bench_retry(rounds=1 if args.quick else 3, calls=10_000),
+        "suite": suite_speed.run(quick=args.quick),
     }
     rows = table(results)
     info = machine()
@@ -456,6 +462,8 @@ def main() -> int:
         per_call = results[section]["us_per_call"]
         print(f"us/call ({section}): "
               + ", ".join(f"{name} {us:.1f}" for name, us in per_call.items()))
+    for line in suite_speed.summary(results["suite"]):
+        print(line)
     elapsed = time.perf_counter() - started
     print(f"total wall time {elapsed:.1f} s")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
