@@ -81,20 +81,17 @@ def test_second_sees_them(okx_exchange_session):
 '''
 
 
-def test_session_clients_are_shared_and_the_exchange_reset_between_tests(
-    pytester: pytest.Pytester,
+@pytest.mark.parametrize(
+    ("suite", "passed"),
+    [(DOWNSTREAM_TESTS, 3), (UNRESET_TESTS, 2)],
+    ids=["reset-between-tests", "session-exchange-keeps-changes"],
+)
+def test_session_clients_are_shared_and_only_the_reset_isolates_tests(
+    pytester: pytest.Pytester, suite: str, passed: int
 ) -> None:
-    pytester.makepyfile(test_downstream=DOWNSTREAM_TESTS)
+    pytester.makepyfile(test_downstream=suite)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=3)
-
-
-def test_without_the_reset_the_session_exchange_keeps_a_tests_changes(
-    pytester: pytest.Pytester,
-) -> None:
-    pytester.makepyfile(test_downstream=UNRESET_TESTS)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=2)
+    result.assert_outcomes(passed=passed)
 
 
 # In this suite too: this module's two tests share the clients with every other test that
