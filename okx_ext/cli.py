@@ -362,8 +362,7 @@ def _real_account_api(
 
 def _builtin_fake_api() -> SupportsGetMaxWithdrawal:
     # Imported here: the product loads its test double only when asked to (--fake).
-    from okx_fakes import FakeAccountAPI
-    from okx_fakes._accounts_file import sample_exchange
+    from okx_fakes import FakeAccountAPI, sample_exchange
 
     exchange, account = sample_exchange()
     return FakeAccountAPI(
