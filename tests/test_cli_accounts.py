@@ -6,10 +6,12 @@ import json
 from decimal import Decimal
 
 import pytest
-from okx_fakes import FakeAccountAPI, FakeExchange, FakeFundingAPI
 from okx_fakes import (
     SAMPLE_ACCOUNTS,
     AccountsFileError,
+    FakeAccountAPI,
+    FakeExchange,
+    FakeFundingAPI,
     parse_accounts,
     sample_exchange,
     seed_exchange,

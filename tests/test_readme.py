@@ -68,3 +68,11 @@ def test_every_error_code_in_the_readme_table_maps_to_the_class_it_names() -> No
             assert type(error_for_code(code, "")).__name__ == class_name, code
             checked += 1
     assert checked >= 27  # every code the wrapper maps is in the table
+
+
+def test_the_readme_lists_the_exit_codes_of_the_one_table() -> None:
+    from okx_ext.cli import EXIT_CODE_TABLE
+
+    listed = "; ".join(f"**{row.code}** {row.meaning}" for row in EXIT_CODE_TABLE)
+    assert f"Exit codes (`okx_ext.cli.EXIT_CODE_TABLE`, as `--help` shows them): {listed}." in (
+        " ".join(README.split()))
