@@ -76,12 +76,9 @@ class ExchangeState:
 class ExchangeModel:
     """The model of :class:`~okx_fakes.FakeExchange`, without its ways in (see the module docs).
 
-    ``clock`` returns epoch seconds; None means :func:`default_clock`, the source python-okx
-    signs with, looked up at each call, so freezegun moves both sides alike in every thread.
-    ``max_skew_s`` bounds ``|OK-ACCESS-TIMESTAMP - clock|`` (None turns the check off, handy
-    with a simulated clock). ``max_records`` keeps only that many of the latest
-    :attr:`requests` (None: all; a long-running server wants a bound).
-    Thread-safe: one lock guards all state.
+    The constructor's arguments (``clock``, ``max_skew_s``, ``max_records``) are documented
+    on :class:`~okx_fakes.FakeExchange`, the public face. Thread-safe: one lock guards all
+    state.
     """
 
     def __init__(
