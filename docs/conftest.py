@@ -6,6 +6,14 @@
   it runs as that file under pytest, in a subprocess, with this project installed (its
   pytest plugin and fixtures included); the block passes when every test in it passes.
 - Any other ```python fence fails: an example is never silently left out.
+- A block titled with a file name in another language (```js title="control.mjs"```,
+  ```json title="accounts.json"```) is written to the page's working directory.
+- A ```console block is a shell session run there, line by line: each ``$ command`` runs
+  in bash and its output must be the lines shown under it (``...`` matches anything, as
+  in a doctest). ``$ command &`` starts a server in the background; its first line of
+  output is checked, and it is stopped when the page ends. The port ``8080`` in a page's
+  commands, outputs and files stands for a free port, so pages run in parallel.
+- ```sh blocks are not run: they show installs and make targets.
 
 Examples that talk to "OKX" (``AccountAPI(key, secret, passphrase, flag="0")``) never reach
 the network: in every page, a request to ``https://www.okx.com`` is answered by a fake
@@ -16,8 +24,11 @@ any other host fails the example.
 
 from __future__ import annotations
 
+import doctest
 import os
 import re
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +55,8 @@ from _redis_server import redis_url_fixture  # noqa: E402
 DOCS_KEY, DOCS_SECRET, DOCS_PASSPHRASE, DOCS_UID = "docs-key", "docs-secret", "docs-pass", "42"
 OKX_HOST = "www.okx.com"
 TEST_FILE = re.compile(r'python title="(test_\w+\.py)"')
+NAMED_FILE = re.compile(r'\w+ title="([\w.-]+)"')
+PAGE_PORT = "8080"
 
 
 def docs_exchange() -> FakeExchange:
@@ -73,12 +86,75 @@ def setup(namespace: dict[str, Any]) -> None:
 
     httpx.HTTPTransport.handle_request = handle_request  # type: ignore[method-assign]
     namespace.update(key=DOCS_KEY, secret=DOCS_SECRET, passphrase=DOCS_PASSPHRASE,
-                     uid=DOCS_UID, _restore_transport=original, _docs_exchange=exchange)
+                     uid=DOCS_UID, _restore_transport=original, _docs_exchange=exchange,
+                     _workdir=tempfile.mkdtemp(prefix="okx-ext-docs-"), _port=str(free_port()),
+                     _background=[])
 
 
 def teardown(namespace: dict[str, Any]) -> None:
-    """Put httpx's transport back."""
+    """Put httpx's transport back; stop the page's servers; remove its working directory."""
     httpx.HTTPTransport.handle_request = namespace["_restore_transport"]  # type: ignore[method-assign]
+    for process in namespace["_background"]:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+    shutil.rmtree(namespace["_workdir"], ignore_errors=True)
+
+
+def free_port() -> int:
+    """A port nothing listens on now, for a page's ``8080``."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def write_named_file(example: Example) -> None:
+    """Write a block titled with a file name into the page's working directory."""
+    match = NAMED_FILE.fullmatch(example.region.lexemes["arguments"])
+    assert match, example.region.lexemes["arguments"]
+    text = str(example.parsed).replace(PAGE_PORT, example.namespace["_port"])
+    Path(example.namespace["_workdir"], match.group(1)).write_text(text, encoding="utf-8")
+
+
+def run_console(example: Example) -> None:
+    """Run a ```console session: every ``$`` line in bash, its output checked."""
+    __tracebackhide__ = True
+    namespace = example.namespace
+    port = namespace["_port"]
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    checker = doctest.OutputChecker()
+    for command, expected in console_steps(str(example.parsed)):
+        command, expected = command.replace(PAGE_PORT, port), expected.replace(PAGE_PORT, port)
+        if command.endswith("&"):
+            process = subprocess.Popen(
+                ["bash", "-c", f"exec {command[:-1]}"], cwd=namespace["_workdir"], env=env,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            namespace["_background"].append(process)
+            assert process.stdout is not None
+            got = process.stdout.readline()  # a server prints its URL once it listens
+        else:
+            got = subprocess.run(["bash", "-c", command], cwd=namespace["_workdir"], env=env,
+                                 capture_output=True, text=True, timeout=60,
+                                 check=False).stdout
+            got = got if got.endswith("\n") or not got else got + "\n"
+        if not checker.check_output(expected, got, doctest.ELLIPSIS):
+            raise AssertionError(f"{example.path}:{example.line}: $ {command}\n"
+                                 f"expected:\n{expected}got:\n{got}")
+
+
+def console_steps(session: str) -> list[tuple[str, str]]:
+    """Split a console session into (command, the output shown under it)."""
+    steps: list[tuple[str, str]] = []
+    for line in session.splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:].split("  # ")[0].strip(), ""))
+        elif steps and steps[-1][0].endswith("\\") and not steps[-1][1]:
+            command, _ = steps[-1]
+            steps[-1] = (f"{command[:-1].rstrip()} {line.strip()}", "")  # a continued command
+        elif steps:
+            command, output = steps[-1]
+            steps[-1] = (command, output + line + "\n")
+    return steps
 
 
 def run_test_file(example: Example) -> None:
@@ -104,12 +180,12 @@ def run_test_file(example: Example) -> None:
                              f"{result.stdout}\n{result.stderr}")
 
 
-class PythonBlocks:
-    """Every ```python fence of a page: run, doctested, run as a test file, or refused."""
+class CodeBlocks:
+    """The fences of a page that run: python, console, and files named by a title."""
 
     def __init__(self) -> None:
         self.lexers = [
-            FencedCodeBlockLexer(language=r"python[^\n]*",
+            FencedCodeBlockLexer(language=r"[^\n]*",
                                  mapping={"language": "arguments", "source": "source"}),
             DirectiveInHTMLCommentLexer(directive=r"invisible-code-block", arguments="python"),
         ]
@@ -131,8 +207,14 @@ class PythonBlocks:
                 region.evaluator = self.python
             elif TEST_FILE.fullmatch(arguments):
                 region.evaluator = run_test_file
-            else:
+            elif arguments.startswith("python"):
                 region.evaluator = refuse
+            elif arguments == "console":
+                region.evaluator = run_console
+            elif NAMED_FILE.fullmatch(arguments):
+                region.evaluator = write_named_file
+            else:
+                continue
             yield region
 
 
@@ -149,7 +231,7 @@ def redis_url() -> Iterator[str]:
     yield from redis_url_fixture()
 
 
-_parsers = [PythonBlocks(), SkipParser(), ClearNamespaceParser()]
+_parsers = [CodeBlocks(), SkipParser(), ClearNamespaceParser()]
 # The shared-budget page needs a real Redis (its example's `redis_url`): a Sybil of its own,
 # so that no other page waits for, or is skipped without, redis-server.
 REDIS_PAGES = ["wrapper/shared-budgets.md"]
