@@ -5,6 +5,7 @@
 - A block titled as a test file (```python title="test_sweep.py"```) is test-suite code:
   it runs as that file under pytest, in a subprocess, with this project installed (its
   pytest plugin and fixtures included); the block passes when every test in it passes.
+  The file is also left in the page's working directory (below).
 - Any other ```python fence fails: an example is never silently left out.
 - A block titled with a file name in another language (```js title="control.mjs"```,
   ```json title="accounts.json"```) is written to the page's working directory.
@@ -163,6 +164,9 @@ def run_test_file(example: Example) -> None:
     name = example.region.lexemes["arguments"]
     match = TEST_FILE.fullmatch(name)
     assert match, name
+    # Also left in the page's working directory, for a console session to run.
+    Path(example.namespace["_workdir"], match.group(1)).write_text(str(example.parsed),
+                                                                    encoding="utf-8")
     with tempfile.TemporaryDirectory(prefix="okx-ext-docs-") as directory:
         Path(directory, match.group(1)).write_text(str(example.parsed), encoding="utf-8")
         # Hypothesis' per-example deadline only makes a loaded machine flaky (as in tests/).
