@@ -61,7 +61,7 @@ PAGE_PORT = "8080"
 
 
 def docs_exchange() -> FakeExchange:
-    """The "OKX" the production examples reach: one live and one demo key of uid 42."""
+    """Build the "OKX" the production examples reach: a live and a demo key of uid 42."""
     exchange = FakeExchange()
     for demo, suffix in ((False, ""), (True, "-demo")):
         account = exchange.add_account(DOCS_KEY + suffix, DOCS_SECRET, DOCS_PASSPHRASE,
@@ -103,7 +103,7 @@ def teardown(namespace: dict[str, Any]) -> None:
 
 
 def free_port() -> int:
-    """A port nothing listens on now, for a page's ``8080``."""
+    """Return a port nothing listens on now, for a page's ``8080``."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -197,6 +197,7 @@ class CodeBlocks:
         self.doctest = DocTestStringParser(DocTestEvaluator())
 
     def __call__(self, document: Document) -> Iterable[Region]:
+        """Yield a region, with its evaluator, for each fence of ``document`` that runs."""
         regions = [region for lexer in self.lexers for region in lexer(document)]
         for region in sorted(regions, key=lambda region: region.start):
             arguments = region.lexemes["arguments"]
@@ -211,7 +212,7 @@ class CodeBlocks:
                 region.evaluator = self.python
             elif TEST_FILE.fullmatch(arguments):
                 region.evaluator = run_test_file
-            elif arguments.startswith("python"):
+            elif arguments.startswith("py"):  # py, pycon, python3: never silently skipped
                 region.evaluator = refuse
             elif arguments == "console":
                 region.evaluator = run_console
@@ -223,7 +224,7 @@ class CodeBlocks:
 
 
 def refuse(example: Example) -> None:
-    """A ```python fence this runner does not know how to run fails, naming its info line."""
+    """Fail a ```python fence this runner does not know how to run, naming its info line."""
     raise AssertionError(f"{example.path}:{example.line}: unknown fence "
                          f"{example.region.lexemes['arguments']!r}: use python, or "
                          f'python title="test_name.py" for a test file')
@@ -231,7 +232,7 @@ def refuse(example: Example) -> None:
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
-    """A real redis-server for the pages that share a budget through Redis."""
+    """Run a real redis-server for the pages that share a budget through Redis."""
     yield from redis_url_fixture()
 
 
