@@ -55,17 +55,17 @@ test-oldest:
 	$(OLDEST_VENV)/bin/python -m pip install --quiet -e '.[test]' 'python-okx==0.3.5'
 	$(OLDEST_VENV)/bin/python -m pytest -q
 
-# Issue 9's ratios side by side; prints a table, writes benchmarks/results/latest.json (git-ignored).
+# The benchmarks' ratios side by side; prints a table, writes benchmarks/results/latest.json (git-ignored).
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
-# Issue 14: one budget across 4 processes through Redis, beside `limits`' moving window.
+# One budget across 4 processes through Redis, beside `limits`' moving window.
 # Needs redis-server on PATH; `limits` comes from the bench extra, for this target only.
 bench-shared: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) benchmarks/shared_limit.py
 
-# Issue 10: the fake server under load and abuse (loopback only, about 40 s); figures vs goals.
+# The fake server under load and abuse (loopback only, about 40 s); figures vs goals.
 soak: $(STAMP)
 	$(PY) benchmarks/soak.py
 
