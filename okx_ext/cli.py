@@ -13,10 +13,8 @@
     Runs ``okx_fakes.cli.main`` (also ``python -m okx_fakes``), which documents it;
     ``okx_fakes`` is imported only then, as for ``--fake``.
 
-Exit codes are :data:`EXIT_CODES` (0 success, 2 usage, 3 authentication, permission or
-a restricted account, 4 rate limit or unavailable, 5 transport or format, 1 anything else,
-130 interrupted). Errors are one
-line on stderr, without a traceback and without any credential.
+Errors are one line on stderr, without a traceback and without any credential. Exit
+codes (:data:`EXIT_CODE_TABLE`, the one table this list and ``--help`` are made from):
 """
 
 from __future__ import annotations
@@ -27,13 +25,14 @@ import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Final, TextIO
+from typing import Final, NamedTuple, TextIO
 
 import httpx
 
 from okx_ext._client import MaxWithdrawalClient, SupportsGetMaxWithdrawal
 from okx_ext._currencies import normalize_currencies
 from okx_ext._endpoint import MAX_CURRENCIES_PER_REQUEST
+from okx_ext._headers import is_sendable_header_value
 from okx_ext._models import MaxWithdrawal
 from okx_ext._retry import Retry
 from okx_ext.errors import (
@@ -48,7 +47,7 @@ from okx_ext.errors import (
     TransportError,
 )
 
-__all__ = ["EXIT_CODES", "main"]
+__all__ = ["EXIT_CODES", "EXIT_CODE_TABLE", "ExitCode", "main"]
 
 PROG: Final = "okx-ext"
 CREDENTIAL_VARIABLES: Final = ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE")
@@ -61,17 +60,45 @@ EXIT_USAGE: Final = 2
 EXIT_INTERRUPTED: Final = 130
 EXIT_BROKEN_PIPE: Final = 141  # 128 + SIGPIPE, what a shell reports for a killed writer
 
-#: Error class -> exit code, most specific first; the first ``isinstance`` match wins.
-EXIT_CODES: Final[tuple[tuple[type[Exception], int], ...]] = (
-    (CurrencyValidationError, 2),
-    (InvalidParameterError, 2),
-    (AuthenticationError, 3),
-    (PermissionDeniedError, 3),
-    (RateLimitError, 4),
-    (ServiceUnavailableError, 4),
-    (TransportError, 5),
-    (ResponseFormatError, 5),
+
+
+class ExitCode(NamedTuple):
+    """One exit code of the command: what it means, and the okx_ext errors that exit with it."""
+
+    code: int
+    meaning: str
+    errors: tuple[type[Exception], ...] = ()
+
+
+#: Every exit code, in the order people read them; errors most specific first.
+EXIT_CODE_TABLE: Final[tuple[ExitCode, ...]] = (
+    ExitCode(EXIT_OK, "success"),
+    ExitCode(EXIT_USAGE, "invalid arguments or currencies (the bad item is named), credentials "
+                         "not set or incomplete, or an OKX parameter error",
+             (CurrencyValidationError, InvalidParameterError)),
+    ExitCode(3, "authentication, permission or a restricted account",
+             (AuthenticationError, PermissionDeniedError)),
+    ExitCode(4, "rate limit or service unavailable after retries",
+             (RateLimitError, ServiceUnavailableError)),
+    ExitCode(5, "transport failure or malformed response", (TransportError, ResponseFormatError)),
+    ExitCode(EXIT_OTHER_FAILURE, "any other error"),
+    ExitCode(EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
+    ExitCode(EXIT_BROKEN_PIPE, "the reader of stdout went away (| head), quietly"),
 )
+
+#: Error class -> exit code, from :data:`EXIT_CODE_TABLE`; the first ``isinstance`` match wins.
+EXIT_CODES: Final[tuple[tuple[type[Exception], int], ...]] = tuple(
+    (error, row.code) for row in EXIT_CODE_TABLE for error in row.errors
+)
+
+
+def exit_codes_text(separator: str = "; ") -> str:
+    """Return :data:`EXIT_CODE_TABLE` as text: ``0 success; 2 invalid arguments ...``."""
+    return separator.join(f"{row.code} {row.meaning}" for row in EXIT_CODE_TABLE)
+
+
+if __doc__ is not None:  # None under python -OO
+    __doc__ += "".join(f"\n    {row.code}: {row.meaning}" for row in EXIT_CODE_TABLE) + "\n"
 
 # A person is waiting at the terminal: retry transient faults a few times, quickly
 # (the library's default policy waits up to 7.5 s). --retries changes the count.
@@ -186,13 +213,7 @@ def _build_parser() -> argparse.ArgumentParser:
             f"{', '.join(CREDENTIAL_VARIABLES)}, all three required; --fake answers from "
             "the built-in fake exchange's sample account instead."
         ),
-        epilog=(
-            "exit codes: 0 success; 2 invalid arguments or currencies, credentials not set "
-            "or incomplete, or an OKX parameter error; 3 authentication or permission; 4 "
-            "rate limit or service unavailable after retries; 5 transport failure or "
-            "malformed response; 1 any other error; 130 interrupted (Ctrl-C); 141 the reader "
-            "of stdout went away"
-        ),
+        epilog=f"exit codes: {exit_codes_text()}",
     )
     query.add_argument(
         "currencies",
@@ -307,10 +328,10 @@ def _credentials_from_environment(environ: Mapping[str, str]) -> tuple[str, str,
             EXIT_USAGE,
         )
     for name, value in zip(CREDENTIAL_VARIABLES, values, strict=True):
-        # python-okx sends the key and passphrase as header values: httpx refuses
+        # python-okx sends the key and passphrase as header values: httpx and h11 refuse
         # control and non-ASCII characters there, quoting the value. Refused here, by
-        # name only, as an environment error.
-        if not (value.isascii() and value.isprintable()) or value != value.strip():
+        # name only, as an environment error; the secret key is held to the same rule.
+        if not is_sendable_header_value(value):
             raise _CommandError(
                 f"{name} holds a character an HTTP header cannot carry (a control "
                 "character such as a trailing newline, a non-ASCII character, or "
@@ -362,8 +383,7 @@ def _real_account_api(
 
 def _builtin_fake_api() -> SupportsGetMaxWithdrawal:
     # Imported here: the product loads its test double only when asked to (--fake).
-    from okx_fakes import FakeAccountAPI
-    from okx_fakes._accounts_file import sample_exchange
+    from okx_fakes import FakeAccountAPI, sample_exchange
 
     exchange, account = sample_exchange()
     return FakeAccountAPI(

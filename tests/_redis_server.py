@@ -5,6 +5,7 @@ Shared by the tests (a session fixture) and benchmarks/shared_limit.py: one impl
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -61,3 +62,20 @@ def redis_server(*extra_args: str) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def redis_url_fixture() -> Iterator[str]:
+    """The body of a session ``redis_url`` fixture: one real redis-server, its URL.
+
+    Skipped where redis-server is missing, unless OKX_EXT_REQUIRE_REDIS=1 (CI sets it),
+    where a missing server is a failure rather than a silently smaller suite.
+    """
+    import pytest
+
+    if shutil.which("redis-server") is None:
+        reason = "redis-server is not on PATH (apt-get install redis-server)"
+        if os.environ.get("OKX_EXT_REQUIRE_REDIS") == "1":
+            pytest.fail(f"{reason}, and OKX_EXT_REQUIRE_REDIS=1")
+        pytest.skip(f"{reason}; set OKX_EXT_REQUIRE_REDIS=1 to fail instead")
+    with redis_server() as url:
+        yield url

@@ -460,7 +460,7 @@ def test_interrupted_exits_130_quietly(monkeypatch, capsys):
     def interrupted() -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("okx_fakes._accounts_file.sample_exchange", interrupted)
+    monkeypatch.setattr("okx_fakes.sample_exchange", interrupted)
     for name in ("OKX_API_KEY", "OKX_SECRET_KEY", "OKX_PASSPHRASE"):
         monkeypatch.delenv(name, raising=False)
 

@@ -1,4 +1,4 @@
-"""The accounts document (okx_fakes._accounts_file): its format, its errors, the sample account."""
+"""The accounts document (okx_fakes.parse_accounts): its format, its errors, the sample account."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import json
 from decimal import Decimal
 
 import pytest
-from okx_fakes import FakeAccountAPI, FakeExchange, FakeFundingAPI
-from okx_fakes._accounts_file import (
+from okx_fakes import (
     SAMPLE_ACCOUNTS,
     AccountsFileError,
+    FakeAccountAPI,
+    FakeExchange,
+    FakeFundingAPI,
     parse_accounts,
     sample_exchange,
     seed_exchange,

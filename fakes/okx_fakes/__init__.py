@@ -5,13 +5,29 @@
 face, one WSGI application (``FakeExchange.wsgi_app``), are the ways into it:
 ``FakeExchange.install`` mounts that application under the real SDK through
 ``httpx.WSGITransport``, ``FakeExchange.serve`` runs it on waitress on loopback, with a
-control API.
+control API. Accounts are described as :class:`AccountSpec` (or an accounts document,
+:func:`parse_accounts`) and opened with :func:`seed_exchange`; ``okx-fakes`` (also
+``python -m okx_fakes``) serves them.
 """
 
-from okx_fakes._accounts import FakeAccount, TradingBalance, TransferRecord, WithdrawalEntry
+from okx_fakes._accounts import (
+    FakeAccount,
+    LockedAccount,
+    TradingBalance,
+    TransferRecord,
+    WithdrawalEntry,
+)
+from okx_fakes._accounts_file import (
+    SAMPLE_ACCOUNTS,
+    AccountsFileError,
+    AccountSpec,
+    parse_accounts,
+    seed_exchange,
+    specs_from_document,
+)
 from okx_fakes._api import FakeAccountAPI, FakeFundingAPI
 from okx_fakes._errors import ERRORS, OkxErrorSpec
-from okx_fakes._exchange import AUTH_ORDER, ExchangeState, FakeExchange
+from okx_fakes._exchange import AUTH_ORDER, ExchangeState, FakeExchange, sample_exchange
 from okx_fakes._facts import (
     ACCOUNT_LEVELS,
     MAX_CCY_COUNT,
@@ -33,6 +49,9 @@ __all__ = [
     "MAX_WITHDRAWAL_PATH",
     "RATE_LIMIT_REQUESTS",
     "RATE_LIMIT_WINDOW_S",
+    "SAMPLE_ACCOUNTS",
+    "AccountSpec",
+    "AccountsFileError",
     "DroppedConnection",
     "ExchangeState",
     "FakeAccount",
@@ -45,10 +64,15 @@ __all__ = [
     "FakeTransport",
     "FakeWSGIApp",
     "Installation",
+    "LockedAccount",
     "Mode",
     "OkxErrorSpec",
     "RequestRecord",
     "TradingBalance",
     "TransferRecord",
     "WithdrawalEntry",
+    "parse_accounts",
+    "sample_exchange",
+    "seed_exchange",
+    "specs_from_document",
 ]

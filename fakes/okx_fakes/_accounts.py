@@ -15,7 +15,7 @@ A currency never held answers the model for ``available = borrowable = 0``.
 ``set_max_withdrawal`` pins the four strings exactly instead (``None`` -> ``""``),
 whatever the mode; the latest ``set_balance``/``set_max_withdrawal`` for a currency wins.
 Transfers between the trading (18) and the funding (6) account change the state the
-answer is computed from (see :meth:`FakeAccount.transferable`); ``_funding.py`` decides
+answer is computed from (see :meth:`FakeAccount.transferable`); ``_routes/funding.py`` decides
 them, this module keeps the books.
 Amounts render as plain decimal strings: no exponent, no sign, trailing zeros stripped
 (``"1.50"`` -> ``"1.5"``, ``"100"`` stays ``"100"``), as OKX writes them.
@@ -25,15 +25,16 @@ from __future__ import annotations
 
 import copy
 import decimal
-import itertools
 import threading
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from types import MappingProxyType
 from typing import NamedTuple
 
+from okx_ext._text import preview
+from okx_fakes._checks import FieldError
 from okx_fakes._facts import ACCOUNT_LEVELS, ACCOUNT_MODES, CCY_PATTERN, MAX_CCY_LENGTH, Mode
-from okx_fakes._text import shown
 
 __all__ = [
     "FIRST_TRANS_ID",
@@ -41,7 +42,9 @@ __all__ = [
     "TRADING",
     "Amount",
     "FakeAccount",
+    "LockedAccount",
     "TradingBalance",
+    "TransferIds",
     "TransferRecord",
     "WithdrawalEntry",
     "check_mode",
@@ -72,8 +75,8 @@ def normalize_ccy(ccy: object) -> str:
     if not isinstance(ccy, str):
         raise TypeError(f"currency code must be a str, got {type(ccy).__name__}")
     if CCY_PATTERN.fullmatch(ccy) is None:
-        raise ValueError(f"invalid currency code {ccy!r}: expected 1 to "
-                         f"{MAX_CCY_LENGTH} letters or digits")
+        problem = f"invalid currency code {ccy!r}: expected 1 to {MAX_CCY_LENGTH} letters or digits"
+        raise FieldError("ccy", problem, problem)
     return ccy.upper()
 
 
@@ -85,13 +88,13 @@ def parse_amount(value: object, *, name: str = "amount") -> Decimal:
         try:
             amount = Decimal(value.strip())
         except decimal.InvalidOperation:
-            raise ValueError(f"{name} is not a decimal number: {shown(value)}") from None
+            raise _amount_error(name, f"is not a decimal number: {preview(value)}") from None
     else:
         amount = Decimal(value)
     if not amount.is_finite():
-        raise ValueError(f"{name} must be finite, got {shown(value)}")
+        raise _amount_error(name, f"must be finite, got {preview(value)}")
     if amount < 0:
-        raise ValueError(f"{name} must be >= 0, got {shown(value)}")
+        raise _amount_error(name, f"must be >= 0, got {preview(value)}")
     if amount == 0:
         return Decimal(0)  # drops "-0" and "0E-8" forms
     # Checked on the exact digits, before any context arithmetic: normalize() would overflow
@@ -101,11 +104,13 @@ def parse_amount(value: object, *, name: str = "amount") -> Decimal:
     trailing_zeros = len(digits) - len(bytes(digits).rstrip(b"\0"))
     if (amount.adjusted() >= _MAX_INTEGER_DIGITS
             or exponent + trailing_zeros < -_MAX_FRACTION_DIGITS):
-        raise ValueError(
-            f"{name} out of range: at most {_MAX_INTEGER_DIGITS} integer and "
-            f"{_MAX_FRACTION_DIGITS} fraction digits, got {shown(value)}"
-        )
+        raise _amount_error(name, f"out of range: at most {_MAX_INTEGER_DIGITS} integer and "
+                                  f"{_MAX_FRACTION_DIGITS} fraction digits, got {preview(value)}")
     return amount.normalize(_EXACT)  # at most 60 significant digits now: exact
+
+
+def _amount_error(name: str, problem: str) -> FieldError:
+    return FieldError(name, problem, f"{name} {problem}")
 
 
 def format_amount(amount: Decimal) -> str:
@@ -216,6 +221,35 @@ class TransferRecord:
 _NOTHING_HELD = _Holding(Decimal(0), Decimal(0))
 
 
+class TransferIds:
+    """The transfer-id counter an exchange shares with all its accounts: ids unique on it.
+
+    Not locked itself: its users hold the exchange's lock. ``restart`` moves it (a
+    restored snapshot), so the accounts holding it follow without being rewired.
+    """
+
+    def __init__(self, start: int = FIRST_TRANS_ID) -> None:
+        self._next = start
+
+    def __repr__(self) -> str:
+        return f"TransferIds(next={self._next})"
+
+    @property
+    def next_id(self) -> int:
+        """The id the next transfer gets."""
+        return self._next
+
+    def take(self) -> str:
+        """Return the next id, as OKX writes it (a decimal string), and count on."""
+        taken = self._next
+        self._next += 1
+        return str(taken)
+
+    def restart(self, start: int) -> None:
+        """Hand out ``start`` next."""
+        self._next = start
+
+
 def check_mode(mode: object) -> Mode:
     """Return ``mode`` if it names an account mode, else raise ValueError."""
     for known in ACCOUNT_MODES:
@@ -236,7 +270,7 @@ class FakeAccount:
     """
 
     def __init__(self, uid: str, mode: Mode, lock: threading.Lock,
-                 trans_ids: Iterator[int] | None = None) -> None:
+                 trans_ids: TransferIds | None = None) -> None:
         self._uid = uid
         self._mode: Mode = mode
         self._lock = lock
@@ -244,7 +278,7 @@ class FakeAccount:
         self._funding: dict[str, Decimal] = {}
         self._transfers: list[TransferRecord] = []
         # The exchange passes one counter to all its accounts: transfer ids are unique on it.
-        self._trans_ids = itertools.count(FIRST_TRANS_ID) if trans_ids is None else trans_ids
+        self._trans_ids = TransferIds() if trans_ids is None else trans_ids
 
     def __repr__(self) -> str:
         return f"FakeAccount(uid={self._uid!r}, mode={self._mode!r}, currencies={self.currencies})"
@@ -310,7 +344,7 @@ class FakeAccount:
         wd_ex = None if max_wd_ex is None else parse_amount(max_wd_ex, name="max_wd_ex")
         if wd is not None and wd_ex is not None and wd > wd_ex:
             raise ValueError(
-                f"max_wd ({shown(max_wd)}) must not exceed max_wd_ex ({shown(max_wd_ex)})"
+                f"max_wd ({preview(max_wd)}) must not exceed max_wd_ex ({preview(max_wd_ex)})"
             )
         entry = WithdrawalEntry(
             "" if wd is None else format_amount(wd),
@@ -440,7 +474,7 @@ class FakeAccount:
             holding = self._holdings.get(ccy, _NOTHING_HELD)
             self._holdings[ccy] = replace(holding, available=_EXACT.add(holding.available, amt),
                                           pin=_shifted(holding.pin, amt))
-        record = TransferRecord(str(next(self._trans_ids)), client_id, ccy, amt, from_, to,
+        record = TransferRecord(self._trans_ids.take(), client_id, ccy, amt, from_, to,
                                 loan, "success", now)
         self._transfers.append(record)
         return record
@@ -480,3 +514,66 @@ def _shifted(pin: WithdrawalEntry | None, delta: Decimal) -> WithdrawalEntry | N
 
 def _optional(value: Amount | None, name: str) -> str:
     return "" if value is None else format_amount(parse_amount(value, name=name))
+
+
+class LockedAccount:
+    """A typed view of one :class:`FakeAccount` for code that holds its exchange's lock.
+
+    Route handlers get one: they read and change the account through it, in the critical
+    section the exchange opened, never through the account's own (locking) methods, which
+    would deadlock. Made while the lock is held (else RuntimeError), and only used then.
+    """
+
+    __slots__ = ("_account",)
+
+    def __init__(self, account: FakeAccount) -> None:
+        if not account._lock.locked():
+            raise RuntimeError("a LockedAccount is made under its exchange's lock")
+        self._account = account
+
+    def __repr__(self) -> str:
+        return f"LockedAccount(uid={self._account.uid!r})"
+
+    @property
+    def uid(self) -> str:
+        """The account's user id."""
+        return self._account.uid
+
+    @property
+    def mode(self) -> Mode:
+        """The account mode."""
+        return self._account._mode
+
+    def currencies(self) -> list[str]:
+        """Currencies of the trading account, in the order first set."""
+        return self._account._all_locked()
+
+    def entry(self, ccy: str) -> WithdrawalEntry:
+        """Return the max-withdrawal answer for one (upper-case, valid) currency."""
+        return self._account._entry_locked(ccy)
+
+    def funding(self) -> Mapping[str, Decimal]:
+        """Return the funding account's balances (zeros too), read-only, in the order first set."""
+        return MappingProxyType(self._account._funding)
+
+    def transfer(self, ccy: str, amt: Decimal, from_: str, to: str, *, loan: bool,
+                 client_id: str, now: float) -> TransferRecord | None:
+        """Move ``amt`` of (upper-case, valid) ``ccy`` from ``from_`` to ``to``.
+
+        Returns the record, or None (nothing moves) when it is more than may move (see
+        :meth:`FakeAccount.transferable`).
+        """
+        return self._account._transfer_locked(ccy, amt, from_, to, loan=loan,
+                                              client_id=client_id, now=now)
+
+    def find_transfer(self, trans_id: str, client_id: str) -> TransferRecord | None:
+        """Return the transfer with ``trans_id``, else the latest with ``client_id``, or None."""
+        return self._account._find_transfer_locked(trans_id, client_id)
+
+    def state(self) -> dict[str, object]:
+        """Return a deep copy of the account's state, for a snapshot."""
+        return self._account._state_locked()
+
+    def restore(self, state: dict[str, object]) -> None:
+        """Put back a :meth:`state`."""
+        self._account._restore_locked(state)

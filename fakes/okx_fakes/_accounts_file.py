@@ -44,10 +44,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
+from okx_ext._text import preview
 from okx_fakes._accounts import Amount, FakeAccount
-from okx_fakes._exchange import FakeExchange
 from okx_fakes._facts import PERMISSIONS
-from okx_fakes._text import shown
+from okx_fakes._model import ExchangeModel
 from okx_fakes._types import read_json
 
 __all__ = [
@@ -55,7 +55,6 @@ __all__ = [
     "AccountSpec",
     "AccountsFileError",
     "parse_accounts",
-    "sample_exchange",
     "seed_exchange",
     "specs_from_document",
 ]
@@ -151,7 +150,9 @@ def specs_from_document(document: object) -> list[AccountSpec]:
     return [_account(entry, f"accounts[{index}]") for index, entry in enumerate(accounts)]
 
 
-def seed_exchange(exchange: FakeExchange, specs: Sequence[AccountSpec]) -> list[FakeAccount]:
+def seed_exchange(
+    exchange: ExchangeModel, specs: Sequence[AccountSpec]
+) -> list[FakeAccount]:
     """Add every key of ``specs`` to ``exchange`` with its balances and pinned answers, in order.
 
     Returns the account of each spec. The exchange's own validation (mode names, currency
@@ -192,17 +193,9 @@ def seed_exchange(exchange: FakeExchange, specs: Sequence[AccountSpec]) -> list[
     return accounts
 
 
-def sample_exchange() -> tuple[FakeExchange, AccountSpec]:
-    """Return a fresh fake exchange seeded with the sample account, and that account."""
-    specs = specs_from_document(SAMPLE_ACCOUNTS)
-    exchange = FakeExchange()
-    seed_exchange(exchange, specs)
-    return exchange, specs[0]
-
-
 def _mapping(value: object, where: str, allowed: frozenset[str] | set[str]) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise AccountsFileError(f"{where}: expected an object, got {shown(value)}")
+        raise AccountsFileError(f"{where}: expected an object, got {preview(value)}")
     unknown = sorted(set(value) - set(allowed))
     if unknown:
         raise AccountsFileError(
@@ -224,10 +217,10 @@ def _text(entry: dict[str, Any], key: str, where: str) -> str:
 def _amount(value: object, where: str) -> Amount:
     # bool is an int: "available": true is a typo, not one unit.
     if isinstance(value, bool):
-        raise AccountsFileError(f"{where}: expected a decimal string, got {shown(value)}")
+        raise AccountsFileError(f"{where}: expected a decimal string, got {preview(value)}")
     if isinstance(value, (str, int, Decimal)):
         return value
-    raise AccountsFileError(f"{where}: expected a decimal string, got {shown(value)}")
+    raise AccountsFileError(f"{where}: expected a decimal string, got {preview(value)}")
 
 
 def _optional_amount(value: object, where: str) -> Amount | None:
@@ -244,13 +237,13 @@ def _account(entry: object, where: str) -> AccountSpec:
     account = _mapping(entry, where, _ACCOUNT_KEYS)
     mode = account.get("mode")
     if mode is not None and not isinstance(mode, str):
-        raise AccountsFileError(f"{where}.mode: expected a string, got {shown(mode)}")
+        raise AccountsFileError(f"{where}.mode: expected a string, got {preview(mode)}")
     demo = account.get("demo", True)
     if not isinstance(demo, bool):
-        raise AccountsFileError(f"{where}.demo: expected true or false, got {shown(demo)}")
+        raise AccountsFileError(f"{where}.demo: expected true or false, got {preview(demo)}")
     uid = account.get("uid")
     if uid is not None and (not isinstance(uid, str) or not uid):
-        raise AccountsFileError(f"{where}.uid: expected a non-empty string, got {shown(uid)}")
+        raise AccountsFileError(f"{where}.uid: expected a non-empty string, got {preview(uid)}")
 
     balances: dict[str, tuple[Amount, Amount]] = {}
     for ccy, balance in _currency_table(account.get("balances", {}), f"{where}.balances").items():
@@ -281,7 +274,7 @@ def _account(entry: object, where: str) -> AccountSpec:
     permissions = account.get("permissions", list(PERMISSIONS))
     if not isinstance(permissions, list) or not all(isinstance(p, str) for p in permissions):
         raise AccountsFileError(f"{where}.permissions: expected a list of strings, "
-                                f"got {shown(permissions)}")
+                                f"got {preview(permissions)}")
 
     return AccountSpec(
         api_key=_text(account, "api_key", where),

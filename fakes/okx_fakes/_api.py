@@ -21,13 +21,13 @@ from okx.Account import AccountAPI
 from okx.Funding import FundingAPI
 
 from okx_fakes._auth import format_timestamp, prehash, sign
-from okx_fakes._exchange import FakeExchange
 from okx_fakes._facts import (
     BALANCES_PATH,
     MAX_WITHDRAWAL_PATH,
     TRANSFER_PATH,
     TRANSFER_STATE_PATH,
 )
+from okx_fakes._model import ExchangeModel
 from okx_fakes._types import FakeRequest
 from okx_fakes._wire import NETWORK_FAULT_MESSAGE, check_sendable_headers
 
@@ -78,9 +78,9 @@ class _FakeClient:
         debug: bool = False,
         proxy: str | None = None,
         *,
-        exchange: FakeExchange,
+        exchange: ExchangeModel,
     ) -> None:
-        if not isinstance(exchange, FakeExchange):
+        if not isinstance(exchange, ExchangeModel):
             raise TypeError(f"exchange must be a FakeExchange, got {type(exchange).__name__}")
         self.API_KEY = api_key
         self.API_SECRET_KEY = api_secret_key

@@ -64,6 +64,6 @@ def parse_timestamp(text: str) -> float | None:
 def is_epoch_digits(text: str) -> bool:
     """Return True if ``text`` is all ASCII digits, like epoch milliseconds ``1607417337715``.
 
-    OKX answers such a timestamp 50102 (expired), not 50112 (okxapi/python-okx#55).
+    OKX answers such a timestamp 50102 (expired), not 50112 (https://github.com/okxapi/python-okx/issues/55).
     """
     return text.isascii() and text.isdigit()

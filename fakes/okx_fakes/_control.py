@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from okx_ext._text import preview
 from okx_fakes._accounts import format_amount
 from okx_fakes._accounts_file import AccountsFileError, seed_exchange, specs_from_document
+from okx_fakes._checks import FieldError, check_positive_int
 from okx_fakes._errors import ERRORS
-from okx_fakes._text import shown
 from okx_fakes._types import FakeResponse, json_body, read_json
 
 if TYPE_CHECKING:
     from okx_fakes._accounts import FakeAccount
-    from okx_fakes._exchange import ExchangeState, FakeExchange
+    from okx_fakes._model import ExchangeModel, ExchangeState
 
 __all__ = ["CONTROL_PREFIX", "CONTROL_ROUTES", "ControlAPI", "ControlError", "redact"]
 
@@ -53,7 +54,7 @@ class ControlRoute:
 class ControlAPI:
     """The control API of one exchange; its reset goes back to the state it was made with."""
 
-    def __init__(self, exchange: FakeExchange) -> None:
+    def __init__(self, exchange: ExchangeModel) -> None:
         self.exchange = exchange
         self.initial_state: ExchangeState = exchange.snapshot()
 
@@ -105,19 +106,17 @@ def _decode(body: bytes, method: str) -> Any:
 
 def _object(body: Any, allowed: frozenset[str]) -> dict[str, Any]:
     if not isinstance(body, dict):
-        raise ControlError(400, f"body: expected a JSON object, got {shown(body)}")
+        raise ControlError(400, f"body: expected a JSON object, got {preview(body)}")
     for name in body:
         if name not in allowed:
-            raise ControlError(400, f"{shown(name)}: unknown field "
+            raise ControlError(400, f"{preview(name)}: unknown field "
                                     f"(allowed: {', '.join(sorted(allowed))})")
     return body
 
 
-def _positive_int(body: dict[str, Any], name: str, default: int | None = None) -> int:
-    value = body.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ControlError(400, f"{name}: expected a positive whole number, got {shown(value)}")
-    return value
+def _field_error(exc: FieldError, names: dict[str, str] | None = None) -> ControlError:
+    """Return the model's refusal as a 400 naming the control API's field (``names`` maps)."""
+    return ControlError(400, f"{(names or {}).get(exc.field, exc.field)}: {exc.problem}")
 
 
 # -- handlers ----------------------------------------------------------------------------------
@@ -170,9 +169,13 @@ def _amounts(body: Any, required: str, optional: frozenset[str]) -> dict[str, An
 
 
 def _refused_amount(exc: Exception) -> ControlError:
-    """Return the model's complaint about a currency or amount as a 400 naming the field."""
-    text = str(exc)
-    return ControlError(400, f"ccy: {text}" if "currency code" in text else text)
+    """Return the model's complaint about a currency or amount as a 400 naming the field.
+
+    An amount's message starts with its field already; a currency's does not.
+    """
+    if isinstance(exc, FieldError) and exc.field == "ccy":
+        return _field_error(exc)
+    return ControlError(400, str(exc))
 
 
 def _put_balance(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
@@ -207,20 +210,20 @@ _FAULT_SHAPES = {
 
 def _post_fault(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
     if not isinstance(body, dict):
-        raise ControlError(400, f"body: expected a JSON object, got {shown(body)}")
+        raise ControlError(400, f"body: expected a JSON object, got {preview(body)}")
     kinds = [kind for kind in _FAULT_SHAPES if kind in body]
     if len(kinds) != 1:
         raise ControlError(400, "body: expected exactly one of code, http_status, network")
     kind = kinds[0]
     fields = _object(body, _FAULT_SHAPES[kind])
-    times = _positive_int(fields, "times", 1)
     try:
+        times = check_positive_int("times", fields.get("times", 1))
         if kind == "code":
             code = fields["code"]
             if isinstance(code, bool) or not isinstance(code, (int, str)) or (
                     str(code) not in ERRORS):
                 raise ControlError(400, "code: not an OKX code of the fake's table, "
-                                        f"got {shown(code)}")
+                                        f"got {preview(code)}")
             api.exchange.fail_next(str(code), times=times, msg=fields.get("msg"))
         elif kind == "http_status":
             api.exchange.fail_next_http(fields["http_status"], fields.get("body", ""),
@@ -229,17 +232,11 @@ def _post_fault(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int
                                                                 "text/html; charset=utf-8"))
         else:
             if fields["network"] is not True:
-                raise ControlError(400, f"network: expected true, got {shown(fields['network'])}")
+                raise ControlError(400, f"network: expected true, got {preview(fields['network'])}")
             api.exchange.fail_next_network(times)
-    except ValueError as exc:  # the model's refusal: it names its parameter first
-        raise ControlError(400, _fault_field_message(str(exc))) from None
+    except FieldError as exc:  # the model's refusal, naming its parameter
+        raise _field_error(exc, _FAULT_FIELDS) from None
     return 201, {"queued": {**fields, "times": times}}
-
-
-def _fault_field_message(message: str) -> str:
-    """Turn the model's ``status must be ...`` into the control field's ``http_status: ...``."""
-    name, _, rest = message.partition(" ")
-    return f"{_FAULT_FIELDS.get(name, name)}: {rest}"
 
 
 # The model's parameter names that the control API spells differently.

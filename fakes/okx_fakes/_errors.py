@@ -1,11 +1,13 @@
 """The one table of OKX error codes the fake answers: code -> status, message, body shape, source.
 
 Every row says where its status and message come from (:class:`Source`): OKX's v5 REST
-error-code table (``table``), a raw OKX answer quoted in a public issue thread (``wire``,
-naming the thread; where the wire contradicts the table, the wire wins), or the fake's
-own choice (``assumed``, saying why). Templates use ``{param0}``/``{param1}`` like OKX's
-table; :meth:`OkxErrorSpec.message` fills them, by default with what this endpoint would
-say (``ccy``, ``20``; a loopback IP for the IP-whitelist codes).
+error-code table (``table``, https://www.okx.com/docs-v5/en/#error-code-rest-api-public),
+a raw OKX answer quoted in a public issue thread (``wire``, naming the thread as
+``owner/repo#N``, which :attr:`Source.urls` gives as the GitHub URL; where the wire
+contradicts the table, the wire wins), or the fake's own choice (``assumed``, saying why).
+Templates use ``{param0}``/``{param1}`` like OKX's table; :meth:`OkxErrorSpec.message`
+fills them, by default with what this endpoint would say (``ccy``, ``20``; a loopback IP
+for the IP-whitelist codes).
 
 Each row also states its body shape. OKX's gateway (authentication, the 429 rate limit)
 answers ``{"msg": ..., "code": ...}`` exactly, msg first, no ``data``
@@ -28,6 +30,7 @@ __all__ = [
     "NOT_FOUND",
     "SUCCESS_CODE",
     "TABLE",
+    "TABLE_URL",
     "BodyShape",
     "OkxErrorSpec",
     "Source",
@@ -61,9 +64,25 @@ class Source(NamedTuple):
     def __str__(self) -> str:
         return f"{self.kind}: {self.evidence}" if self.evidence else self.kind
 
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """The addresses of the sources: the threads of a ``wire`` fact, or OKX's table."""
+        if self.kind == "table":
+            return (TABLE_URL,)
+        if self.kind != "wire":
+            return ()
+        return tuple(_thread_url(thread) for thread in self.evidence.split(", "))
+
 
 #: OKX's v5 REST error-code table ("Error Code / REST API / Public").
 TABLE = Source("table")
+TABLE_URL = "https://www.okx.com/docs-v5/en/#error-code-rest-api-public"
+
+
+def _thread_url(thread: str) -> str:
+    """Return the GitHub URL of ``owner/repo#N`` (GitHub sends an issue URL on to a PR's)."""
+    repository, _, number = thread.partition("#")
+    return f"https://github.com/{repository}/issues/{number}"
 
 
 def wire(threads: str) -> Source:
@@ -165,8 +184,9 @@ ERRORS: dict[str, OkxErrorSpec] = {
     ),
     # Trade class.
     "51000": OkxErrorSpec(400, "Parameter {param0} error", _CCY),
-    # Funding class, from OKX's table (its funding section; shared/reference/
-    # okx-funding-transfer.md). Endpoint answers: the gateway shape is only for the API class.
+    # Funding class, from OKX's table (its funding section,
+    # https://www.okx.com/docs-v5/en/#error-code-rest-api-funding). Endpoint answers:
+    # the gateway shape is only for the API class.
     # Table: the transfer's own rate limit (per uid and currency).
     "58102": OkxErrorSpec(
         429, "Rate limit reached. Please refer to API docs and throttle requests accordingly."

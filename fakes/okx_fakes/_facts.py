@@ -1,10 +1,15 @@
 """OKX's facts about the modelled endpoints, each defined once with its source.
 
-Source "OKX docs" is OKX's v5 REST reference page "Get maximum withdrawals" (and "Get
-account configuration" for the account levels); "OKX funding docs" are its pages "Funds
-transfer", "Get funds transfer state" and "Get balance" (extract in
-``shared/reference/okx-funding-transfer.md``); "assumption" is the fake's own choice
-where OKX documents nothing.
+Source "OKX docs" is OKX's v5 REST reference page "Get maximum withdrawals",
+https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-maximum-withdrawals (and
+"Get account configuration",
+https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-account-configuration, for
+the account levels); "OKX funding docs" are its pages "Funds transfer",
+https://www.okx.com/docs-v5/en/#funding-account-rest-api-funds-transfer, "Get funds
+transfer state",
+https://www.okx.com/docs-v5/en/#funding-account-rest-api-get-funds-transfer-state, and
+"Get balance", https://www.okx.com/docs-v5/en/#funding-account-rest-api-get-balance;
+"assumption" is the fake's own choice where OKX documents nothing.
 """
 
 from __future__ import annotations
@@ -73,6 +78,7 @@ ACCOUNT_MODES: Final[tuple[Mode, ...]] = tuple(ACCOUNT_LEVELS)
 MAX_CCY_LENGTH: Final = 32
 CCY_PATTERN: Final = re.compile(f"[A-Za-z0-9]{{1,{MAX_CCY_LENGTH}}}")
 
-# Assumption from OKX's REST authentication docs (not in shared/reference): "the request
-# will be considered expired if the timestamp is more than 30 seconds away".
+# Assumption from OKX's REST authentication docs
+# (https://www.okx.com/docs-v5/en/#overview-rest-authentication): "the request will be
+# considered expired if the timestamp is more than 30 seconds away".
 DEFAULT_MAX_SKEW_S: Final = 30.0

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+from okx_fakes._accounts import LockedAccount
 from okx_fakes._errors import ERRORS, SUCCESS_CODE, error_response
 from okx_fakes._facts import CCY_PATTERN, MAX_CCY_COUNT
 from okx_fakes._types import FakeResponse, json_body
 
-if TYPE_CHECKING:
-    from okx_fakes._accounts import FakeAccount
-
 __all__ = ["Handler", "ccy_list", "ok_response", "param_error", "query_values"]
 
-# A route's handler: (account, raw query, raw body, the fake's clock) -> (OKX code, response).
-Handler = Callable[["FakeAccount", str, bytes, float], tuple[str, FakeResponse]]
+# A route's handler: (the locked account, raw query, raw body, the fake's clock)
+# -> (OKX code, response).
+Handler = Callable[[LockedAccount, str, bytes, float], tuple[str, FakeResponse]]
 
 
 def query_values(query: str, name: str) -> list[str]:

@@ -24,7 +24,7 @@ from okx_fakes._wsgi import MAX_BODY_BYTES, DroppedConnection, FakeWSGIApp, Star
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from okx_fakes._exchange import FakeExchange
+    from okx_fakes._model import ExchangeModel
 
 __all__ = ["SERVER_EXTRA_HINT", "SERVER_SETTINGS", "FakeServer"]
 
@@ -77,7 +77,7 @@ class FakeServer:
 
     def __init__(
         self,
-        exchange: FakeExchange,
+        exchange: ExchangeModel,
         host: str = "127.0.0.1",
         port: int = 0,
         *,

@@ -1,24 +1,11 @@
-"""Text shown to people: values cut for error messages, targets escaped for log lines."""
+"""Text shown to people: targets escaped for log lines.
+
+Values cut for error messages use the one preview helper, ``okx_ext._text.preview``.
+"""
 
 from __future__ import annotations
 
-__all__ = ["printable", "shown"]
-
-_SHOWN_CHARS = 40
-
-
-def shown(value: object) -> str:
-    """Return ``repr(value)`` cut to 40 characters (``...`` marks a cut), for a message.
-
-    A value whose repr raises ValueError (an int beyond ``sys.get_int_max_str_digits()``)
-    is named by its type instead.
-    """
-    try:
-        text = repr(value)
-    except ValueError:
-        return f"<{type(value).__name__} too large to show>"
-    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
-
+__all__ = ["printable"]
 
 def printable(text: str) -> str:
     """Return ``text`` with control and non-ASCII characters backslash-escaped, for a log line.

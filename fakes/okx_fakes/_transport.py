@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from okx_fakes._wire import NETWORK_FAULT_MESSAGE, check_header_values
-from okx_fakes._wsgi import DroppedConnection, StartResponse
+from okx_fakes._wsgi import DroppedConnection, FakeWSGIApp, StartResponse
 
 if TYPE_CHECKING:
-    from okx_fakes._exchange import FakeExchange
+    from okx_fakes._model import ExchangeModel
 
 __all__ = ["FakeTransport", "Installation", "install"]
 
@@ -31,9 +31,9 @@ class FakeTransport(httpx.BaseTransport):
     the exchange itself) through ``httpx.WSGITransport``.
     """
 
-    def __init__(self, exchange: FakeExchange) -> None:
+    def __init__(self, exchange: ExchangeModel) -> None:
         self._exchange = exchange
-        self.app = exchange.wsgi_app(control=False)
+        self.app = FakeWSGIApp(exchange, control=False)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` to the WSGI application (a network fault: ConnectError)."""
@@ -91,7 +91,7 @@ class Installation:
         self.uninstall()
 
 
-def install(exchange: FakeExchange, client: httpx.Client) -> Installation:
+def install(exchange: ExchangeModel, client: httpx.Client) -> Installation:
     """Route ``client`` (e.g. ``okx.Account.AccountAPI``) to ``exchange``; undo via the result."""
     if not isinstance(client, httpx.Client):
         raise TypeError(f"install() needs an httpx.Client (python-okx clients are), "

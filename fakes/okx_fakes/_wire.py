@@ -3,8 +3,9 @@
 httpx encodes header values as ASCII (``UnicodeEncodeError`` otherwise) and h11, which
 writes HTTP/1.1, refuses a value with NUL, a line break or other whitespace inside, or
 whitespace around it (``LocalProtocolError``); a dropped connection is
-``httpx.ConnectError``. Unlike h11's, these messages never show a header value: it is
-usually a credential.
+``httpx.ConnectError``. The header-value rule is the one ``okx_ext``'s CLI checks
+credentials with (``okx_ext._headers``): it is h11's, not OKX's. Unlike h11's, these
+messages never show a header value: it is usually a credential.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 from collections.abc import Iterable, Mapping
 
 import httpx
+
+from okx_ext._headers import FIELD_VALUE, is_sendable_header_value
 
 __all__ = [
     "NETWORK_FAULT_MESSAGE",
@@ -23,15 +26,8 @@ __all__ = [
 
 NETWORK_FAULT_MESSAGE = "fake OKX exchange dropped the connection (injected network fault)"
 
-# h11's field-value (h11._abnf): runs of [^\x00\s] separated by spaces or tabs.
-_FIELD_VALUE = re.compile(rb"(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?")
 # h11's field-name: an RFC 9110 token.
 _FIELD_NAME = re.compile(rb"[-!#$%&'*+.^_`|~0-9a-zA-Z]+")
-
-
-def is_sendable_header_value(value: str) -> bool:
-    """Return True if httpx and h11 would send ``value`` as a header value."""
-    return value.isascii() and _FIELD_VALUE.fullmatch(value.encode("ascii")) is not None
 
 
 def check_sendable_headers(headers: Mapping[str, str]) -> None:
@@ -60,7 +56,7 @@ def check_header_values(
     for name, value in headers:
         if _FIELD_NAME.fullmatch(name) is None:
             raise httpx.LocalProtocolError(f"Illegal header name {name!r}", request=request)
-        if _FIELD_VALUE.fullmatch(value) is None:
+        if FIELD_VALUE.fullmatch(value) is None:
             raise httpx.LocalProtocolError(_illegal_value(name.decode("ascii")), request=request)
 
 

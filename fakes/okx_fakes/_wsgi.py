@@ -21,7 +21,7 @@ from okx_fakes._text import printable
 from okx_fakes._types import FakeRequest, FakeResponse
 
 if TYPE_CHECKING:
-    from okx_fakes._exchange import FakeExchange
+    from okx_fakes._model import ExchangeModel
 
 __all__ = ["MAX_BODY_BYTES", "DroppedConnection", "FakeWSGIApp", "okx_code"]
 
@@ -65,7 +65,7 @@ class FakeWSGIApp:
 
     def __init__(
         self,
-        exchange: FakeExchange,
+        exchange: ExchangeModel,
         *,
         control: bool = True,
         log: Callable[[str], None] | None = None,

@@ -1,10 +1,11 @@
-"""The fake exchange as a standalone HTTP server: ``python -m okx_fakes``.
+"""The fake exchange as a standalone HTTP server: ``okx-fakes`` (also ``python -m okx_fakes``).
 
-``python -m okx_fakes [--host 127.0.0.1] [--port 8080] [--accounts FILE.json]
-[--no-control]`` (also ``okx-ext fake-server``, which runs this same function) serves the
+``okx-fakes [--host 127.0.0.1] [--port 8080] [--accounts FILE.json] [--no-control]``
+(also ``python -m okx_fakes`` and ``okx-ext fake-server``, which run this same function)
+serves the
 fake OKX exchange for python-okx (``domain=URL``) or any client, with the control API
 under ``/_fake/`` unless ``--no-control``. Without ``--accounts`` it serves the sample
-account (:data:`okx_fakes._accounts_file.SAMPLE_ACCOUNTS`, documented in the README).
+account (:data:`okx_fakes.SAMPLE_ACCOUNTS`, documented in the README).
 It prints its URL alone on stdout, one line per request on stderr (each one ``write()``
 under a lock: never merged), and stops within a second on Ctrl-C or SIGTERM. Exit codes:
 0 stopped cleanly, 2 bad arguments, accounts file or port, 1 anything else (waitress not
@@ -32,7 +33,7 @@ from okx_fakes._accounts_file import (
 )
 from okx_fakes._exchange import FakeExchange
 
-__all__ = ["MAX_RECORDED_REQUESTS", "main"]
+__all__ = ["MAX_RECORDED_REQUESTS", "main", "script_main"]
 
 #: The standalone fake server keeps only this many latest request records: a server left
 #: running for days must not grow without bound.
@@ -72,6 +73,11 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "python -m okx_fakes"
         # A bug or a misuse (signal handlers outside the main thread): still one line.
         _note(f"{prog}: error: internal error: {type(exc).__name__}: {exc}")
         return 1
+
+
+def script_main() -> int:
+    """Run the ``okx-fakes`` console script (:func:`main` under that name)."""
+    return main(prog="okx-fakes")
 
 
 def _build_parser(prog: str) -> argparse.ArgumentParser:

@@ -269,3 +269,16 @@ def test_the_wrapper_reads_both_body_shapes_through_every_way_in(way: str) -> No
                 client.get_max_withdrawal("BTC")
             assert type(caught.value) is type(error_for_code(code, "m")), code
             assert (caught.value.code, caught.value.msg) == (code, EXPECTED[code][1])
+
+
+def test_every_sourced_row_has_an_address() -> None:
+    for code, spec in ERRORS.items():
+        urls = spec.source.urls
+        if spec.source.kind == "assumed":
+            assert urls == (), code
+            continue
+        assert urls and all(url.startswith("https://") for url in urls), code
+    assert ERRORS["50113"].source.urls == (
+        "https://github.com/ccxt/ccxt/issues/11109",
+        "https://github.com/sieblyio/okx-api/issues/22",
+    )

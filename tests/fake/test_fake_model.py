@@ -218,7 +218,7 @@ def test_a_snapshot_never_shows_a_secret_or_passphrase() -> None:
             assert secret not in text, text
     # The keys are the dict's keys: a diff of two snapshots leaves them out altogether.
     assert DEMO_KEY not in repr(before) and DEMO_KEY not in diff
-    assert "_Key(uid='100000000000001')" in repr(before.keys)
+    assert "KeyRecord(uid='100000000000001')" in repr(before.keys)
 
 
 @pytest.mark.parametrize(

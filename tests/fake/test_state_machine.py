@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import client_strategies as client_st
 import httpx
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -44,7 +45,7 @@ GATEWAY_CODES = frozenset({"50011", "50101", "50102", "50103", "50104", "50105",
                            "50107", "50111", "50112", "50113"})
 # FakeExchange keeps amounts to 30 integer digits.
 AMOUNTS = okx_st.amounts(max_integer_digits=25)
-HOSTILE_STRINGS = okx_st.hostile_currency_args(strings_only=True)
+HOSTILE_STRINGS = client_st.hostile_currency_args(strings_only=True)
 CURRENCIES = st.one_of(st.sampled_from(CCY_POOL), okx_st.currency_codes())
 
 

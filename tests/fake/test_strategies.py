@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+import client_strategies as client_st
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
@@ -101,8 +102,8 @@ def test_currency_codes_reach_both_real_and_long_codes() -> None:
     assert len(find_any(okx_st.currency_codes(), lambda code: len(code) == 32)) == 32
 
 
-@given(okx_st.currency_arg_cases())
-def test_currency_arg_cases_normalise_as_expected(case: okx_st.CurrencyArgCase) -> None:
+@given(client_st.currency_arg_cases())
+def test_currency_arg_cases_normalise_as_expected(case: client_st.CurrencyArgCase) -> None:
     assert len(case.expected) <= okx_st.MAX_CURRENCIES_PER_REQUEST
     assert all(CODE.fullmatch(code) for code in case.expected)
     if not isinstance(case.arg, Iterator):
@@ -111,7 +112,7 @@ def test_currency_arg_cases_normalise_as_expected(case: okx_st.CurrencyArgCase) 
     assert normalize_currencies(case.arg) == case.expected
 
 
-@given(okx_st.currency_args())
+@given(client_st.currency_args())
 def test_currency_args_are_accepted(arg: Any) -> None:
     codes = normalize_currencies(arg)
     assert len(codes) == len(set(codes)) <= 20
@@ -137,7 +138,7 @@ def test_currency_args_are_accepted(arg: Any) -> None:
     ],
 )
 def test_currency_args_cover_every_form(description: str, condition: Any) -> None:
-    found = find_any(okx_st.currency_args(), condition)
+    found = find_any(client_st.currency_args(), condition)
     assert condition(found), description
 
 
@@ -152,7 +153,7 @@ def spec_items_if_all_valid(arg: object) -> list[str] | None:
         return None
 
 
-@given(okx_st.hostile_currency_args())
+@given(client_st.hostile_currency_args())
 def test_hostile_currency_args_are_refused(arg: object) -> None:
     valid_items = spec_items_if_all_valid(arg)
     with pytest.raises(CurrencyValidationError) as caught:
@@ -165,7 +166,7 @@ def test_hostile_currency_args_are_refused(arg: object) -> None:
         assert not isinstance(caught.value, TooManyCurrenciesError)
 
 
-@given(okx_st.hostile_currency_args(strings_only=True))
+@given(client_st.hostile_currency_args(strings_only=True))
 def test_hostile_strings_are_strings_and_refused(arg: object) -> None:
     assert isinstance(arg, str)
     with pytest.raises(CurrencyValidationError):
@@ -192,7 +193,7 @@ def test_hostile_strings_are_strings_and_refused(arg: object) -> None:
     ],
 )
 def test_hostile_currency_args_cover_every_defect(description: str, condition: Any) -> None:
-    found = find_any(okx_st.hostile_currency_args(), condition)
+    found = find_any(client_st.hostile_currency_args(), condition)
     assert condition(found), description
 
 

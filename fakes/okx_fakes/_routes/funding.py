@@ -1,7 +1,8 @@
 """The funding routes' handlers: funds transfer, its state, the funding account's balances.
 
-Each handler reads the raw request, decides, changes the account through its model
-operations and answers; it runs under the exchange's lock (see :data:`ROUTES`).
+Each handler reads the raw request, decides, changes the account through its
+:class:`~okx_fakes.LockedAccount` view and answers; it runs under the exchange's lock
+(see :data:`okx_fakes._routes.ROUTES`).
 
 ``POST /api/v5/asset/transfer`` checks, in this order (first failure answered):
 
@@ -27,7 +28,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from okx_fakes._accounts import FUNDING, TRADING, FakeAccount, format_amount, parse_amount
+from okx_fakes._accounts import FUNDING, TRADING, LockedAccount, format_amount, parse_amount
 from okx_fakes._errors import error_response
 from okx_fakes._facts import CCY_PATTERN
 from okx_fakes._params import ccy_list, ok_response, param_error, query_values
@@ -93,7 +94,7 @@ def _type_code(value: object) -> str | None:
     return "58127" if text in _SUB_ACCOUNT_TYPES else "51000"
 
 
-def transfer(account: FakeAccount, query: str, body: bytes,
+def transfer(account: LockedAccount, query: str, body: bytes,
              now: float) -> tuple[str, FakeResponse]:
     """``POST /api/v5/asset/transfer``: move funds between trading (18) and funding (6)."""
     params = _json_object(body)
@@ -129,8 +130,8 @@ def transfer(account: FakeAccount, query: str, body: bytes,
         return "58114", error_response("58114")
     if from_ == to:
         return "58123", error_response("58123")
-    record = account._transfer_locked(ccy.upper(), amt, from_, to, loan=loan,
-                                      client_id=client_id, now=now)
+    record = account.transfer(ccy.upper(), amt, from_, to, loan=loan, client_id=client_id,
+                              now=now)
     if record is None:
         return "58116", error_response("58116")
     return ok_response([{"transId": record.trans_id, "ccy": record.ccy,
@@ -151,7 +152,7 @@ def _within_bounds(amt: Decimal) -> bool:
     return True
 
 
-def transfer_state(account: FakeAccount, query: str, body: bytes,
+def transfer_state(account: LockedAccount, query: str, body: bytes,
                    now: float) -> tuple[str, FakeResponse]:
     """``GET /api/v5/asset/transfer-state``: the transfer with ``transId`` or ``clientId``.
 
@@ -167,11 +168,11 @@ def transfer_state(account: FakeAccount, query: str, body: bytes,
         found[name] = values[0] if values else ""
     if not found["transId"] and not found["clientId"]:
         return param_error("50014", "transId")
-    record = account._find_transfer_locked(found["transId"], found["clientId"])
+    record = account.find_transfer(found["transId"], found["clientId"])
     return ok_response([] if record is None else [record.as_okx()])
 
 
-def balances(account: FakeAccount, query: str, body: bytes,
+def balances(account: LockedAccount, query: str, body: bytes,
              now: float) -> tuple[str, FakeResponse]:
     """``GET /api/v5/asset/balances``: the funding account, only currencies above 0.
 
@@ -181,7 +182,7 @@ def balances(account: FakeAccount, query: str, body: bytes,
     code, currencies = ccy_list(query)
     if code is not None:
         return code, error_response(code)
-    held = account._funding_locked()
+    held = account.funding()
     wanted = list(held) if currencies is None else currencies
     rows = []
     for ccy in wanted:
