@@ -433,7 +433,6 @@ def table(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
         ("4. 30% faults, default Retry(): success (min)",
          f"{retry['default']['success_rate_min']:.2%}", "(reported)", True),
         ("4. real sleeps", str(sleeps), "0", sleeps == 0),
-        *suite_speed.rows(results["suite"]),
     ]
 
 
@@ -450,7 +449,7 @@ def main() -> int:
         "retry": bench_retry(rounds=1 if args.quick else 3, calls=10_000),
         "suite": suite_speed.run(quick=args.quick),
     }
-    rows = table(results)
+    rows = table(results) + suite_speed.rows(results["suite"])
     info = machine()
     print(f"okx-ext benchmarks: {info['cpu']}, {info['nproc']} CPU, "
           f"{info['implementation']} {info['python']}, median of {rounds} rounds")

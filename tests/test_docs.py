@@ -112,9 +112,31 @@ def results_from(rows: list[list[str]]) -> dict[str, Any]:
     }
 
 
-def test_the_benchmark_table_states_run_py_goals_and_verdicts() -> None:
-    rows = table_rows(block(DOCS / "benchmarks.md", "bench-run"))
-    computed = bench_run().table(results_from(rows))
+def suite_results_from(rows: list[list[str]]) -> dict[str, Any]:
+    """The results dict benchmarks/suite_speed.py's rows() reads, rebuilt from the page."""
+    values = [figure(result) for _, _, result, _, _ in rows]
+    assert len(values) == 13, "one row per figure of benchmarks/suite_speed.py's rows()"
+    (import_ms, cli, session_ms, respx, pytest_httpx, per_test, amounts, accounts, payloads,
+     fake_eps, speedup, fake_vs_respx, install_vs_respx) = values
+    return {
+        "import": {"okx_ext_ms_min": import_ms, "cli_vs_sdk": cli},
+        "fixtures": {"session_ms_least": session_ms, "respx_vs_session": respx,
+                     "pytesthttpx_vs_session": pytest_httpx,
+                     "per_test_client_vs_session": per_test},
+        "draws": {"vs_integers": {"amounts": amounts, "accounts": accounts,
+                                  "okx_payloads": payloads}},
+        "property": {"examples_per_s": {"fake": fake_eps}, "fake_speedup_vs_baseline": speedup,
+                     "fake_vs_respx_speed": fake_vs_respx,
+                     "install_vs_respx_speed": install_vs_respx},
+    }
+
+
+@pytest.mark.parametrize("marker", ["bench-run", "bench-suite"])
+def test_the_benchmark_tables_state_the_bench_goals_and_verdicts(marker: str) -> None:
+    rows = table_rows(block(DOCS / "benchmarks.md", marker))
+    run = bench_run()
+    computed = (run.table(results_from(rows)) if marker == "bench-run"
+                else run.suite_speed.rows(suite_results_from(rows)))
     for row, (name, _, goal, met) in zip(rows, computed, strict=True):
         shown_goal = row[3].replace("≤", "<=").replace("≥", ">=")
         assert shown_goal == goal, (row, name)
