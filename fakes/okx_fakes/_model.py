@@ -34,12 +34,13 @@ from dataclasses import dataclass, field
 from okx_fakes._accounts import FakeAccount, LockedAccount, TransferIds, check_mode
 from okx_fakes._authenticate import KeyRecord, authenticate
 from okx_fakes._checks import check_positive_int
-from okx_fakes._errors import error_response, not_found_response
+from okx_fakes._errors import error_response
 from okx_fakes._facts import DEFAULT_MAX_SKEW_S, PERMISSIONS
 from okx_fakes._faults import Fault, FaultQueue, code_fault, http_fault, network_fault
 from okx_fakes._ratewindows import RateWindows
 from okx_fakes._routes import ROUTES, Route, window_lengths
 from okx_fakes._types import FakeRequest, FakeResponse, RequestRecord
+from okx_fakes._unmodelled import unmodelled_response
 from okx_fakes._wire import is_sendable_header_value
 
 __all__ = ["ExchangeModel", "ExchangeState", "default_clock"]
@@ -309,7 +310,8 @@ class ExchangeModel:
             if any(known == path for _, known in ROUTES):
                 return self._finish(request.method, path, query, error_response("50115"),
                                     "50115", None)
-            return self._finish(request.method, path, query, not_found_response(), None, None)
+            return self._finish(request.method, path, query,
+                                unmodelled_response(request.method, path), None, None)
         code, key = self._authenticate(request)
         if code is not None:
             uid = None if key is None else key.account.uid
