@@ -536,7 +536,7 @@ def test_readme_blocks_are_rebuilt_from_the_error_table(name: str, render: Calla
 def test_every_observable_matrix_row_names_a_demo_scenario() -> None:
     assert set(CODE_SCENARIOS) <= set(ERRORS) and set(CODE_SCENARIOS.values()) <= _OBSERVABLE
     behaviours = _readme_block("behaviours").splitlines()[2:]
-    assert len(behaviours) == 8
+    assert len(behaviours) == 10
     for row in behaviours:
         scenario_cell = row.rstrip(" |").rsplit("|", 1)[1].strip()
         named = set(re.findall(r"`(\w+)`", scenario_cell))
