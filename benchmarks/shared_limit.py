@@ -11,7 +11,11 @@ all sharing one limiter key:
 2. the `limits` library's moving window on the same Redis (counted when admitted),
    plugged in through RateLimiterProtocol;
 3. a worker holding a RedisRateLimiter slot is killed with SIGKILL; a survivor then
-   takes the whole budget, and we time how long until it has the dead worker's slot.
+   takes the whole budget, and we time how long until it has the dead worker's slot;
+4. RedisRateLimiter under the same load while Redis loses its data 3 s in: FLUSHALL,
+   then a restart without persistence; and Redis stopped (SIGSTOP) for 5 s, then resumed.
+   We count 50011 and time how long until the fake admits a full window (20 in 2 s)
+   again, from the loss or from SIGCONT.
 
 The fake counts arrivals as OKX does (20 per 2 s per uid, sliding). Prints a table and
 writes benchmarks/results/shared_limit.json.
@@ -31,14 +35,14 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from _redis_server import redis_server  # noqa: E402
+from _redis_server import RedisServer, mark_key_known, running_redis  # noqa: E402
 
 from okx_ext import (  # noqa: E402
     MaxWithdrawalClient,
@@ -54,6 +58,9 @@ PROCESSES, THREADS = 4, 4
 LIMIT = RateLimit(20, 2.0)  # OKX's rule for this endpoint
 START_DELAY_S = 2.0  # time for the spawned workers to import and connect before the start
 RESULTS = REPO / "benchmarks" / "results" / "shared_limit.json"
+FAULT_AT_S = 3.0  # into the run: Redis loses its data, or is stopped
+SIGSTOP_S = 5.0
+AFTER_PAUSE_S = 4.0  # the run goes on this long after the limiter's pause (or SIGCONT)
 
 
 class MovingWindowLimiter:
@@ -122,11 +129,23 @@ def worker(kind: str, redis_url: str, server_url: str, key: str, start_at: float
     results.put(dict(codes))
 
 
+def full_window_back_after(times: list[float], since: float) -> float | None:
+    """Seconds from ``since`` to the first full window (LIMIT's count in window_s) admitted."""
+    times = sorted(at for at in times if at >= since)
+    count = LIMIT.max_requests
+    for first, at in enumerate(times[: len(times) - count + 1]):
+        if times[first + count - 1] - at < LIMIT.window_s:
+            return at - since
+    return None
+
+
 def run_load(kind: str, redis_url: str, server_url: str, exchange: object,
-             seconds: float) -> dict[str, object]:
+             seconds: float, fault: Callable[[], None] | None = None,
+             fault_ends_s: float = FAULT_AT_S) -> dict[str, object]:
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     key = f"bench:{kind}:{uuid.uuid4().hex}"
+    mark_key_known(redis_url, key)  # a running deployment's key, not a new one
     start_at = time.time() + START_DELAY_S
     processes = [
         context.Process(target=worker,
@@ -135,6 +154,9 @@ def run_load(kind: str, redis_url: str, server_url: str, exchange: object,
     ]
     for process in processes:
         process.start()
+    if fault is not None:
+        time.sleep(max(start_at + FAULT_AT_S - time.time(), 0))
+        fault()
     codes: Counter[str] = Counter()
     for _ in processes:
         codes.update(results.get(timeout=seconds + 60))
@@ -145,7 +167,12 @@ def run_load(kind: str, redis_url: str, server_url: str, exchange: object,
                if start_at <= record.time < start_at + seconds and record.uid == UID]
     allowed = LIMIT.max_requests * math.ceil(seconds / LIMIT.window_s)
     admitted = sum(1 for record in arrived if record.code != "50011")
+    back_s = full_window_back_after(
+        [record.time for record in arrived if record.code != "50011"],
+        start_at + fault_ends_s,
+    )
     return {
+        "full_window_back_after_s": back_s,
         "answers": dict(sorted(codes.items())),
         "rejected_50011": codes.get("50011", 0),
         "arrived_in_period": len(arrived),
@@ -158,6 +185,7 @@ def run_load(kind: str, redis_url: str, server_url: str, exchange: object,
 def run_sigkill(redis_url: str) -> dict[str, object]:
     """A worker holding a slot is SIGKILLed; how long until a survivor gets that slot?"""
     key = f"bench:sigkill:{uuid.uuid4().hex}"
+    mark_key_known(redis_url, key)
     holder = (
         "import time\n"
         "from okx_ext import RateLimit, RedisRateLimiter\n"
@@ -186,9 +214,41 @@ def run_sigkill(redis_url: str) -> dict[str, object]:
     }
 
 
+def run_faults(server: RedisServer, server_url: str, exchange: object) -> dict[str, object]:
+    """The okx-ext load across FLUSHALL, a restart without persistence, and a SIGSTOP."""
+    import redis
+
+    lease_s = RedisRateLimiter(server.url, key="lease", limit=LIMIT).lease_s
+    loss_seconds = FAULT_AT_S + lease_s + AFTER_PAUSE_S
+
+    def flushall() -> None:
+        with redis.Redis.from_url(server.url) as client:
+            client.flushall()
+
+    def sigstop() -> None:
+        server.pause()
+        time.sleep(SIGSTOP_S)
+        server.resume()
+
+    results: dict[str, object] = {"lease_s": lease_s}
+    for name, fault, seconds, ends_s in (
+        ("flushall", flushall, loss_seconds, FAULT_AT_S),
+        ("restart", server.restart, loss_seconds, FAULT_AT_S),
+        ("sigstop", sigstop, FAULT_AT_S + SIGSTOP_S + AFTER_PAUSE_S, FAULT_AT_S + SIGSTOP_S),
+    ):
+        exchange.reset_requests()  # type: ignore[attr-defined]
+        exchange.reset_rate_limits()  # type: ignore[attr-defined]
+        results[name] = run_load("okx-ext", server.url, server_url, exchange, seconds,
+                                 fault, ends_s)
+        time.sleep(LIMIT.window_s)
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--skip-faults", action="store_true",
+                        help="skip the FLUSHALL, restart and SIGSTOP scenarios (about 60 s)")
     options = parser.parse_args()
 
     from okx_fakes import FakeExchange
@@ -198,13 +258,15 @@ def main() -> int:
                                    uid=UID)
     account.set_balance("BTC", available="1.5", borrowable="0.5")
     results: dict[str, object] = {}
-    with redis_server() as redis_url, exchange.server() as server:
+    with running_redis() as store, exchange.server() as server:
         for kind in ("okx-ext", "limits"):
             exchange.reset_requests()
             exchange.reset_rate_limits()
-            results[kind] = run_load(kind, redis_url, server.url, exchange, options.seconds)
+            results[kind] = run_load(kind, store.url, server.url, exchange, options.seconds)
             time.sleep(LIMIT.window_s)  # the fake's window empties between the two runs
-        results["sigkill"] = run_sigkill(redis_url)
+        results["sigkill"] = run_sigkill(store.url)
+        if not options.skip_faults:
+            results["faults"] = run_faults(store, server.url, exchange)
 
     ours, theirs, kill = results["okx-ext"], results["limits"], results["sigkill"]
     assert isinstance(ours, dict) and isinstance(theirs, dict) and isinstance(kill, dict)
@@ -219,6 +281,23 @@ def main() -> int:
          f"it was taken; lease {kill['lease_s']:g} s)", "n/a",
          "<= lease"),
     ]
+    faults = results.get("faults")
+    met_faults = True
+    if isinstance(faults, dict):
+        lease_s = faults["lease_s"]
+        for name, label, goal_s in (
+            ("flushall", "FLUSHALL 3 s in", f"<= lease ({lease_s:g} s) + 3 s"),
+            ("restart", "restart without persistence 3 s in", f"<= lease ({lease_s:g} s) + 3 s"),
+            ("sigstop", f"SIGSTOP {SIGSTOP_S:g} s, 3 s in", "<= 3 s of SIGCONT"),
+        ):
+            run = faults[name]
+            back = run["full_window_back_after_s"]
+            limit_s = 3.0 if name == "sigstop" else lease_s + 3.0
+            rows.append((f"{label}: answers 50011", run["rejected_50011"], "n/a", "0"))
+            rows.append((f"{label}: full window (20 in 2 s) admitted again after",
+                         "never" if back is None else f"{back:.2f} s", "n/a", goal_s))
+            met_faults = (met_faults and run["rejected_50011"] == 0 and back is not None
+                          and back <= limit_s)
     print(f"{PROCESSES} processes x {THREADS} threads, one uid, {options.seconds:g} s, "
           f"real python-okx over loopback HTTP; {platform.python_implementation()} "
           f"{platform.python_version()}, {platform.machine()}")
@@ -230,7 +309,7 @@ def main() -> int:
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     met = (ours["rejected_50011"] == 0 and float(ours["admitted_ratio"]) >= 0.9  # type: ignore[arg-type]
            and float(kill["slot_back_after_kill_s"]) <= float(kill["lease_s"]))  # type: ignore[arg-type]
-    return 0 if met else 1
+    return 0 if met and met_faults else 1
 
 
 if __name__ == "__main__":

@@ -331,7 +331,8 @@ class RedisRateLimiter(_SlotLimiter):
 
             sent_us = _monotonic_us()
             try:
-                seconds, microseconds = self._client.time()
+                answer: Any = self._client.time()  # redis-py types it sync or async
+                seconds, microseconds = answer
             except redis.exceptions.RedisError as exc:
                 raise self._unavailable(exc) from exc
             self._learn_offset(seconds * _MICROSECONDS + microseconds, sent_us, _monotonic_us())

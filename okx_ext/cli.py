@@ -86,7 +86,7 @@ RETRY_BUDGET_S: Final = 5.0
 _REDACTED: Final = "***"
 #: Credentials shorter than this are not searched for in free text: masking every "p" or
 #: "ab" garbles the message, and where the *** land would spell the credential out.
-MIN_MASKED_CREDENTIAL_CHARS: Final = 8
+_MIN_MASKED_CREDENTIAL_CHARS: Final = 8
 # A credential header or field, as an SDK or a dict repr may quote it: its value is masked
 # whatever the credential's length ("OK-ACCESS-PASSPHRASE: p", "'passphrase': 'p'").
 _CREDENTIAL_FIELD: Final = re.compile(
@@ -123,7 +123,7 @@ class _Streams:
         # which may quote a credential as a repr does (a backslash doubled, say).
         text = _CREDENTIAL_FIELD.sub(lambda match: match.group(1) + _REDACTED, text)
         for secret in self.secrets:
-            if len(secret) < MIN_MASKED_CREDENTIAL_CHARS:
+            if len(secret) < _MIN_MASKED_CREDENTIAL_CHARS:
                 continue
             for form in dict.fromkeys((secret, repr(secret)[1:-1], json.dumps(secret)[1:-1])):
                 if form:

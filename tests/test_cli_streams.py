@@ -148,7 +148,7 @@ def test_a_credential_field_is_masked_whatever_its_length() -> None:
 
 def test_a_credential_of_the_minimum_length_is_masked_everywhere() -> None:
     streams = cli._Streams(None, _Capture())  # type: ignore[arg-type]
-    secret = "x" * cli.MIN_MASKED_CREDENTIAL_CHARS
+    secret = "x" * cli._MIN_MASKED_CREDENTIAL_CHARS
     streams.secrets = (secret, secret[:-1])
 
     streams.note(f"got {secret}, and {secret[:-1]}y")

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from _redis_server import RedisServer, free_port, redis_server, running_redis
+from _redis_server import RedisServer, free_port, mark_key_known, redis_server, running_redis
 from _simclock import SimClock
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -43,16 +43,7 @@ from okx_ext._redis import _limiter_keys, _masked_url
 MakeLimiter = Callable[..., RedisRateLimiter]
 
 
-def known_key(redis_url: str, key: str) -> None:
-    """Mark ``key`` as one Redis has seen: its first acquire then skips the one-lease pause.
-
-    A new key cannot be told from a lost one, so the limiter pauses on both; the tests
-    of the window itself start from a known key (the pause has tests of its own).
-    """
-    import redis
-
-    with redis.Redis.from_url(redis_url) as client:
-        client.hset(_limiter_keys(key)[1], "paused_until", 0)
+known_key = mark_key_known
 
 
 def slots_key(limiter: RedisRateLimiter) -> str:
