@@ -19,6 +19,7 @@ import httpx
 import pytest
 import test_cli
 from test_cli import SAMPLE, _environment, assert_one_line_error, closed_port_url
+from test_cli_hostile import _Capture
 
 from okx_ext import cli
 
@@ -155,14 +156,3 @@ def test_a_credential_of_the_minimum_length_is_masked_everywhere() -> None:
 
     assert streams._stderr.text == "got ***, and xxxxxxxy\n"  # type: ignore[union-attr]
 
-
-class _Capture:
-    def __init__(self) -> None:
-        self.text = ""
-
-    def write(self, text: str) -> int:
-        self.text += text
-        return len(text)
-
-    def flush(self) -> None:
-        pass
