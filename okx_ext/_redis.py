@@ -15,14 +15,20 @@ request too many. The state is two keys in one Redis Cluster hash slot (both nam
   microsecond at which the slot stops counting (its lease's expiry while in flight, the
   end of its window once returned);
 - ``{key}:state``, a hash that never expires: ``paused_until``, the server time before
-  which nothing is admitted. Its absence means Redis lost the slots (a restart without
-  persistence, FLUSHALL, an eviction, a failover to a replica that lacked them) or has
-  never seen the key; either way slots OKX may still count could be forgotten, so the
-  next acquire pauses admissions for one lease, the longest any slot can count.
+  which nothing is admitted, and ``replid``, the replication id of the primary that
+  wrote it. Its absence means Redis lost the slots (a restart without persistence,
+  FLUSHALL, an eviction) or has never seen the key; another ``replid`` means another
+  primary now holds the key (a replica promoted by Sentinel or Cluster failover, which
+  replication, being asynchronous, may have left without the last slots). Either way
+  slots OKX may still count could be forgotten, so the next acquire pauses admissions
+  for one lease, the longest any slot can count.
 
 Each acquire and release is one Lua script, atomic on the server, timed by the server's
 ``TIME``. An acquire carries the moment its caller gives up waiting for Redis, on the
 server's clock: a script that Redis runs later (Redis was stopped, or slow) takes no slot.
+
+`RedisRateLimiter.from_client` takes a client of the user's (``redis.Redis``, a Sentinel
+``master_for`` client, ``redis.cluster.RedisCluster``), used as is and never closed.
 
 ``redis`` is an optional dependency (``pip install 'okx-ext[redis]'``), imported only
 when a `RedisRateLimiter` is built.
@@ -47,6 +53,7 @@ from okx_ext.errors import RateLimiterUnavailableError
 
 if TYPE_CHECKING:
     import redis
+    import redis.cluster
 
 __all__ = ["DEFAULT_REQUEST_TIMEOUT_S", "RedisRateLimiter"]
 
@@ -90,14 +97,18 @@ local fnow = string.format('%.0f', now)
 if ARGV[5] ~= '' and now > tonumber(ARGV[5]) then
   return {-1, 0, fnow}
 end
-local paused = redis.call('HGET', KEYS[2], 'paused_until')
-if not paused then
-  -- No state: the slots were lost, or the key is new (the two look alike). A forgotten
-  -- slot counts for one lease at most, so nothing is admitted before then.
+-- A promoted replica has a replication id of its own, and a restarted server too.
+local replid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)') or ''
+local state = redis.call('HMGET', KEYS[2], 'paused_until', 'replid')
+local paused
+if not state[1] or state[2] ~= replid then
+  -- No state, or another primary's: the slots were lost, or may lack the last writes, or
+  -- the key is new (all alike from here). A forgotten slot counts for one lease at most,
+  -- so nothing is admitted before then.
   paused = now + lease_us
-  redis.call('HSET', KEYS[2], 'paused_until', string.format('%.0f', paused))
+  redis.call('HSET', KEYS[2], 'paused_until', string.format('%.0f', paused), 'replid', replid)
 else
-  paused = tonumber(paused)
+  paused = tonumber(state[1])
 end
 if now < paused then
   return {0, paused - now, fnow}
@@ -124,6 +135,11 @@ redis.call('ZADD', KEYS[1], string.format('%.0f', now + window_us), ARGV[1])
 expire_at_latest_score(now)
 return 1
 """
+
+
+# KEYS[1] only routes the call to the node that holds the key (Redis Cluster); no key is
+# touched. Returns the server's TIME, on that node's clock.
+_TIME = "return redis.call('TIME')"
 
 
 def _limiter_keys(key: str) -> tuple[str, str]:
@@ -201,9 +217,11 @@ class RedisRateLimiter(_SlotLimiter):
         "_lease_us",
         "_lock",
         "_offset_us",
+        "_owns_client",
         "_release_script",
         "_server_now",
         "_sleep",
+        "_time_script",
         "_timeout_us",
         "_url",
         "_window_us",
@@ -223,47 +241,16 @@ class RedisRateLimiter(_SlotLimiter):
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> None:
-        try:
-            import redis
-            import redis.backoff
-            import redis.retry
-        except ImportError as exc:
-            raise ImportError(
-                "RedisRateLimiter needs the redis package: pip install 'okx-ext[redis]'"
-            ) from exc
+        _require_redis()
+        import redis
+        import redis.backoff
+        import redis.retry
+
         if not isinstance(redis_url, str):
             raise TypeError(f"redis_url must be a str, got {type(redis_url).__name__}")
-        if not isinstance(key, str) or not key:
-            raise ValueError(f"RedisRateLimiter.key must be a non-empty str, got {preview(key)}")
-        if not isinstance(limit, RateLimit):
-            raise TypeError(f"RedisRateLimiter expects a RateLimit, got {type(limit).__name__}")
-        self._url = _masked_url(redis_url)
-        self.key = key
-        self._keys = _limiter_keys(key)
-        self.limit = limit
-        default_lease_s = DEFAULT_REQUEST_TIMEOUT_S + limit.window_s
-        self.lease_s = check_seconds(
-            "RedisRateLimiter.lease_s", default_lease_s if lease_s is None else lease_s
-        )
-        if self.lease_s < limit.window_s:
-            raise ValueError(
-                f"RedisRateLimiter.lease_s must be at least window_s ({limit.window_s}), "
-                f"got {lease_s!r}"
-            )
+        url = _masked_url(redis_url)
+        self._setup(url, key, limit, lease_s, clock, sleep)
         timeout_s = check_seconds("RedisRateLimiter.redis_timeout_s", redis_timeout_s)
-        # Rounded up: a window a microsecond long is safe, one a microsecond short is not.
-        self._window_us = math.ceil(limit.window_s * _MICROSECONDS)
-        self._lease_us = math.ceil(self.lease_s * _MICROSECONDS)
-        # Rounded down: the server must give up no later than the caller does.
-        self._timeout_us: int | None = math.floor(timeout_s * _MICROSECONDS)
-        # A lower bound of (server clock - local monotonic clock), in microseconds.
-        self._offset_us: int | None = None
-        self._clock = clock
-        self._sleep = sleep
-        # Tests set this to drive the window on a simulated clock instead of Redis TIME.
-        self._server_now: Callable[[], float] | None = None
-        self._lock = threading.Lock()
-        self._held: deque[str] = deque()
         client = None
         with contextlib.suppress(ValueError):
             client = redis.Redis.from_url(
@@ -277,9 +264,91 @@ class RedisRateLimiter(_SlotLimiter):
             # Raised outside the except clause: redis-py's message may quote the URL's
             # password, and neither the cause nor the context may carry it.
             raise ValueError(f"invalid Redis URL {self._url}")
-        self._client: redis.Redis = client
+        self._attach(client, timeout_s, owned=True)
+
+    @classmethod
+    def from_client(
+        cls,
+        client: redis.Redis | redis.cluster.RedisCluster,
+        *,
+        key: str,
+        limit: RateLimit = _DEFAULT_LIMIT,
+        lease_s: float | None = None,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> RedisRateLimiter:
+        """Build a limiter on a Redis client of your own, used as is and never closed.
+
+        ``client``: a ``redis.Redis`` (with your pool, TLS and retry policy), a Sentinel
+        ``master_for(...)`` client, or a ``redis.cluster.RedisCluster``; a sync client, not
+        ``redis.asyncio``. Its settings are not replaced: its own ``socket_timeout`` is the
+        moment a call is given up (none set: calls are never given up), and its own
+        ``retry`` decides about retrying a call. `close` leaves it open. Errors name the
+        client's type, never its address or password. The other arguments are the
+        constructor's.
+        """
+        _require_redis()
+        import redis
+        import redis.cluster
+
+        if not isinstance(client, (redis.Redis, redis.cluster.RedisCluster)):
+            raise TypeError(
+                "RedisRateLimiter.from_client expects a redis.Redis or a "
+                f"redis.cluster.RedisCluster, got {type(client).__name__}"
+            )
+        limiter = cls.__new__(cls)
+        limiter._setup(f"<{type(client).__name__} client>", key, limit, lease_s, clock, sleep)
+        limiter._attach(client, _socket_timeout(client), owned=False)
+        return limiter
+
+    def _setup(
+        self,
+        url: str,
+        key: str,
+        limit: RateLimit,
+        lease_s: float | None,
+        clock: Callable[[], float] | None,
+        sleep: Callable[[float], object] | None,
+    ) -> None:
+        """Check and set what both constructors share."""
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"RedisRateLimiter.key must be a non-empty str, got {preview(key)}")
+        if not isinstance(limit, RateLimit):
+            raise TypeError(f"RedisRateLimiter expects a RateLimit, got {type(limit).__name__}")
+        self._url = url
+        self.key = key
+        self._keys = _limiter_keys(key)
+        self.limit = limit
+        default_lease_s = DEFAULT_REQUEST_TIMEOUT_S + limit.window_s
+        self.lease_s = check_seconds(
+            "RedisRateLimiter.lease_s", default_lease_s if lease_s is None else lease_s
+        )
+        if self.lease_s < limit.window_s:
+            raise ValueError(
+                f"RedisRateLimiter.lease_s must be at least window_s ({limit.window_s}), "
+                f"got {lease_s!r}"
+            )
+        # Rounded up: a window a microsecond long is safe, one a microsecond short is not.
+        self._window_us = math.ceil(limit.window_s * _MICROSECONDS)
+        self._lease_us = math.ceil(self.lease_s * _MICROSECONDS)
+        # A lower bound of (server clock - local monotonic clock), in microseconds.
+        self._offset_us: int | None = None
+        self._clock = clock
+        self._sleep = sleep
+        # Tests set this to drive the window on a simulated clock instead of Redis TIME.
+        self._server_now: Callable[[], float] | None = None
+        self._lock = threading.Lock()
+        self._held: deque[str] = deque()
+
+    def _attach(self, client: Any, timeout_s: float | None, *, owned: bool) -> None:
+        """Use ``client`` for every call; close it in `close` only if this limiter built it."""
+        self._client: Any = client
+        self._owns_client = owned
+        # Rounded down: the server must give up no later than the caller does.
+        self._timeout_us = None if timeout_s is None else math.floor(timeout_s * _MICROSECONDS)
         self._acquire_script = client.register_script(_ACQUIRE)
         self._release_script = client.register_script(_RELEASE)
+        self._time_script = client.register_script(_TIME)
 
     def __repr__(self) -> str:
         return (
@@ -331,11 +400,12 @@ class RedisRateLimiter(_SlotLimiter):
 
             sent_us = _monotonic_us()
             try:
-                answer: Any = self._client.time()  # redis-py types it sync or async
-                seconds, microseconds = answer
+                # A script, not TIME: on a cluster, the clock of the node holding the key.
+                seconds, microseconds = self._time_script(keys=[self._keys[0]])
             except redis.exceptions.RedisError as exc:
                 raise self._unavailable(exc) from exc
-            self._learn_offset(seconds * _MICROSECONDS + microseconds, sent_us, _monotonic_us())
+            server_us = int(seconds) * _MICROSECONDS + int(microseconds)
+            self._learn_offset(server_us, sent_us, _monotonic_us())
         offset_us = self._offset_us
         return "" if offset_us is None else str(_monotonic_us() + offset_us + self._timeout_us)
 
@@ -394,8 +464,32 @@ class RedisRateLimiter(_SlotLimiter):
             logger.warning("%s; the slot frees when its %s s lease expires", error, self.lease_s)
 
     def close(self) -> None:
-        """Close the connections to Redis (slots still held free when their leases expire)."""
-        self._client.close()
+        """Close the connections to Redis (slots still held free when their leases expire).
+
+        A client given to `from_client` is left open: it is its owner's to close.
+        """
+        if self._owns_client:
+            self._client.close()
+
+
+def _require_redis() -> None:
+    """Raise ImportError naming the extra to install when redis-py is missing."""
+    try:
+        import redis  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            "RedisRateLimiter needs the redis package: pip install 'okx-ext[redis]'"
+        ) from exc
+
+
+def _socket_timeout(client: Any) -> float | None:
+    """Return the read timeout ``client``'s connections use, or None if they have none."""
+    holder = getattr(client, "connection_pool", None) or getattr(client, "nodes_manager", None)
+    kwargs = getattr(holder, "connection_kwargs", None)
+    timeout = kwargs.get("socket_timeout") if isinstance(kwargs, dict) else None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        return None
+    return float(timeout) if math.isfinite(timeout) and timeout > 0 else None
 
 
 def _monotonic_us() -> int:
