@@ -54,7 +54,15 @@ def sentinel(redis_url: str) -> Iterator[SentinelSetup]:
         yield setup
 
 
-def on_sim_clock(limiter: RedisRateLimiter, clock: SimClock) -> RedisRateLimiter:
+def known_limiter_on_sim_clock(
+    client: object, clock: SimClock, limit: RateLimit, *, key: str = "", lease_s: float = 12.0
+) -> RedisRateLimiter:
+    """A from_client limiter on a known key (new unless given), run on ``clock``."""
+    key = key or f"uid:{uuid.uuid4().hex}"
+    mark_key_known(client, key)
+    limiter = RedisRateLimiter.from_client(
+        client, key=key, limit=limit, lease_s=lease_s, clock=clock.time, sleep=clock.sleep  # type: ignore[arg-type]
+    )
     limiter._server_now = clock.time
     return limiter
 
@@ -111,11 +119,8 @@ class TestCluster:
             if node.name in primaries:
                 continue
             primaries.add(node.name)
-            mark_key_known(client, key)
             clock = SimClock()
-            limiter = on_sim_clock(RedisRateLimiter.from_client(
-                client, key=key, limit=RateLimit(3, 1.0), clock=clock.time, sleep=clock.sleep
-            ), clock)
+            limiter = known_limiter_on_sim_clock(client, clock, RateLimit(3, 1.0), key=key)
             intervals = run_calls(limiter, clock, [0.0] * 7, [0.0] * 7)  # type: ignore[arg-type]
             assert [start for start, _ in intervals] == [0.0] * 3 + [1.0] * 3 + [2.0]
         assert len(primaries) == 3
@@ -125,16 +130,11 @@ class TestCluster:
         self, cluster: list[RedisServer]
     ) -> None:
         client = self.client(cluster)
-        key = f"uid:{uuid.uuid4().hex}"
-        mark_key_known(client, key)
         clock = SimClock()
-        limiter = on_sim_clock(RedisRateLimiter.from_client(
-            client, key=key, limit=RateLimit(2, 1.0), lease_s=2.0, clock=clock.time,
-            sleep=clock.sleep,
-        ), clock)
+        limiter = known_limiter_on_sim_clock(client, clock, RateLimit(2, 1.0), lease_s=2.0)
         with limiter.slot():
             pass
-        client.flushall(target_nodes=client.get_node_from_key(_limiter_keys(key)[0]))
+        client.flushall(target_nodes=client.get_node_from_key(_limiter_keys(limiter.key)[0]))
         assert limiter.acquire() is True
         assert clock.now == 2.0
         client.close()
@@ -160,13 +160,8 @@ class TestSentinel:
         client = Sentinel(sentinel.addresses, socket_timeout=1.0).master_for(
             sentinel.service, socket_timeout=1.0
         )
-        key = f"uid:{uuid.uuid4().hex}"
-        mark_key_known(client, key)
         clock = SimClock()
-        limiter = on_sim_clock(RedisRateLimiter.from_client(
-            client, key=key, limit=RateLimit(3, 1.0), lease_s=3.0, clock=clock.time,
-            sleep=clock.sleep,
-        ), clock)
+        limiter = known_limiter_on_sim_clock(client, clock, RateLimit(3, 1.0), lease_s=3.0)
         with limiter.slot():
             pass
         assert limiter.acquire()  # in flight across the failover
