@@ -7,9 +7,11 @@ API keys in every spelling of a control path, and HTTP framing waitress gets wro
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -19,7 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fake_support import DEMO_KEY, frozen_clock, funded_exchange
+from fake_support import DEMO_KEY, frozen_clock, funded_exchange, raw_exchange
 from okx_fakes import (
     AccountsFileError,
     FakeExchange,
@@ -35,16 +37,6 @@ JSON = {"content-type": "application/json"}
 TOKEN = "control-token-8d21"
 NEW_ACCOUNT = {"api_key": "new-key-1", "secret_key": "new-secret-1",
                "passphrase": "new-pass-1"}
-
-
-def _raw_exchange(port: int, request: bytes) -> bytes:
-    """Send raw bytes and return everything the server answers before it closes."""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(request)
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _state(exchange: FakeExchange) -> tuple[Any, ...]:
@@ -83,7 +75,7 @@ def test_without_a_token_a_request_without_host_gets_403(
     served: tuple[FakeExchange, FakeServer],
 ) -> None:
     _, server = served
-    answer = _raw_exchange(server.port, b"GET /_fake/requests HTTP/1.0\r\n\r\n")
+    answer = raw_exchange(server.port, b"GET /_fake/requests HTTP/1.0\r\n\r\n")
     assert answer.startswith(b"HTTP/1.0 403 ")
 
 
@@ -238,7 +230,7 @@ def test_the_command_option_wins_over_the_environment() -> None:
         ("POST", "/_fake/accounts", b'{"api_key": "k\\ud800", "secret_key": "s", '
                                     b'"passphrase": "p"}'),
         ("POST", "/_fake/accounts", b'{"\\ud800": 1}'),
-        ("PUT", f"/_fake/accounts/{DEMO_KEY}/balances/BTC".encode().decode(),
+        ("PUT", f"/_fake/accounts/{DEMO_KEY}/balances/BTC",
          b'{"available": "\\ud800"}'),
         ("POST", "/_fake/faults", b'{"code": 50001, "msg": ["\\ud800"]}'),
     ],
@@ -307,7 +299,7 @@ def test_a_write_answered_4xx_or_5xx_after_writing_is_undone(
     failure: Exception, status: int,
 ) -> None:
     exchange, server = served
-    route = ControlRoute("POST", control_module.re.compile("/_fake/broken"),
+    route = ControlRoute("POST", re.compile("/_fake/broken"),
                          _writes_then_fails(failure))
     monkeypatch.setattr(control_module, "CONTROL_ROUTES",
                         (*control_module.CONTROL_ROUTES, route))
@@ -336,7 +328,7 @@ def test_a_failing_log_sink_is_counted_and_never_fails_a_request() -> None:
         answers = [httpx.get(server.url + PATH).status_code,
                    httpx.get(server.url + "/_fake/requests").status_code,
                    httpx.post(server.url + "/_fake/reset", json={}).status_code]
-        refused = _raw_exchange(server.port, b"GET / HTTP/1.0\r\nContent-Length: -1\r\n\r\n")
+        refused = raw_exchange(server.port, b"GET / HTTP/1.0\r\nContent-Length: -1\r\n\r\n")
     assert answers == [401, 200, 200]
     assert refused.startswith(b"HTTP/1.0 400 ")
     assert (len(calls), server.app.log_failures) == (4, 4)
@@ -391,7 +383,7 @@ def test_no_spelling_of_a_control_path_puts_the_key_in_a_log_line(framing: bytes
         for target in SPELLINGS:
             request = (f"PUT {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
                        .encode() + framing)
-            assert _raw_exchange(server.port, request).startswith(b"HTTP/1.1 ")
+            assert raw_exchange(server.port, request).startswith(b"HTTP/1.1 ")
     assert len(lines) == len(SPELLINGS)
     assert all("***" in line for line in lines)
     leaked = [line for line in lines if DEMO_KEY in line or DEMO_KEY[4:] in line]
@@ -413,7 +405,7 @@ def test_a_content_length_too_long_for_int_is_answered_413(
     served: tuple[FakeExchange, FakeServer],
 ) -> None:
     exchange, server = served
-    answer = _raw_exchange(server.port, b"GET " + PATH.encode()
+    answer = raw_exchange(server.port, b"GET " + PATH.encode()
                            + b" HTTP/1.0\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n")
     assert answer.startswith(b"HTTP/1.0 413 ")
     assert exchange.requests == []
@@ -423,7 +415,7 @@ def test_the_wsgi_app_answers_a_content_length_too_long_for_int_413() -> None:
     app = FakeWSGIApp(funded_exchange(frozen_clock()))
     statuses: list[str] = []
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": PATH, "CONTENT_LENGTH": "9" * 5000,
-               "wsgi.input": __import__("io").BytesIO(b"")}
+               "wsgi.input": io.BytesIO(b"")}
     app(environ, lambda status, headers: statuses.append(status))
     assert statuses == ["413 Request Entity Too Large"]
 
@@ -433,7 +425,7 @@ def test_content_length_with_chunked_is_answered_then_closed(
 ) -> None:
     exchange, server = served
     smuggled = b"GET /smuggled HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-    answer = _raw_exchange(
+    answer = raw_exchange(
         server.port,
         b"GET " + PATH.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
         + str(5 + len(smuggled)).encode() + b"\r\nTransfer-Encoding: chunked\r\n\r\n"
