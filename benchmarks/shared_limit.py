@@ -11,7 +11,15 @@ all sharing one limiter key:
 2. the `limits` library's moving window on the same Redis (counted when admitted),
    plugged in through RateLimiterProtocol;
 3. a worker holding a RedisRateLimiter slot is killed with SIGKILL; a survivor then
-   takes the whole budget, and we time how long until it has the dead worker's slot.
+   takes the whole budget, and we time how long until it has the dead worker's slot;
+4. RedisRateLimiter under the same load while Redis loses its data 3 s in: FLUSHALL,
+   then a restart without persistence; and Redis stopped (SIGSTOP) for 5 s, then resumed.
+   We count 50011 and time how long until the fake admits a full window (20 in 2 s)
+   again, from the loss or from SIGCONT;
+5. RedisRateLimiter.from_client on a local 3-primary Redis Cluster (RedisCluster), and
+   on a primary + replica + 3 Sentinels (master_for) with a failover forced 3 s in:
+   0 x 50011, the share of OKX's allowance admitted, and the time from the promotion to
+   a full window admitted again.
 
 The fake counts arrivals as OKX does (20 per 2 s per uid, sliding). Prints a table and
 writes benchmarks/results/shared_limit.json.
@@ -31,16 +39,25 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from _redis_server import redis_server  # noqa: E402
+from _redis_server import (  # noqa: E402
+    RedisServer,
+    SentinelSetup,
+    mark_key_known,
+    redis_cluster,
+    redis_sentinel,
+    running_redis,
+)
 
 from okx_ext import (  # noqa: E402
+    DEFAULT_REQUEST_TIMEOUT_S,
     MaxWithdrawalClient,
     OkxApiError,
     OkxExtError,
@@ -52,8 +69,13 @@ from okx_ext import (  # noqa: E402
 KEY, SECRET, PASSPHRASE, UID = "bench-key", "bench-secret", "bench-passphrase", "1001"
 PROCESSES, THREADS = 4, 4
 LIMIT = RateLimit(20, 2.0)  # OKX's rule for this endpoint
-START_DELAY_S = 2.0  # time for the spawned workers to import and connect before the start
+START_DELAY_S = 0.5  # from the last worker ready (imported, connected) to the start
 RESULTS = REPO / "benchmarks" / "results" / "shared_limit.json"
+FAULT_AT_S = 3.0  # into the run: Redis loses its data, or is stopped
+SIGSTOP_S = 5.0
+AFTER_PAUSE_S = 4.0  # the run goes on this long after the limiter's pause (or SIGCONT)
+SENTINEL_FAILOVER_S = 10.0  # room for the forced failover itself, in the sentinel run
+DEFAULT_LEASE_S = DEFAULT_REQUEST_TIMEOUT_S + LIMIT.window_s  # RedisRateLimiter's default
 
 
 class MovingWindowLimiter:
@@ -83,18 +105,49 @@ class MovingWindowLimiter:
         yield
 
 
+REDIS_TIMEOUT_S = 2.0  # the URL constructor's default, for the clients built here
+
+
+def client_for(kind: str, target: str) -> object:
+    """A redis-py client of the user's kind: ``target`` is a node's URL, or Sentinel ports."""
+    if kind == "cluster":
+        from redis.cluster import RedisCluster
+
+        return RedisCluster.from_url(target, socket_timeout=REDIS_TIMEOUT_S)
+    if kind == "sentinel":
+        from redis.sentinel import Sentinel
+
+        sentinels = [("127.0.0.1", int(port)) for port in target.split(",")]
+        return Sentinel(sentinels, socket_timeout=REDIS_TIMEOUT_S).master_for(
+            SentinelSetup.service, socket_timeout=REDIS_TIMEOUT_S)
+    import redis
+
+    return redis.Redis.from_url(target)
+
+
 def build_limiter(kind: str, redis_url: str, key: str) -> RateLimiterProtocol:
     if kind == "okx-ext":
         return RedisRateLimiter(redis_url, key=key, limit=LIMIT)
+    if kind in ("cluster", "sentinel"):
+        return RedisRateLimiter.from_client(client_for(kind, redis_url), key=key,  # type: ignore[arg-type]
+                                            limit=LIMIT)
     return MovingWindowLimiter(redis_url, key, LIMIT)
 
 
-def worker(kind: str, redis_url: str, server_url: str, key: str, start_at: float,
+def worker(kind: str, redis_url: str, server_url: str, key: str, start: Any,
            seconds: float, results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    """One process: THREADS threads, each with its own SDK client, until start_at + seconds."""
+    """One process: THREADS threads, each with its own SDK client, until start + seconds.
+
+    ``start``: (ready queue, go event, start time): the start is set once every worker
+    is ready, so a slow import on a loaded machine never eats into the measured period.
+    """
     from okx.Account import AccountAPI
 
     limiter = build_limiter(kind, redis_url, key)
+    ready, go, start_value = start
+    ready.put(True)
+    go.wait()
+    start_at = start_value.value
     codes: Counter[str] = Counter()
     lock = threading.Lock()
 
@@ -122,19 +175,45 @@ def worker(kind: str, redis_url: str, server_url: str, key: str, start_at: float
     results.put(dict(codes))
 
 
+def full_window_back_after(times: list[float], since: float) -> float | None:
+    """Seconds from ``since`` to the first full window (LIMIT's count in window_s) admitted."""
+    times = sorted(at for at in times if at >= since)
+    count = LIMIT.max_requests
+    for first, at in enumerate(times[: len(times) - count + 1]):
+        if times[first + count - 1] - at < LIMIT.window_s:
+            return at - since
+    return None
+
+
 def run_load(kind: str, redis_url: str, server_url: str, exchange: object,
-             seconds: float) -> dict[str, object]:
+             seconds: float, fault: Callable[[], float | None] | None = None,
+             fault_ends_s: float = FAULT_AT_S) -> dict[str, object]:
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     key = f"bench:{kind}:{uuid.uuid4().hex}"
-    start_at = time.time() + START_DELAY_S
+    # A running deployment's key, not a new one.
+    mark_key_known(client_for(kind, redis_url) if kind in ("cluster", "sentinel")
+                   else redis_url, key)
+    ready, go, start_value = context.Queue(), context.Event(), context.Value("d", 0.0)
     processes = [
         context.Process(target=worker,
-                        args=(kind, redis_url, server_url, key, start_at, seconds, results))
+                        args=(kind, redis_url, server_url, key, (ready, go, start_value),
+                              seconds, results))
         for _ in range(PROCESSES)
     ]
     for process in processes:
         process.start()
+    for _ in processes:
+        ready.get(timeout=120)
+    start_at = time.time() + START_DELAY_S
+    start_value.value = start_at
+    go.set()
+    since = start_at + fault_ends_s
+    if fault is not None:
+        time.sleep(max(start_at + FAULT_AT_S - time.time(), 0))
+        ended = fault()  # a time: when the fault really ended (a promotion confirmed)
+        if ended is not None:
+            since = ended
     codes: Counter[str] = Counter()
     for _ in processes:
         codes.update(results.get(timeout=seconds + 60))
@@ -145,7 +224,11 @@ def run_load(kind: str, redis_url: str, server_url: str, exchange: object,
                if start_at <= record.time < start_at + seconds and record.uid == UID]
     allowed = LIMIT.max_requests * math.ceil(seconds / LIMIT.window_s)
     admitted = sum(1 for record in arrived if record.code != "50011")
+    back_s = full_window_back_after(
+        [record.time for record in arrived if record.code != "50011"], since
+    )
     return {
+        "full_window_back_after_s": back_s,
         "answers": dict(sorted(codes.items())),
         "rejected_50011": codes.get("50011", 0),
         "arrived_in_period": len(arrived),
@@ -158,6 +241,7 @@ def run_load(kind: str, redis_url: str, server_url: str, exchange: object,
 def run_sigkill(redis_url: str) -> dict[str, object]:
     """A worker holding a slot is SIGKILLed; how long until a survivor gets that slot?"""
     key = f"bench:sigkill:{uuid.uuid4().hex}"
+    mark_key_known(redis_url, key)
     holder = (
         "import time\n"
         "from okx_ext import RateLimit, RedisRateLimiter\n"
@@ -186,9 +270,67 @@ def run_sigkill(redis_url: str) -> dict[str, object]:
     }
 
 
+def run_faults(server: RedisServer, server_url: str, exchange: object) -> dict[str, object]:
+    """The okx-ext load across FLUSHALL, a restart without persistence, and a SIGSTOP."""
+    import redis
+
+    lease_s = RedisRateLimiter(server.url, key="lease", limit=LIMIT).lease_s
+    loss_seconds = FAULT_AT_S + lease_s + AFTER_PAUSE_S
+
+    def flushall() -> None:
+        with redis.Redis.from_url(server.url) as client:
+            client.flushall()
+
+    def sigstop() -> None:
+        server.pause()
+        time.sleep(SIGSTOP_S)
+        server.resume()
+
+    results: dict[str, object] = {"lease_s": lease_s}
+    for name, fault, seconds, ends_s in (
+        ("flushall", flushall, loss_seconds, FAULT_AT_S),
+        ("restart", server.restart, loss_seconds, FAULT_AT_S),
+        ("sigstop", sigstop, FAULT_AT_S + SIGSTOP_S + AFTER_PAUSE_S, FAULT_AT_S + SIGSTOP_S),
+    ):
+        exchange.reset_requests()  # type: ignore[attr-defined]
+        exchange.reset_rate_limits()  # type: ignore[attr-defined]
+        results[name] = run_load("okx-ext", server.url, server_url, exchange, seconds,
+                                 fault, ends_s)
+        time.sleep(LIMIT.window_s)
+    return results
+
+
+def run_topologies(server_url: str, exchange: object, seconds: float) -> dict[str, object]:
+    """The okx-ext load through from_client: on a 3-primary cluster; across a failover."""
+    results: dict[str, object] = {}
+    with redis_cluster() as nodes:
+        exchange.reset_requests()  # type: ignore[attr-defined]
+        exchange.reset_rate_limits()  # type: ignore[attr-defined]
+        results["cluster"] = run_load("cluster", nodes[0].url, server_url, exchange, seconds)
+    time.sleep(LIMIT.window_s)
+    with redis_sentinel() as setup:
+        def failover() -> float:
+            setup.failover()
+            return time.time()
+
+        lease_s = DEFAULT_LEASE_S
+        exchange.reset_requests()  # type: ignore[attr-defined]
+        exchange.reset_rate_limits()  # type: ignore[attr-defined]
+        ports = ",".join(str(port) for _, port in setup.addresses)
+        results["sentinel"] = run_load(
+            "sentinel", ports, server_url, exchange,
+            FAULT_AT_S + SENTINEL_FAILOVER_S + lease_s + AFTER_PAUSE_S, failover,
+        )
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--skip-faults", action="store_true",
+                        help="skip the FLUSHALL, restart and SIGSTOP scenarios (about 60 s)")
+    parser.add_argument("--skip-topologies", action="store_true",
+                        help="skip the Redis Cluster and Sentinel runs (about 50 s)")
     options = parser.parse_args()
 
     from okx_fakes import FakeExchange
@@ -198,13 +340,17 @@ def main() -> int:
                                    uid=UID)
     account.set_balance("BTC", available="1.5", borrowable="0.5")
     results: dict[str, object] = {}
-    with redis_server() as redis_url, exchange.server() as server:
+    with running_redis() as store, exchange.server() as server:
         for kind in ("okx-ext", "limits"):
             exchange.reset_requests()
             exchange.reset_rate_limits()
-            results[kind] = run_load(kind, redis_url, server.url, exchange, options.seconds)
+            results[kind] = run_load(kind, store.url, server.url, exchange, options.seconds)
             time.sleep(LIMIT.window_s)  # the fake's window empties between the two runs
-        results["sigkill"] = run_sigkill(redis_url)
+        results["sigkill"] = run_sigkill(store.url)
+        if not options.skip_faults:
+            results["faults"] = run_faults(store, server.url, exchange)
+        if not options.skip_topologies:
+            results["topologies"] = run_topologies(server.url, exchange, options.seconds)
 
     ours, theirs, kill = results["okx-ext"], results["limits"], results["sigkill"]
     assert isinstance(ours, dict) and isinstance(theirs, dict) and isinstance(kill, dict)
@@ -219,6 +365,42 @@ def main() -> int:
          f"it was taken; lease {kill['lease_s']:g} s)", "n/a",
          "<= lease"),
     ]
+    faults = results.get("faults")
+    met_faults = True
+    if isinstance(faults, dict):
+        lease_s = faults["lease_s"]
+        for name, label, goal_s in (
+            ("flushall", "FLUSHALL 3 s in", f"<= lease ({lease_s:g} s) + 3 s"),
+            ("restart", "restart without persistence 3 s in", f"<= lease ({lease_s:g} s) + 3 s"),
+            ("sigstop", f"SIGSTOP {SIGSTOP_S:g} s, 3 s in", "<= 3 s of SIGCONT"),
+        ):
+            run = faults[name]
+            back = run["full_window_back_after_s"]
+            limit_s = 3.0 if name == "sigstop" else lease_s + 3.0
+            rows.append((f"{label}: answers 50011", run["rejected_50011"], "n/a", "0"))
+            rows.append((f"{label}: full window (20 in 2 s) admitted again after",
+                         "never" if back is None else f"{back:.2f} s", "n/a", goal_s))
+            met_faults = (met_faults and run["rejected_50011"] == 0 and back is not None
+                          and back <= limit_s)
+    topologies = results.get("topologies")
+    met_topologies = True
+    if isinstance(topologies, dict):
+        cluster, sentinel = topologies["cluster"], topologies["sentinel"]
+        rows.append(("3-primary Redis Cluster: answers 50011", cluster["rejected_50011"],
+                     "n/a", "0"))
+        rows.append((f"3-primary Redis Cluster: admitted in {options.seconds:g} s",
+                     f"{cluster['admitted_in_period']} ({cluster['admitted_ratio']:.0%})",
+                     "n/a", ">= 90%"))
+        back = sentinel["full_window_back_after_s"]
+        rows.append(("Sentinel, failover forced 3 s in: answers 50011",
+                     sentinel["rejected_50011"], "n/a", "0"))
+        rows.append(("Sentinel: full window admitted again after the promotion",
+                     "never" if back is None else f"{back:.2f} s", "n/a",
+                     f"<= lease ({DEFAULT_LEASE_S:g} s) + 3 s"))
+        met_topologies = (cluster["rejected_50011"] == 0
+                          and float(cluster["admitted_ratio"]) >= 0.9
+                          and sentinel["rejected_50011"] == 0 and back is not None
+                          and back <= DEFAULT_LEASE_S + 3.0)
     print(f"{PROCESSES} processes x {THREADS} threads, one uid, {options.seconds:g} s, "
           f"real python-okx over loopback HTTP; {platform.python_implementation()} "
           f"{platform.python_version()}, {platform.machine()}")
@@ -230,7 +412,7 @@ def main() -> int:
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     met = (ours["rejected_50011"] == 0 and float(ours["admitted_ratio"]) >= 0.9  # type: ignore[arg-type]
            and float(kill["slot_back_after_kill_s"]) <= float(kill["lease_s"]))  # type: ignore[arg-type]
-    return 0 if met else 1
+    return 0 if met and met_faults and met_topologies else 1
 
 
 if __name__ == "__main__":

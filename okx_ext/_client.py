@@ -76,6 +76,38 @@ def _unsendable_request(failure: type[BaseException]) -> TransportError:
     return error
 
 
+_CREDENTIAL_HEADER_PREFIX = "ok-access-"
+_SCRUBBED = "***"
+
+
+def _scrub_credentials(exc: BaseException) -> None:
+    """Replace the ``OK-ACCESS-*`` headers by ``***`` on every request ``exc`` chains.
+
+    An httpx error carries the request it failed on, headers included (the API key,
+    passphrase and signature python-okx set), and a TransportError keeps it as its
+    cause: an error reporter walking the chain would show them. The exceptions are kept,
+    only the header values change. python-okx's own frame locals in the traceback are
+    out of reach.
+    """
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        pending += [current.__cause__, current.__context__]
+        requests = [getattr(current, "_request", None)]  # httpx.RequestError, unchecked
+        response = getattr(current, "response", None)  # httpx.HTTPStatusError
+        if isinstance(response, httpx.Response):
+            requests.append(getattr(response, "_request", None))
+        for request in requests:
+            if isinstance(request, httpx.Request):
+                for name in list(request.headers):
+                    if name.lower().startswith(_CREDENTIAL_HEADER_PREFIX):
+                        request.headers[name] = _SCRUBBED
+
+
 def _exception_text(exc: BaseException) -> str:
     """Return the exception's own text, truncated; never raise while reporting a fault."""
     try:
@@ -261,6 +293,7 @@ class MaxWithdrawalClient:
         except _UNSENDABLE_ERRORS as exc:
             unsendable: type[BaseException] | None = type(exc)
         except _TRANSPORT_ERRORS as exc:
+            _scrub_credentials(exc)
             raise TransportError(
                 f"max-withdrawal request failed: {type(exc).__name__}: {_exception_text(exc)}"
             ) from exc

@@ -8,10 +8,27 @@ on several processes or machines share that budget by sharing one Redis key::
 
 The semantics are `RateLimiter`'s: a slot is held while the request is in flight and
 for ``window_s`` after it returns, so that network delay can never make OKX see one
-request too many. The state is one sorted set: member = a slot's token, score = the
-server-time microsecond at which the slot stops counting (its lease's expiry while in
-flight, the end of its window once returned). Each acquire and release is one Lua
-script, atomic on the server, timed by the server's ``TIME``.
+request too many. The state is two keys in one Redis Cluster hash slot (both named
+``{key}:...``, with ``key`` as the hash tag):
+
+- ``{key}:slots``, a sorted set: member = a slot's token, score = the server-time
+  microsecond at which the slot stops counting (its lease's expiry while in flight, the
+  end of its window once returned);
+- ``{key}:state``, a hash that never expires: ``paused_until``, the server time before
+  which nothing is admitted, and ``replid``, the replication id of the primary that
+  wrote it. Its absence means Redis lost the slots (a restart without persistence,
+  FLUSHALL, an eviction) or has never seen the key; another ``replid`` means another
+  primary now holds the key (a replica promoted by Sentinel or Cluster failover, which
+  replication, being asynchronous, may have left without the last slots). Either way
+  slots OKX may still count could be forgotten, so the next acquire pauses admissions
+  for one lease, the longest any slot can count.
+
+Each acquire and release is one Lua script, atomic on the server, timed by the server's
+``TIME``. An acquire carries the moment its caller gives up waiting for Redis, on the
+server's clock: a script that Redis runs later (Redis was stopped, or slow) takes no slot.
+
+`RedisRateLimiter.from_client` takes a client of the user's (``redis.Redis``, a Sentinel
+``master_for`` client, ``redis.cluster.RedisCluster``), used as is and never closed.
 
 ``redis`` is an optional dependency (``pip install 'okx-ext[redis]'``), imported only
 when a `RedisRateLimiter` is built.
@@ -19,6 +36,7 @@ when a `RedisRateLimiter` is built.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import secrets
@@ -35,6 +53,7 @@ from okx_ext.errors import RateLimiterUnavailableError
 
 if TYPE_CHECKING:
     import redis
+    import redis.cluster
 
 __all__ = ["DEFAULT_REQUEST_TIMEOUT_S", "RedisRateLimiter"]
 
@@ -51,6 +70,7 @@ _MASK = "***"
 
 # Times are integer microseconds: exact in Lua's doubles up to 2**53 (year 2255), and
 # formatted with %.0f because Lua 5.1's tostring keeps only 14 significant digits.
+# KEYS[1] is the slots' sorted set, KEYS[2] the state hash; no other key is touched.
 _NOW = """
 local now
 if ARGV[#ARGV] ~= '' then
@@ -67,32 +87,69 @@ local function expire_at_latest_score(now)
 end
 """
 
-# KEYS[1] the slots; ARGV: token, max_requests, window_us, lease_us, now_us or ''.
-# Returns {1, 0} with the slot taken, or {0, microseconds before one may free up}.
+# ARGV: token, max_requests, window_us, lease_us, give_up_us or '', now_us or ''.
+# Returns {1, 0, now} with the slot taken, {0, microseconds before one may free up, now},
+# or {-1, 0, now} when the script runs after its caller gave up (nothing taken).
 _ACQUIRE = _NOW + """
 local window_us = tonumber(ARGV[3])
 local lease_us = tonumber(ARGV[4])
+local fnow = string.format('%.0f', now)
+if ARGV[5] ~= '' and now > tonumber(ARGV[5]) then
+  return {-1, 0, fnow}
+end
+-- A promoted replica has a replication id of its own, and a restarted server too.
+local replid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)') or ''
+local state = redis.call('HMGET', KEYS[2], 'paused_until', 'replid')
+local paused
+if not state[1] or state[2] ~= replid then
+  -- No state, or another primary's: the slots were lost, or may lack the last writes, or
+  -- the key is new (all alike from here). A forgotten slot counts for one lease at most,
+  -- so nothing is admitted before then.
+  paused = now + lease_us
+  redis.call('HSET', KEYS[2], 'paused_until', string.format('%.0f', paused), 'replid', replid)
+else
+  paused = tonumber(state[1])
+end
+if now < paused then
+  return {0, paused - now, fnow}
+end
 -- A score equal to now no longer counts (the window is (now - window, now]); a lease
 -- past its expiry belonged to a worker that died mid-request.
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', now))
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', fnow)
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
   redis.call('ZADD', KEYS[1], string.format('%.0f', now + lease_us), ARGV[1])
   expire_at_latest_score(now)
-  return {1, 0}
+  return {1, 0, fnow}
 end
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 -- A slot still in flight frees a window after it returns, at the earliest.
-return {0, math.min(tonumber(first[2]) - now, window_us)}
+return {0, math.min(tonumber(first[2]) - now, window_us), fnow}
 """
 
-# KEYS[1] the slots; ARGV: token, window_us, now_us or ''. The slot now counts
-# until a window from now; re-added even if its lease had expired, as the request was sent.
+# ARGV: token, window_us, now_us or ''. The slot now counts until a window from now;
+# re-added even if its lease had expired (or Redis lost it), as the request was sent.
+# The state hash is left alone: a missing one still pauses the next acquire.
 _RELEASE = _NOW + """
 local window_us = tonumber(ARGV[2])
 redis.call('ZADD', KEYS[1], string.format('%.0f', now + window_us), ARGV[1])
 expire_at_latest_score(now)
 return 1
 """
+
+
+# KEYS[1] only routes the call to the node that holds the key (Redis Cluster); no key is
+# touched. Returns the server's TIME, on that node's clock.
+_TIME = "return redis.call('TIME')"
+
+
+def _limiter_keys(key: str) -> tuple[str, str]:
+    """Return the names of ``key``'s slots and state, in one Redis Cluster hash slot.
+
+    The hash tag is ``key`` itself, with ``%`` and ``}`` escaped so that the tag ends at
+    our closing brace (and is never empty) whatever ``key`` holds.
+    """
+    tag = key.replace("%", "%25").replace("}", "%7D")
+    return f"{{{tag}}}:slots", f"{{{tag}}}:state"
 
 
 def _masked_url(url: str) -> str:
@@ -124,19 +181,23 @@ class RedisRateLimiter(_SlotLimiter):
     """A `RateLimiter` whose budget is shared through Redis by every process using `key`.
 
     ``RedisRateLimiter(redis_url, key=..., limit=RateLimit())`` keeps the slots of one
-    budget in the Redis sorted set ``key``; every limiter (any process, any machine)
-    built with the same URL, key and limit shares it. Use it as `RateLimiter`:
-    ``with limiter.slot(): send()``, or give it to `MaxWithdrawalClient(rate_limit=)`.
-    Entering blocks (through the injected `sleep`) until a slot is free; the slot is
-    taken while the request is in flight and for ``window_s`` after it returns or raises.
+    budget in Redis under ``{key}:slots`` and ``{key}:state`` (one Redis Cluster hash
+    slot); every limiter (any process, any machine) built with the same URL, key and limit
+    shares it. Use it as `RateLimiter`: ``with limiter.slot(): send()``, or give it to
+    `MaxWithdrawalClient(rate_limit=)`. Entering blocks (through the injected `sleep`)
+    until a slot is free; the slot is taken while the request is in flight and for
+    ``window_s`` after it returns or raises.
 
     - ``lease_s``: how long an in-flight slot may stay taken without being released,
       so that a worker killed mid-request never blocks the others for longer. Default:
       `DEFAULT_REQUEST_TIMEOUT_S` plus ``window_s`` (a request that reached OKX by its
-      timeout stops counting there by then). At least ``window_s``.
+      timeout stops counting there by then). At least ``window_s``. It is also the pause
+      after Redis lost the key's state (or on a key Redis has never seen): nothing is
+      admitted for one lease, so no request lands in a window OKX may still count.
     - ``redis_timeout_s``: connect and read timeout of each Redis call (default 2 s);
       Redis unreachable, refusing or timing out raises `RateLimiterUnavailableError`,
-      which names the URL with its password masked. Nothing is sent meanwhile.
+      which names the URL with its password masked. Nothing is sent meanwhile, and an
+      acquire that Redis runs only after its caller gave up takes no slot.
     - ``clock``/``sleep``: default to `time.time`/`time.sleep`, looked up at each call;
       the window itself runs on the Redis server's clock, so machines with skewed
       clocks share it; ``clock`` only measures an `acquire` deadline.
@@ -152,11 +213,16 @@ class RedisRateLimiter(_SlotLimiter):
         "_client",
         "_clock",
         "_held",
+        "_keys",
         "_lease_us",
         "_lock",
+        "_offset_us",
+        "_owns_client",
         "_release_script",
         "_server_now",
         "_sleep",
+        "_time_script",
+        "_timeout_us",
         "_url",
         "_window_us",
         "key",
@@ -175,22 +241,83 @@ class RedisRateLimiter(_SlotLimiter):
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> None:
-        try:
-            import redis
-            import redis.backoff
-            import redis.retry
-        except ImportError as exc:
-            raise ImportError(
-                "RedisRateLimiter needs the redis package: pip install 'okx-ext[redis]'"
-            ) from exc
+        _require_redis()
+        import redis
+        import redis.backoff
+        import redis.retry
+
         if not isinstance(redis_url, str):
             raise TypeError(f"redis_url must be a str, got {type(redis_url).__name__}")
+        url = _masked_url(redis_url)
+        self._setup(url, key, limit, lease_s, clock, sleep)
+        timeout_s = check_seconds("RedisRateLimiter.redis_timeout_s", redis_timeout_s)
+        client = None
+        with contextlib.suppress(ValueError):
+            client = redis.Redis.from_url(
+                redis_url,
+                socket_connect_timeout=timeout_s,
+                socket_timeout=timeout_s,
+                # Fail fast: the caller's Retry decides about retrying, with its own budget.
+                retry=redis.retry.Retry(redis.backoff.NoBackoff(), 0),
+            )
+        if client is None:
+            # Raised outside the except clause: redis-py's message may quote the URL's
+            # password, and neither the cause nor the context may carry it.
+            raise ValueError(f"invalid Redis URL {self._url}")
+        self._attach(client, timeout_s, owned=True)
+
+    @classmethod
+    def from_client(
+        cls,
+        client: redis.Redis | redis.cluster.RedisCluster,
+        *,
+        key: str,
+        limit: RateLimit = _DEFAULT_LIMIT,
+        lease_s: float | None = None,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> RedisRateLimiter:
+        """Build a limiter on a Redis client of your own, used as is and never closed.
+
+        ``client``: a ``redis.Redis`` (with your pool, TLS and retry policy), a Sentinel
+        ``master_for(...)`` client, or a ``redis.cluster.RedisCluster``; a sync client, not
+        ``redis.asyncio``. Its settings are not replaced: its own ``socket_timeout`` is the
+        moment a call is given up (none set: calls are never given up), and its own
+        ``retry`` decides about retrying a call. `close` leaves it open. Errors name the
+        client's type, never its address or password. The other arguments are the
+        constructor's.
+        """
+        _require_redis()
+        import redis
+        import redis.cluster
+
+        if not isinstance(client, (redis.Redis, redis.cluster.RedisCluster)):
+            raise TypeError(
+                "RedisRateLimiter.from_client expects a redis.Redis or a "
+                f"redis.cluster.RedisCluster, got {type(client).__name__}"
+            )
+        limiter = cls.__new__(cls)
+        limiter._setup(f"<{type(client).__name__} client>", key, limit, lease_s, clock, sleep)
+        limiter._attach(client, _socket_timeout(client), owned=False)
+        return limiter
+
+    def _setup(
+        self,
+        url: str,
+        key: str,
+        limit: RateLimit,
+        lease_s: float | None,
+        clock: Callable[[], float] | None,
+        sleep: Callable[[float], object] | None,
+    ) -> None:
+        """Check and set what both constructors share."""
         if not isinstance(key, str) or not key:
             raise ValueError(f"RedisRateLimiter.key must be a non-empty str, got {preview(key)}")
         if not isinstance(limit, RateLimit):
             raise TypeError(f"RedisRateLimiter expects a RateLimit, got {type(limit).__name__}")
-        self._url = _masked_url(redis_url)
+        self._url = url
         self.key = key
+        self._keys = _limiter_keys(key)
         self.limit = limit
         default_lease_s = DEFAULT_REQUEST_TIMEOUT_S + limit.window_s
         self.lease_s = check_seconds(
@@ -201,29 +328,27 @@ class RedisRateLimiter(_SlotLimiter):
                 f"RedisRateLimiter.lease_s must be at least window_s ({limit.window_s}), "
                 f"got {lease_s!r}"
             )
-        timeout_s = check_seconds("RedisRateLimiter.redis_timeout_s", redis_timeout_s)
         # Rounded up: a window a microsecond long is safe, one a microsecond short is not.
         self._window_us = math.ceil(limit.window_s * _MICROSECONDS)
         self._lease_us = math.ceil(self.lease_s * _MICROSECONDS)
+        # A lower bound of (server clock - local monotonic clock), in microseconds.
+        self._offset_us: int | None = None
         self._clock = clock
         self._sleep = sleep
         # Tests set this to drive the window on a simulated clock instead of Redis TIME.
         self._server_now: Callable[[], float] | None = None
         self._lock = threading.Lock()
         self._held: deque[str] = deque()
-        try:
-            self._client: redis.Redis = redis.Redis.from_url(
-                redis_url,
-                socket_connect_timeout=timeout_s,
-                socket_timeout=timeout_s,
-                # Fail fast: the caller's Retry decides about retrying, with its own budget.
-                retry=redis.retry.Retry(redis.backoff.NoBackoff(), 0),
-            )
-        except ValueError:
-            # redis-py's message may quote the URL: replace it with the masked one.
-            raise ValueError(f"invalid Redis URL {self._url}") from None
-        self._acquire_script = self._client.register_script(_ACQUIRE)
-        self._release_script = self._client.register_script(_RELEASE)
+
+    def _attach(self, client: Any, timeout_s: float | None, *, owned: bool) -> None:
+        """Use ``client`` for every call; close it in `close` only if this limiter built it."""
+        self._client: Any = client
+        self._owns_client = owned
+        # Rounded down: the server must give up no later than the caller does.
+        self._timeout_us = None if timeout_s is None else math.floor(timeout_s * _MICROSECONDS)
+        self._acquire_script = client.register_script(_ACQUIRE)
+        self._release_script = client.register_script(_RELEASE)
+        self._time_script = client.register_script(_TIME)
 
     def __repr__(self) -> str:
         return (
@@ -232,19 +357,57 @@ class RedisRateLimiter(_SlotLimiter):
             f"window_s={self.limit.window_s}), lease_s={self.lease_s})"
         )
 
+    def _unavailable(self, exc: Exception) -> RateLimiterUnavailableError:
+        return RateLimiterUnavailableError(
+            f"rate limiter unavailable: Redis at {self._url}: {type(exc).__name__}: "
+            f"{str(exc)[:200]}"
+        )
+
     def _run(self, script: Any, *args: object) -> Any:
-        """Run one Lua script on the slots' key; Redis failures become one typed error."""
+        """Run one Lua script on the limiter's keys; Redis failures become one typed error."""
         import redis.exceptions
 
         now = self._server_now
         now_us = "" if now is None else str(round(now() * _MICROSECONDS))
         try:
-            return script(keys=[self.key], args=[*args, now_us])
+            return script(keys=list(self._keys), args=[*args, now_us])
         except redis.exceptions.RedisError as exc:
-            raise RateLimiterUnavailableError(
-                f"rate limiter unavailable: Redis at {self._url}: {type(exc).__name__}: "
-                f"{str(exc)[:200]}"
-            ) from exc
+            raise self._unavailable(exc) from exc
+
+    def _learn_offset(self, server_us: int, sent_us: int, received_us: int) -> None:
+        """Tighten the lower bound of the server's clock offset from one round trip.
+
+        The server read ``server_us`` between ``sent_us`` and ``received_us`` (local
+        monotonic): the offset lies in [server - received, server - sent]. The largest
+        lower bound seen is kept, unless this trip proves it too high (the server's clock
+        stepped back).
+        """
+        low, high = server_us - received_us, server_us - sent_us
+        with self._lock:
+            known = self._offset_us
+            if known is None or low > known or high < known:
+                self._offset_us = low
+
+    def _give_up_us(self) -> str:
+        """Return, on the server's clock, the moment this caller stops waiting for Redis.
+
+        Empty (no limit) on a simulated clock or without a read timeout.
+        """
+        if self._server_now is not None or self._timeout_us is None:
+            return ""
+        if self._offset_us is None:
+            import redis.exceptions
+
+            sent_us = _monotonic_us()
+            try:
+                # A script, not TIME: on a cluster, the clock of the node holding the key.
+                seconds, microseconds = self._time_script(keys=[self._keys[0]])
+            except redis.exceptions.RedisError as exc:
+                raise self._unavailable(exc) from exc
+            server_us = int(seconds) * _MICROSECONDS + int(microseconds)
+            self._learn_offset(server_us, sent_us, _monotonic_us())
+        offset_us = self._offset_us
+        return "" if offset_us is None else str(_monotonic_us() + offset_us + self._timeout_us)
 
     def acquire(self, deadline: float | None = None) -> bool:
         """Block until a slot of the shared budget is free, take it and return True.
@@ -252,18 +415,34 @@ class RedisRateLimiter(_SlotLimiter):
         With a ``deadline`` (a time on this limiter's ``clock``), return False at once,
         without sleeping and without a slot, if no slot can free up by then. Pair each
         True with exactly one `release` (prefer `slot`). Raise
-        `RateLimiterUnavailableError` if Redis cannot be reached.
+        `RateLimiterUnavailableError` if Redis cannot be reached or answers too late.
         """
         token = secrets.token_hex(8)
         max_requests = self.limit.max_requests
+        late = 0
         while True:
-            taken, wait_us = self._run(
-                self._acquire_script, token, max_requests, self._window_us, self._lease_us
+            give_up_us = self._give_up_us()
+            sent_us = _monotonic_us()
+            taken, wait_us, server_us = self._run(
+                self._acquire_script, token, max_requests, self._window_us, self._lease_us,
+                give_up_us,
             )
-            if taken:
+            if self._server_now is None:
+                self._learn_offset(int(server_us), sent_us, _monotonic_us())
+            if taken == 1:
                 with self._lock:
                     self._held.append(token)
                 return True
+            if taken == -1:
+                # The script ran after the moment we sent as our give-up, yet its answer
+                # came back: our offset was stale. Once more with the fresh one, then no.
+                late += 1
+                if late > 1:
+                    raise RateLimiterUnavailableError(
+                        f"rate limiter unavailable: Redis at {self._url} ran the acquire "
+                        "later than redis_timeout_s after it was sent"
+                    )
+                continue
             wait_s = max(int(wait_us), 0) / _MICROSECONDS
             if deadline is not None and (self._clock or time.time)() + wait_s > deadline:
                 return False
@@ -285,5 +464,33 @@ class RedisRateLimiter(_SlotLimiter):
             logger.warning("%s; the slot frees when its %s s lease expires", error, self.lease_s)
 
     def close(self) -> None:
-        """Close the connections to Redis (slots still held free when their leases expire)."""
-        self._client.close()
+        """Close the connections to Redis (slots still held free when their leases expire).
+
+        A client given to `from_client` is left open: it is its owner's to close.
+        """
+        if self._owns_client:
+            self._client.close()
+
+
+def _require_redis() -> None:
+    """Raise ImportError naming the extra to install when redis-py is missing."""
+    try:
+        import redis  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            "RedisRateLimiter needs the redis package: pip install 'okx-ext[redis]'"
+        ) from exc
+
+
+def _socket_timeout(client: Any) -> float | None:
+    """Return the read timeout ``client``'s connections use, or None if they have none."""
+    holder = getattr(client, "connection_pool", None) or getattr(client, "nodes_manager", None)
+    kwargs = getattr(holder, "connection_kwargs", None)
+    timeout = kwargs.get("socket_timeout") if isinstance(kwargs, dict) else None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        return None
+    return float(timeout) if math.isfinite(timeout) and timeout > 0 else None
+
+
+def _monotonic_us() -> int:
+    return time.monotonic_ns() // 1000

@@ -20,8 +20,11 @@ codes (:data:`EXIT_CODE_TABLE`, the one table this list and ``--help`` are made 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ipaddress
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -74,7 +77,8 @@ class ExitCode(NamedTuple):
 EXIT_CODE_TABLE: Final[tuple[ExitCode, ...]] = (
     ExitCode(EXIT_OK, "success"),
     ExitCode(EXIT_USAGE, "invalid arguments or currencies (the bad item is named), credentials "
-                         "not set or incomplete, or an OKX parameter error",
+                         "not set or incomplete, a --domain that is not an http(s) URL with a "
+                         "host and a port from 1 to 65535, or an OKX parameter error",
              (CurrencyValidationError, InvalidParameterError)),
     ExitCode(3, "authentication, permission or a restricted account",
              (AuthenticationError, PermissionDeniedError)),
@@ -108,6 +112,16 @@ RETRY_MAX_DELAY_S: Final = 1.0
 RETRY_BUDGET_S: Final = 5.0
 
 _REDACTED: Final = "***"
+#: Credentials shorter than this are not searched for in free text: masking every "p" or
+#: "ab" garbles the message, and where the *** land would spell the credential out.
+_MIN_MASKED_CREDENTIAL_CHARS: Final = 8
+# A credential header or field, as an SDK or a dict repr may quote it: its value is masked
+# whatever the credential's length ("OK-ACCESS-PASSPHRASE: p", "'passphrase': 'p'").
+_CREDENTIAL_FIELD: Final = re.compile(
+    r"""((?:ok-access-(?:key|passphrase|sign)|api_key|api_secret_key|secret_key|passphrase)"""
+    r"""['"]?\s*[:=]\s*['"]?)([^'"\s,;}]+)""",
+    re.IGNORECASE,
+)
 
 
 class _CommandError(Exception):
@@ -119,9 +133,14 @@ class _CommandError(Exception):
 
 
 class _Streams:
-    """Results to stdout; notes and errors to stderr, with the credentials in use hidden."""
+    """Results to stdout; notes and errors to stderr, with the credentials in use hidden.
 
-    def __init__(self, stdout: TextIO, stderr: TextIO) -> None:
+    A closed stream is ``None`` in Python: a note or an error with no stderr is dropped
+    (never sent to stdout, where ``print(file=None)`` would put it), and a result with
+    no stdout is an error, not a silent exit 0.
+    """
+
+    def __init__(self, stdout: TextIO | None, stderr: TextIO | None) -> None:
         self._stdout = stdout
         self._stderr = stderr
         self.secrets: tuple[str, ...] = ()
@@ -130,25 +149,52 @@ class _Streams:
         # The library never puts credentials in its messages; this is the last line of
         # defence for text the CLI did not write itself (an SDK or network message),
         # which may quote a credential as a repr does (a backslash doubled, say).
+        text = _CREDENTIAL_FIELD.sub(lambda match: match.group(1) + _REDACTED, text)
         for secret in self.secrets:
+            if len(secret) < _MIN_MASKED_CREDENTIAL_CHARS:
+                continue
             for form in dict.fromkeys((secret, repr(secret)[1:-1], json.dumps(secret)[1:-1])):
                 if form:
                     text = text.replace(form, _REDACTED)
         return text
 
+    def check_stdout(self) -> None:
+        """Refuse to start when stdout is closed: the result would have nowhere to go."""
+        if self._stdout is None:
+            raise _CommandError(
+                "stdout is closed: the result would be lost; nothing was asked",
+                EXIT_OTHER_FAILURE,
+            )
+
     def result(self, text: str) -> None:
         # Results are currency codes and amounts the CLI formatted itself: not redacted,
         # so that a one-character passphrase cannot corrupt an amount.
-        print(text, file=self._stdout, flush=True)
+        self.check_stdout()
+        try:
+            print(text, file=self._stdout, flush=True)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _CommandError(
+                f"could not write the result to stdout: {type(exc).__name__}: {exc.strerror}",
+                EXIT_OTHER_FAILURE,
+            ) from None
+
+    def _to_stderr(self, text: str) -> None:
+        if self._stderr is None:
+            return
+        # A failing stderr (its reader gone, a full disk) loses the note, never the result.
+        with contextlib.suppress(OSError, ValueError):
+            print(text, file=self._stderr, flush=True)
 
     def note(self, text: str) -> None:
-        print(self._clean(text), file=self._stderr, flush=True)
+        self._to_stderr(self._clean(text))
 
     def error(self, text: str) -> None:
         # One line: a message with newlines (an HTML error page, say) is folded. The
         # prefix is ours and stays readable even when a credential is one letter long.
         message = self._clean(" ".join(text.split()))
-        print(f"{PROG}: error: {message}", file=self._stderr, flush=True)
+        self._to_stderr(f"{PROG}: error: {message}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -158,7 +204,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The double's own command; the product imports it only when asked to run it.
         from okx_fakes.cli import main as fake_server_main
 
-        return fake_server_main(arguments[1:], prog=f"{PROG} fake-server")
+        if sys.stderr is not None:
+            return fake_server_main(arguments[1:], prog=f"{PROG} fake-server")
+        # stderr closed: the server's notes and request lines go nowhere, and it serves.
+        with open(os.devnull, "w") as devnull, contextlib.redirect_stderr(devnull):
+            return fake_server_main(arguments[1:], prog=f"{PROG} fake-server")
     streams = _Streams(sys.stdout, sys.stderr)
     parser = _build_parser()
     try:
@@ -168,8 +218,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             # argparse has printed usage (exit 2) or help (exit 0) already.
             return exc.code if isinstance(exc.code, int) else EXIT_USAGE
         if args.command is None:
-            parser.print_help(sys.stderr)
+            if sys.stderr is not None:
+                parser.print_help(sys.stderr)
             return EXIT_USAGE
+        streams.check_stdout()
         return _max_withdrawal(args, streams)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
@@ -355,12 +407,36 @@ def _domain(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
         url = None
     # Refused here, not by httpx mid-request: a bad host is an argument error (2), not a
     # network failure (5).
-    if url is None or url.scheme not in ("http", "https") or not url.host:
+    if (
+        url is None
+        or url.scheme not in ("http", "https")
+        or not _is_host(url.raw_host.decode("ascii", "replace"))
+        or (url.port is not None and not 0 < url.port < 65536)
+    ):
         raise _CommandError(
             f"{source}: expected an http(s) URL such as {DEFAULT_DOMAIN}, got {domain!r}",
             EXIT_USAGE,
         )
     return domain
+
+
+_LABEL: Final = r"[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?"
+_HOST_NAME: Final = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\.?")
+
+
+def _is_host(host: str) -> bool:
+    """Tell whether ``host`` (httpx's raw host: IDNA-encoded, ASCII) names a host at all.
+
+    httpx percent-encodes what a host cannot hold (``"a b"`` becomes ``"a%20b"``), which
+    no resolver knows: a DNS name or an IP address only.
+    """
+    if _HOST_NAME.fullmatch(host):
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _real_account_api(

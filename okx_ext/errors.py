@@ -215,6 +215,8 @@ class InvalidParameterError(OkxApiError):
 _CODE_TO_CLASS: dict[str, type[OkxApiError]] = {
     "50011": RateLimitError,
     "50040": RateLimitError,
+    # The funding transfer's own rate limit, HTTP 429 (OKX's funding error-code table).
+    "58102": RateLimitError,
     "50001": ServiceUnavailableError,
     "50004": ServiceUnavailableError,
     "50005": ServiceUnavailableError,

@@ -9,11 +9,10 @@ unit tests, and a per-example deadline only makes a loaded CI machine flaky. Und
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 
 import pytest
-from _redis_server import redis_server
+from _redis_server import redis_url_fixture
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", deadline=None)
@@ -29,15 +28,5 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
-    """A real redis-server for the session (see tests/_redis_server.py).
-
-    Skipped where redis-server is missing, unless OKX_EXT_REQUIRE_REDIS=1 (CI sets it),
-    where a missing server is a failure rather than a silently smaller suite.
-    """
-    if shutil.which("redis-server") is None:
-        reason = "redis-server is not on PATH (apt-get install redis-server)"
-        if os.environ.get("OKX_EXT_REQUIRE_REDIS") == "1":
-            pytest.fail(f"{reason}, and OKX_EXT_REQUIRE_REDIS=1")
-        pytest.skip(f"{reason}; set OKX_EXT_REQUIRE_REDIS=1 to fail instead")
-    with redis_server() as url:
-        yield url
+    """A real redis-server for the session (see tests/_redis_server.py)."""
+    yield from redis_url_fixture()

@@ -32,6 +32,7 @@ from okx_ext.errors import (
 EXPECTED: list[tuple[str, type[OkxApiError], bool]] = [
     ("50011", RateLimitError, True),
     ("50040", RateLimitError, True),
+    ("58102", RateLimitError, True),  # the funding transfer's rate limit, HTTP 429
     ("50001", ServiceUnavailableError, True),
     ("50004", ServiceUnavailableError, True),
     ("50005", ServiceUnavailableError, False),

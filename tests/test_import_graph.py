@@ -25,7 +25,7 @@ FAKE_CORE = frozenset({
     "okx_fakes._wire", "okx_fakes._checks", "okx_fakes._auth", "okx_fakes._authenticate",
     "okx_fakes._accounts", "okx_fakes._faults", "okx_fakes._ratewindows", "okx_fakes._params",
     "okx_fakes._routes", "okx_fakes._routes.account", "okx_fakes._routes.funding",
-    "okx_fakes._model", "okx_fakes._accounts_file",
+    "okx_fakes._model", "okx_fakes._accounts_file", "okx_fakes._unmodelled",
 })
 # Its ways in, and what sits above them.
 FAKE_ADAPTERS = frozenset({

@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import ast
 import re
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
+from _doc_blocks import README as README_PATH
+from _doc_blocks import fenced_blocks
 
 pytest_plugins = ["pytester"]
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-
-
-def fenced_blocks(language: str) -> list[str]:
-    return re.findall(rf"^```{language}\n(.*?)^```$", README, flags=re.DOTALL | re.MULTILINE)
+README = README_PATH.read_text(encoding="utf-8")
 
 
 def block_starting(language: str, first_line: str) -> str:
-    matches = [block for block in fenced_blocks(language) if block.startswith(first_line)]
+    matches = [block for block in fenced_blocks(README, language)
+               if block.startswith(first_line)]
     assert len(matches) == 1, f"expected one ```{language} block starting {first_line!r}"
     return matches[0]
 
@@ -44,30 +40,8 @@ def test_the_fixture_example_passes_in_a_downstream_suite(pytester: pytest.Pytes
     result.assert_outcomes(passed=1)
 
 
-def test_make_demo_output_is_what_the_readme_shows() -> None:
-    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text(encoding="utf-8")
-    assert "okx-ext max-withdrawal --fake BTC ETH USDT" in makefile
-    assert "`okx-ext max-withdrawal --fake BTC ETH USDT`" in README
-    shown = block_starting("", "CCY ")
-    demo = subprocess.run(
-        [sys.executable, "-m", "okx_ext", "max-withdrawal", "--fake", "BTC", "ETH", "USDT"],
-        capture_output=True, text=True, timeout=60, check=False,
-        env={"PATH": "/usr/bin:/bin"},
-    )
-    assert demo.returncode == 0, demo.stderr
-    assert demo.stdout == shown
-
-
-def test_every_error_code_in_the_readme_table_maps_to_the_class_it_names() -> None:
-    from okx_ext.errors import error_for_code
-
-    rows = re.findall(r"^\| `(\w+)`[^|]*\| ([^|]*) \|", README, flags=re.MULTILINE)
-    checked = 0
-    for class_name, cause in rows:
-        for code in re.findall(r"\b5\d{4}\b", cause):
-            assert type(error_for_code(code, "")).__name__ == class_name, code
-            checked += 1
-    assert checked >= 27  # every code the wrapper maps is in the table
+# The demo output and the error-class table are checked on the README and on the site
+# alike, in tests/test_docs.py.
 
 
 def test_the_readme_lists_the_exit_codes_of_the_one_table() -> None:

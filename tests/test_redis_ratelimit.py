@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from _redis_server import free_port, redis_server
+from _redis_server import RedisServer, free_port, mark_key_known, redis_server, running_redis
 from _simclock import SimClock
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -38,9 +38,16 @@ from okx_ext import (
     RateLimiterUnavailableError,
     RedisRateLimiter,
 )
-from okx_ext._redis import _masked_url
+from okx_ext._redis import _limiter_keys, _masked_url
 
 MakeLimiter = Callable[..., RedisRateLimiter]
+
+
+known_key = mark_key_known
+
+
+def slots_key(limiter: RedisRateLimiter) -> str:
+    return _limiter_keys(limiter.key)[0]
 
 
 @pytest.fixture
@@ -50,12 +57,15 @@ def make_limiter(redis_url: str) -> Iterator[MakeLimiter]:
     built: list[RedisRateLimiter] = []
 
     def make(
-        limit: RateLimit, clock: SimClock | None = None, *, key: str = key, **kwargs: object
+        limit: RateLimit, clock: SimClock | None = None, *, key: str = key,
+        url: str = redis_url, known: bool = True, **kwargs: object,
     ) -> RedisRateLimiter:
         if clock is not None:
             kwargs.setdefault("clock", clock.time)
             kwargs.setdefault("sleep", clock.sleep)
-        limiter = RedisRateLimiter(redis_url, key=key, limit=limit, **kwargs)  # type: ignore[arg-type]
+        if known:
+            known_key(url, key)
+        limiter = RedisRateLimiter(url, key=key, limit=limit, **kwargs)  # type: ignore[arg-type]
         if clock is not None:
             limiter._server_now = clock.time
         built.append(limiter)
@@ -108,7 +118,7 @@ class TestWindowOnSimulatedTime:
         assert long_lease.acquire()  # in flight, its lease ends at 30 s
         with short_lease.slot():
             pass
-        ttl_ms = short_lease._client.pttl(short_lease.key)
+        ttl_ms = short_lease._client.pttl(slots_key(short_lease))
         assert 29_000 < ttl_ms <= 30_001
 
     def test_separate_keys_are_separate_budgets(self, make_limiter: MakeLimiter) -> None:
@@ -208,8 +218,10 @@ class TestWindowOnSimulatedTime:
         self, redis_url: str, max_requests: int, window_s: float, calls: list[tuple[float, float]]
     ) -> None:
         clock = SimClock(start=1_000.0)
+        key = f"test:{uuid.uuid4().hex}"
+        known_key(redis_url, key)
         limiter = RedisRateLimiter(
-            redis_url, key=f"test:{uuid.uuid4().hex}", limit=RateLimit(max_requests, window_s),
+            redis_url, key=key, limit=RateLimit(max_requests, window_s),
             clock=clock.time, sleep=clock.sleep,
         )
         limiter._server_now = clock.time
@@ -225,6 +237,186 @@ class TestWindowOnSimulatedTime:
         assert max_in_window([end for _, end in on_grid], window_us) <= max_requests  # type: ignore[arg-type]
 
 
+@pytest.fixture
+def own_redis(redis_url: str) -> Iterator[RedisServer]:
+    """A redis-server of this test's own, to restart, flush or stop without harming others."""
+    with running_redis() as server:
+        yield server
+
+
+def acquire_across_reconnect(limiter: RedisRateLimiter, deadline: float | None = None) -> bool:
+    """Acquire once the limiter's connection to a restarted server is replaced.
+
+    The pooled connection died with the old server: the first call fails on it (typed,
+    nothing taken), and the next one connects to the new server.
+    """
+    try:
+        return limiter.acquire(deadline)
+    except RateLimiterUnavailableError:
+        return limiter.acquire(deadline)
+
+
+class TestLostData:
+    """Redis forgets the slots (restart, FLUSHALL): nothing is admitted for one lease.
+
+    Slots OKX may still count: two requests returned at 0 count until 1.0, a third is
+    in flight. Without the state key, the limiter saw an empty set after the loss and
+    admitted at once, into OKX's window of those three.
+    """
+
+    @staticmethod
+    def _three_slots_then(lose: Callable[[], None], limiter: RedisRateLimiter,
+                          clock: SimClock) -> None:
+        for _ in range(2):
+            with limiter.slot():
+                pass
+        assert limiter.acquire()  # in flight across the loss
+        clock.advance(0.5)
+        lose()
+
+    @pytest.mark.parametrize("loss", ["flushall", "restart"])
+    def test_a_loss_pauses_admission_for_one_lease(
+        self, own_redis: RedisServer, make_limiter: MakeLimiter, loss: str
+    ) -> None:
+        clock = SimClock()
+        limiter = make_limiter(RateLimit(3, 1.0), clock, url=own_redis.url, lease_s=3.0)
+        lose = own_redis.restart if loss == "restart" else limiter._client.flushall
+        self._three_slots_then(lose, limiter, clock)
+        # After a restart the pooled connection is dead: the first call fails, typed.
+        assert acquire_across_reconnect(limiter, deadline=3.49) is False
+        assert limiter.acquire() is True
+        assert clock.now == 3.5  # the loss was seen at 0.5; one lease later
+        assert clock.sleeps == [3.0]
+
+    def test_a_release_after_the_loss_still_counts_its_window(
+        self, own_redis: RedisServer, make_limiter: MakeLimiter
+    ) -> None:
+        clock = SimClock()
+        limiter = make_limiter(RateLimit(1, 1.0), clock, url=own_redis.url, lease_s=5.0)
+        assert limiter.acquire()
+        limiter._client.flushall()
+        clock.advance(0.9)
+        limiter.release()  # the request was sent: it counts until 1.9, lost or not
+        scores = [score for _, score in
+                  limiter._client.zrange(slots_key(limiter), 0, -1, withscores=True)]
+        assert scores == [1_900_000.0]
+        # The release leaves the state missing: the next acquire still pauses.
+        assert limiter._client.exists(_limiter_keys(limiter.key)[1]) == 0
+        assert limiter.acquire() is True
+        assert clock.now == 5.9
+
+    def test_a_key_redis_has_never_seen_pauses_its_first_acquire(
+        self, make_limiter: MakeLimiter
+    ) -> None:
+        # A new key looks exactly like a lost one: the same one-lease pause, once.
+        clock = SimClock()
+        limiter = make_limiter(RateLimit(2, 1.0), clock, known=False, lease_s=4.0)
+        with limiter.slot():
+            assert clock.now == 4.0
+        with limiter.slot():
+            assert clock.now == 4.0
+        assert clock.sleeps == [4.0]
+
+    def test_limiters_sharing_the_key_all_wait_out_the_pause(
+        self, own_redis: RedisServer, make_limiter: MakeLimiter
+    ) -> None:
+        clock = SimClock()
+        first = make_limiter(RateLimit(2, 1.0), clock, url=own_redis.url, lease_s=2.0)
+        second = make_limiter(RateLimit(2, 1.0), clock, url=own_redis.url, lease_s=2.0)
+        with first.slot():
+            pass
+        first._client.flushall()
+        assert first.acquire(deadline=1.9) is False  # sees the loss, starts the pause
+        clock.advance(1.0)
+        assert second.acquire(deadline=1.9) is False
+        assert second.acquire() is True
+        assert clock.now == 2.0
+
+
+class TestStalledRedis:
+    """Redis stopped (SIGSTOP) past the callers' timeout, then resumed (SIGCONT).
+
+    The acquires sent meanwhile time out for their callers but wait in Redis's socket
+    buffers; Redis runs them on SIGCONT. Before the give-up time was checked inside the
+    script, each took a slot for a whole lease that nobody would ever release.
+    """
+
+    @staticmethod
+    def _evalsha_calls(url: str) -> int:
+        import redis
+
+        with redis.Redis.from_url(url) as client:
+            stats = client.info("commandstats").get("cmdstat_evalsha", {"calls": 0})
+            return int(stats["calls"])
+
+    def test_acquires_given_up_during_a_stop_take_no_slot(
+        self, own_redis: RedisServer, make_limiter: MakeLimiter
+    ) -> None:
+        # Three limiters, each with a connection of its own already open: a connection
+        # opened during the stop would time out in redis-py's handshake, before sending.
+        slept: list[float] = []
+        limiters = [
+            make_limiter(RateLimit(3, 0.05), url=own_redis.url, lease_s=30.0,
+                         redis_timeout_s=0.05, sleep=slept.append)
+            for _ in range(3)
+        ]
+        for limiter in limiters:
+            with limiter.slot():  # connected, and the server's clock offset learnt
+                pass
+        before = self._evalsha_calls(own_redis.url)
+        own_redis.pause()
+        try:
+            for limiter in limiters:
+                with pytest.raises(RateLimiterUnavailableError, match="Timeout"):
+                    limiter.acquire()
+        finally:
+            own_redis.resume()
+        deadline = time.monotonic() + 10
+        while self._evalsha_calls(own_redis.url) < before + 3:  # the buffered acquires ran
+            assert time.monotonic() < deadline, "the stalled acquires never ran"
+            time.sleep(0.001)
+        limiter = limiters[0]
+        counting = limiter._client.zrangebyscore(slots_key(limiter), time.time() * 1e6, "+inf")
+        assert counting == []  # before the fix: three slots, each counting for 30 s
+        for _ in range(3):  # the full budget at once, nothing to wait for
+            assert limiter.acquire() is True
+        assert slept == []
+        for _ in range(3):
+            limiter.release()
+
+    def test_a_release_held_up_by_the_stop_counts_from_when_redis_runs_it(
+        self, own_redis: RedisServer, make_limiter: MakeLimiter, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        slept: list[float] = []
+
+        def sleep(delay_s: float) -> None:
+            slept.append(delay_s)
+            time.sleep(delay_s)
+
+        limiter = make_limiter(
+            RateLimit(1, 0.01), url=own_redis.url, lease_s=30.0, redis_timeout_s=0.05,
+            sleep=sleep,
+        )
+        with limiter.slot():  # both scripts loaded: a buffered NOSCRIPT would prove nothing
+            pass
+        assert limiter.acquire()
+        before = self._evalsha_calls(own_redis.url)
+        own_redis.pause()
+        try:
+            with caplog.at_level(logging.WARNING, logger="okx_ext"):
+                limiter.release()  # times out: logged, and buffered in Redis
+        finally:
+            own_redis.resume()
+        assert "lease expires" in caplog.text
+        while self._evalsha_calls(own_redis.url) < before + 1:
+            time.sleep(0.001)
+        # Run by Redis on SIGCONT: the slot counts a window from then, not its 30 s lease.
+        slept.clear()
+        assert limiter.acquire() is True
+        assert sum(slept) <= 0.011
+        limiter.release()
+
+
 def _hold_slots_in_turn(redis_url: str, key: str, count: int, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     limiter = RedisRateLimiter(redis_url, key=key, limit=RateLimit(2, 0.02))
     for _ in range(count):
@@ -236,8 +428,9 @@ def _hold_slots_in_turn(redis_url: str, key: str, count: int, queue: multiproces
 
 class TestRealTime:
     def test_the_server_clock_spaces_requests_by_the_window(self, redis_url: str) -> None:
-        limiter = RedisRateLimiter(redis_url, key=f"test:{uuid.uuid4().hex}",
-                                   limit=RateLimit(1, 0.01))
+        key = f"test:{uuid.uuid4().hex}"
+        known_key(redis_url, key)
+        limiter = RedisRateLimiter(redis_url, key=key, limit=RateLimit(1, 0.01))
         with limiter.slot():
             returned = time.monotonic()
         with limiter.slot():
@@ -248,6 +441,7 @@ class TestRealTime:
         context = multiprocessing.get_context("spawn")
         queue = context.Queue()
         key = f"test:{uuid.uuid4().hex}"
+        known_key(redis_url, key)
         processes = [
             context.Process(target=_hold_slots_in_turn, args=(redis_url, key, 8, queue))
             for _ in range(3)
@@ -265,6 +459,7 @@ class TestRealTime:
         self, redis_url: str
     ) -> None:
         key = f"test:{uuid.uuid4().hex}"
+        known_key(redis_url, key)
         holder = (
             "import sys, time\n"
             "from okx_ext import RateLimit, RedisRateLimiter\n"
@@ -350,6 +545,7 @@ class TestFaults:
         self, caplog: pytest.LogCaptureFixture
     ) -> None:
         with redis_server() as url:
+            known_key(url, "k")
             limiter = RedisRateLimiter(url.replace("redis://", "redis://:pw@"), key="k")
             limiter._client.connection_pool.connection_kwargs.pop("password")
             limiter.acquire()
@@ -375,7 +571,7 @@ class TestFaults:
         monkeypatch.undo()
 
         # The slot still counts, until its lease (5 s) and not a window (1 s) after release.
-        ((_, score),) = limiter._client.zrange(limiter.key, 0, -1, withscores=True)
+        ((_, score),) = limiter._client.zrange(slots_key(limiter), 0, -1, withscores=True)
         assert score == 5_000_000
         assert not limiter.acquire(deadline=4.9)
         clock.advance(5.0)
@@ -422,6 +618,32 @@ class TestConfiguration:
         with pytest.raises(ValueError, match=message):
             RedisRateLimiter("redis://127.0.0.1:1/0", **kwargs)  # type: ignore[arg-type]
 
+    def test_a_password_with_a_slash_is_nowhere_in_the_invalid_url_error(self) -> None:
+        # redis-py reads "ab" as the port and says so; that error must not be chained.
+        with pytest.raises(ValueError, match="invalid Redis URL") as caught:
+            RedisRateLimiter("redis://:ab/cd@127.0.0.1:1/0", key="k")
+        error: BaseException | None = caught.value
+        seen = []
+        while error is not None:
+            seen.append(f"{error} {error.args!r}")
+            error = error.__cause__ or error.__context__
+        assert len(seen) == 1
+        assert "ab" not in seen[0] and "cd" not in seen[0]
+
+    @pytest.mark.parametrize(
+        "key", ["okx:uid:42", "a}b", "}", "{", "{}", "x{y}z", "%7D", "a%7D", "{x}"]
+    )
+    def test_every_key_of_a_limiter_is_in_one_cluster_slot(self, key: str) -> None:
+        from redis.crc import key_slot
+
+        slots_name, state_name = _limiter_keys(key)
+        assert slots_name != state_name
+        assert key_slot(slots_name.encode()) == key_slot(state_name.encode())
+
+    def test_distinct_keys_never_share_state(self) -> None:
+        names = [_limiter_keys(key) for key in ["a}", "a%7D", "a%257D", "a"]]
+        assert len({name for pair in names for name in pair}) == 8
+
     def test_invalid_url_refused_without_quoting_it(self) -> None:
         with pytest.raises(ValueError, match="invalid Redis URL") as caught:
             RedisRateLimiter("http://:pw@host/0", key="k")
@@ -464,7 +686,9 @@ def test_the_readme_shared_budget_example_runs(redis_url: str) -> None:
             calls.append(ccy)
             return {"code": "0", "msg": "", "data": [{"ccy": "BTC", "maxWd": "1.5"}]}
 
-    namespace: dict[str, object] = {"api": Api(), "uid": uuid.uuid4().hex}
+    uid = uuid.uuid4().hex
+    known_key(redis_url, f"okx-max-withdrawal:{uid}")
+    namespace: dict[str, object] = {"api": Api(), "uid": uid}
     exec(block.replace("redis://:password@redis.internal:6379/0", redis_url), namespace)
     assert calls == ["BTC"]
     assert str(namespace["rows"]["BTC"].max_wd) == "1.5"  # type: ignore[index]

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import decimal
 import os
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
@@ -28,15 +29,19 @@ from okx_ext import (
 )
 
 __all__ = [
+    "SupportsAccountBalance",
     "SupportsFundsTransfer",
+    "SupportsTransferRequests",
     "SweepResult",
     "account_api_from_environment",
     "execute_sweep",
     "funding_api_from_environment",
     "plan_from_rows",
     "plan_sweep",
+    "recovering_sweep",
     "sweep",
     "sweep_report",
+    "trading_equity",
 ]
 
 TRADING, FUNDING = "18", "6"  # OKX's account types: trading and funding
@@ -49,6 +54,25 @@ class SupportsFundsTransfer(Protocol):
         """Ask OKX to move ``amt`` of ``ccy`` from account ``from_`` to account ``to``."""
 
 
+class SupportsTransferRequests(Protocol):
+    """python-okx's ``FundingAPI`` generic call, which sends what its methods cannot (clientId)."""
+
+    def _request_with_params(self, method: str, request_path: str,
+                             params: dict[str, Any]) -> Any:
+        """Send one signed request to OKX and return its JSON answer."""
+
+
+class SupportsAccountBalance(Protocol):
+    """python-okx's ``AccountAPI.get_account_balance``."""
+
+    def get_account_balance(self, ccy: str = "") -> Any:
+        """``GET /api/v5/account/balance``: the trading account's balance."""
+
+
+TRANSFER_PATH = "/api/v5/asset/transfer"
+TRANSFER_STATE_PATH = "/api/v5/asset/transfer-state"
+
+
 @dataclass(frozen=True)
 class SweepResult:
     """What a sweep moved (in order), and where and why it stopped, if it did."""
@@ -56,11 +80,14 @@ class SweepResult:
     moved: dict[str, Decimal] = field(default_factory=dict)
     stopped_at: str | None = None
     reason: str | None = None
+    equity: Decimal | None = None  # the trading account's total equity (USD) before
 
     def report(self) -> str:
         """One line for the operators' channel: exactly what moved, and why it stopped."""
         moved = ", ".join(f"{amount:f} {ccy}" for ccy, amount in self.moved.items())
         line = f"swept {moved}" if moved else "swept nothing"
+        if self.equity is not None:
+            line = f"equity {self.equity:f} USD; {line}"
         if self.stopped_at is not None:
             line += f"; stopped at {self.stopped_at}: {self.reason}"
         return line
@@ -182,3 +209,71 @@ def sweep(
 ) -> SweepResult:
     """Plan the sweep above the reserves in ``keep`` and execute it."""
     return execute_sweep(funding_api, plan_sweep(account_api, keep))
+
+
+def trading_equity(account_api: SupportsAccountBalance) -> Decimal:
+    """The trading account's total equity in USD (``totalEq`` of ``get_account_balance``)."""
+    answer = account_api.get_account_balance()
+    try:
+        return Decimal(answer["data"][0]["totalEq"])
+    except (KeyError, IndexError, TypeError, decimal.InvalidOperation):
+        raise ValueError(f"unexpected account balance answer: {str(answer)[:80]}") from None
+
+
+def recovering_sweep(
+    account_api: Any,
+    funding_api: SupportsTransferRequests,
+    keep: Mapping[str, Decimal],
+    *,
+    run_id: str,
+    polls: int = 5,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SweepResult:
+    """Sweep as :func:`sweep`, safe against lost answers and pending transfers.
+
+    Each transfer carries ``clientId`` = ``run_id`` + its index (``run_id``: letters and
+    digits, unique per run). When an answer is lost (a transport error), OKX may still
+    have applied it ("the success or failure of the request does not necessarily reflect
+    the actual transfer result"): the sweep asks ``transfer-state`` by that clientId and
+    counts the transfer only if it is there, so nothing moves twice. A ``pending``
+    transfer is polled (``polls`` times, ``sleep`` between) until it settles; ``failed``
+    or still pending stops the sweep. The result reports exactly what moved.
+    """
+    equity = trading_equity(account_api)
+    plan = plan_sweep(account_api, keep)
+    moved: dict[str, Decimal] = {}
+    for index, (ccy, amount) in enumerate(plan.items()):
+        client_id = f"{run_id}{index}"
+        params = {"ccy": ccy, "amt": f"{amount:f}", "from": TRADING, "to": FUNDING,
+                  "clientId": client_id}
+        try:
+            answer = funding_api._request_with_params("POST", TRANSFER_PATH, params)
+        except httpx.HTTPError as exc:
+            lost = f"{type(exc).__name__}, not applied"
+            state = _settled_state(funding_api, client_id, polls, sleep, missing=lost)
+        else:
+            code = answer.get("code") if isinstance(answer, dict) else None
+            if code != "0":
+                return SweepResult(moved, ccy, f"OKX error {code}", equity)
+            state = _settled_state(funding_api, client_id, polls, sleep, missing="vanished")
+        if state != "success":
+            return SweepResult(moved, ccy, f"transfer {state}", equity)
+        moved[ccy] = amount
+    return SweepResult(moved, equity=equity)
+
+
+def _settled_state(funding_api: SupportsTransferRequests, client_id: str, polls: int,
+                   sleep: Callable[[float], None], *, missing: str) -> str:
+    """The transfer's state by clientId once settled, "still pending", or ``missing``."""
+    for attempt in range(polls + 1):
+        answer = funding_api._request_with_params("GET", TRANSFER_STATE_PATH,
+                                                  {"clientId": client_id})
+        rows = answer.get("data") if isinstance(answer, dict) else None
+        if not rows:
+            return missing
+        state = str(rows[0].get("state"))
+        if state != "pending":
+            return state
+        if attempt < polls:
+            sleep(0.5 * 2 ** attempt)
+    return "still pending"

@@ -39,6 +39,7 @@ from okx_fakes._facts import (
 from okx_fakes._server import FakeServer
 from okx_fakes._transport import FakeTransport, Installation
 from okx_fakes._types import FakeRequest, FakeResponse, RequestRecord
+from okx_fakes._unmodelled import UnmodelledRequestError
 from okx_fakes._wsgi import DroppedConnection, FakeWSGIApp
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "RequestRecord",
     "TradingBalance",
     "TransferRecord",
+    "UnmodelledRequestError",
     "WithdrawalEntry",
     "parse_accounts",
     "sample_exchange",

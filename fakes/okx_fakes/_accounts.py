@@ -39,6 +39,7 @@ from okx_fakes._facts import ACCOUNT_LEVELS, ACCOUNT_MODES, CCY_PATTERN, MAX_CCY
 __all__ = [
     "FIRST_TRANS_ID",
     "FUNDING",
+    "SETTLED_STATES",
     "TRADING",
     "Amount",
     "FakeAccount",
@@ -63,6 +64,9 @@ FUNDING = "6"
 TRADING = "18"
 # Assumption: OKX's transfer ids are decimal numbers; the fake's start here and count up.
 FIRST_TRANS_ID = 1_000_001
+# OKX funding docs (transfer-state): a transfer is success, pending or failed.
+PENDING = "pending"
+SETTLED_STATES = ("success", "failed")
 
 # Bounds keep every amount exact under _EXACT (sums included) and its string short.
 _MAX_INTEGER_DIGITS = 30
@@ -194,7 +198,9 @@ class TransferRecord:
 
     ``from_``/``to`` are ``"18"`` (trading) or ``"6"`` (funding); ``loan`` is the
     ``loanTrans`` flag as understood; ``client_id`` is ``""`` when none was sent;
-    ``state`` is ``"success"`` (the fake settles at once); ``time`` is the fake's clock.
+    ``state`` is ``"success"`` (the fake settles at once), or ``"pending"`` after
+    :meth:`FakeExchange.pend_next_transfers` until :meth:`FakeExchange.settle_transfer`
+    makes it ``"success"`` or ``"failed"``; ``time`` is the fake's clock.
     """
 
     trans_id: str
@@ -230,9 +236,21 @@ class TransferIds:
 
     def __init__(self, start: int = FIRST_TRANS_ID) -> None:
         self._next = start
+        self._pending_next = 0  # how many of the next accepted transfers stay pending
 
     def __repr__(self) -> str:
         return f"TransferIds(next={self._next})"
+
+    def pend(self, times: int, *, replace: bool = False) -> None:
+        """Leave ``times`` more (``replace``: exactly ``times``) next transfers pending."""
+        self._pending_next = times if replace else self._pending_next + times
+
+    def take_pending(self) -> bool:
+        """Return True (and count down) when the transfer being made stays pending."""
+        if self._pending_next == 0:
+            return False
+        self._pending_next -= 1
+        return True
 
     @property
     def next_id(self) -> int:
@@ -461,23 +479,42 @@ class FakeAccount:
 
     def _transfer_locked(self, ccy: str, amt: Decimal, from_: str, to: str, *, loan: bool,
                          client_id: str, now: float) -> TransferRecord | None:
-        """Move ``amt`` of ``ccy``; None (nothing moves) when it is more than may move."""
-        if from_ == TRADING:
-            if amt > self._transferable_locked(ccy, loan):
-                return None
-            self._move_out_locked(ccy, amt)
-        else:
-            held = self._funding.get(ccy, Decimal(0))
-            if amt > held:
-                return None
-            self._funding[ccy] = _EXACT.subtract(held, amt)
-            holding = self._holdings.get(ccy, _NOTHING_HELD)
-            self._holdings[ccy] = replace(holding, available=_EXACT.add(holding.available, amt),
-                                          pin=_shifted(holding.pin, amt))
+        """Move ``amt`` of ``ccy``; None (nothing moves) when it is more than may move.
+
+        A pending transfer (see :meth:`TransferIds.take_pending`) leaves the source now
+        and reaches the destination when it settles.
+        """
+        if not self._debit_locked(ccy, amt, from_, loan):
+            return None
+        pending = self._trans_ids.take_pending()
+        if not pending:
+            self._credit_locked(ccy, amt, to)
         record = TransferRecord(self._trans_ids.take(), client_id, ccy, amt, from_, to,
-                                loan, "success", now)
+                                loan, PENDING if pending else "success", now)
         self._transfers.append(record)
         return record
+
+    def _debit_locked(self, ccy: str, amt: Decimal, from_: str, loan: bool) -> bool:
+        """Take ``amt`` out of account ``from_``; False (nothing taken) when it may not."""
+        if from_ == TRADING:
+            if amt > self._transferable_locked(ccy, loan):
+                return False
+            self._move_out_locked(ccy, amt)
+            return True
+        held = self._funding.get(ccy, Decimal(0))
+        if amt > held:
+            return False
+        self._funding[ccy] = _EXACT.subtract(held, amt)
+        return True
+
+    def _credit_locked(self, ccy: str, amt: Decimal, to: str) -> None:
+        """Put ``amt`` into account ``to``: funding, or trading's available (nothing repaid)."""
+        if to == FUNDING:
+            self._funding[ccy] = _EXACT.add(self._funding.get(ccy, Decimal(0)), amt)
+            return
+        holding = self._holdings.get(ccy, _NOTHING_HELD)
+        self._holdings[ccy] = replace(holding, available=_EXACT.add(holding.available, amt),
+                                      pin=_shifted(holding.pin, amt))
 
     def _move_out_locked(self, ccy: str, amt: Decimal) -> None:
         holding = self._holdings.get(ccy, _NOTHING_HELD)
@@ -490,7 +527,25 @@ class FakeAccount:
             borrowed=_EXACT.add(holding.borrowed, loaned),
             pin=_shifted(holding.pin, _EXACT.minus(amt)),  # "-amt" would round to 28 digits
         )
-        self._funding[ccy] = _EXACT.add(self._funding.get(ccy, Decimal(0)), amt)
+
+    def _settle_locked(self, trans_id: str, state: str) -> TransferRecord:
+        """Settle pending transfer ``trans_id``: success credits ``to``, failed returns to ``from``.
+
+        A failed transfer's amount comes back as a transfer the other way would bring it
+        (to trading: as available, nothing borrowed repaid). KeyError if none has the id,
+        ValueError if it is not pending.
+        """
+        index = next((i for i, t in enumerate(self._transfers) if t.trans_id == trans_id), None)
+        if index is None:
+            raise KeyError(f"no transfer has transId {trans_id!r}")
+        record = self._transfers[index]
+        if record.state != PENDING:
+            raise ValueError(f"transfer {trans_id} is {record.state}, not pending: it settles once")
+        self._credit_locked(record.ccy, record.amt, record.to if state == "success" else
+                            record.from_)
+        settled = replace(record, state=state)
+        self._transfers[index] = settled
+        return settled
 
     def _find_transfer_locked(self, trans_id: str, client_id: str) -> TransferRecord | None:
         if trans_id:
@@ -569,6 +624,10 @@ class LockedAccount:
     def find_transfer(self, trans_id: str, client_id: str) -> TransferRecord | None:
         """Return the transfer with ``trans_id``, else the latest with ``client_id``, or None."""
         return self._account._find_transfer_locked(trans_id, client_id)
+
+    def settle(self, trans_id: str, state: str) -> TransferRecord:
+        """Settle the pending transfer ``trans_id`` as ``state`` ("success" or "failed")."""
+        return self._account._settle_locked(trans_id, state)
 
     def state(self) -> dict[str, object]:
         """Return a deep copy of the account's state, for a snapshot."""

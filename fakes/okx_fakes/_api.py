@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import json
 import warnings
-from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -29,6 +28,7 @@ from okx_fakes._facts import (
 )
 from okx_fakes._model import ExchangeModel
 from okx_fakes._types import FakeRequest
+from okx_fakes._unmodelled import UnmodelledRequestError, is_modelled
 from okx_fakes._wire import NETWORK_FAULT_MESSAGE, check_sendable_headers
 
 __all__ = ["FakeAccountAPI", "FakeFundingAPI"]
@@ -42,7 +42,8 @@ _Client = TypeVar("_Client", bound="_FakeClient")
 def _unmodelled(sdk_class: type, modelled: set[str]) -> frozenset[str]:
     """Return the real client's other public methods (endpoints, httpx.Client's get, send...).
 
-    On the fake they exist, as hasattr() expects, and raise NotImplementedError when called.
+    On the fake they exist, as hasattr() expects: they call the client's ``fallback``, or
+    raise NotImplementedError without one.
     """
     return frozenset(
         name for name in dir(sdk_class)
@@ -62,7 +63,10 @@ class _FakeClient:
     nothing is sent anywhere (and nothing is logged: python-okx's debug log prints secrets).
     An injected network fault raises ``httpx.ConnectError``, as through the real SDK.
     Like the real client (an ``httpx.Client``) it is a context manager with ``close()``, and
-    a closed one refuses to send.
+    a closed one refuses to send. ``fallback`` (any object) answers what the fake does not
+    model: an unmodelled method is looked up on it, and ``_request_with_params`` to an
+    unmodelled path calls its ``_request_with_params``; without one they raise
+    NotImplementedError and :class:`~okx_fakes.UnmodelledRequestError`.
     """
 
     _UNMODELLED: frozenset[str] = frozenset()
@@ -79,6 +83,7 @@ class _FakeClient:
         proxy: str | None = None,
         *,
         exchange: ExchangeModel,
+        fallback: Any = None,
     ) -> None:
         if not isinstance(exchange, ExchangeModel):
             raise TypeError(f"exchange must be a FakeExchange, got {type(exchange).__name__}")
@@ -91,6 +96,7 @@ class _FakeClient:
         self.debug = debug
         self.proxy = proxy
         self.exchange = exchange
+        self.fallback = fallback
         self._state = _UNOPENED
         if use_server_time is not None:
             warnings.warn("use_server_time parameter is deprecated. Please remove it.",
@@ -122,17 +128,28 @@ class _FakeClient:
 
     if not TYPE_CHECKING:  # at run time only: mypy keeps flagging the unmodelled methods
 
-        def __getattr__(self, name: str) -> Callable[..., NoReturn]:
-            """Return a stand-in for one of the real client's unmodelled methods."""
-            if name not in self._UNMODELLED:
-                raise AttributeError(
-                    f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
-                )
-            return functools.partial(_not_modelled, type(self).__name__, name)
+        def __getattr__(self, name: str) -> Any:
+            """Return the fallback's method for an unmodelled one, or a stand-in that refuses."""
+            fallback = self.__dict__.get("fallback")
+            if name in self._UNMODELLED or (fallback is not None and not name.startswith("_")):
+                if fallback is not None:
+                    return getattr(fallback, name)
+                return functools.partial(_not_modelled, type(self).__name__, name)
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
+            )
 
     def _request_with_params(self, method: str, request_path: str,
                              params: dict[str, Any]) -> Any:
-        """python-okx's generic call (e.g. to send a parameter its method lacks, ``clientId``)."""
+        """python-okx's generic call (e.g. to send a parameter its method lacks, ``clientId``).
+
+        A path the fake does not model goes to the fallback's ``_request_with_params``;
+        without a fallback it raises :class:`~okx_fakes.UnmodelledRequestError`.
+        """
+        if not is_modelled(_wire_target(request_path).partition("?")[0]):
+            if self.fallback is None:
+                raise UnmodelledRequestError(method, request_path.partition("?")[0])
+            return self.fallback._request_with_params(method, request_path, params)
         return self._request(method, request_path, params)
 
     def _request(self, method: str, path: str, params: dict[str, Any]) -> Any:
@@ -179,9 +196,10 @@ def _wire_target(request_path: str) -> str:
 class FakeAccountAPI(_FakeClient):
     """Drop-in for ``okx.Account.AccountAPI`` (same constructor plus ``exchange=``).
 
-    Only ``get_max_withdrawal`` is modelled; the other methods exist but raise
-    NotImplementedError. Construction, life cycle and faults as the real client (see
-    ``_FakeClient``: ``with``, ``close()``, ``httpx.ConnectError`` on a network fault).
+    Only ``get_max_withdrawal`` is modelled; the other methods exist and call ``fallback``,
+    or raise NotImplementedError without one. Construction, life cycle and faults as the
+    real client (see ``_FakeClient``: ``with``, ``close()``, ``httpx.ConnectError`` on a
+    network fault).
     """
 
     _UNMODELLED = _unmodelled(AccountAPI, {"get_max_withdrawal"})
@@ -195,8 +213,8 @@ class FakeFundingAPI(_FakeClient):
     """Drop-in for ``okx.Funding.FundingAPI`` (same constructor plus ``exchange=``).
 
     ``funds_transfer``, ``transfer_state`` and ``get_balances`` are modelled, with
-    python-okx's signatures and requests; the other methods exist but raise
-    NotImplementedError. Life cycle and faults as :class:`FakeAccountAPI`.
+    python-okx's signatures and requests; the other methods exist and call ``fallback``,
+    or raise NotImplementedError without one. Life cycle and faults as :class:`FakeAccountAPI`.
     """
 
     _UNMODELLED = _unmodelled(FundingAPI, {"funds_transfer", "transfer_state", "get_balances"})
@@ -222,5 +240,7 @@ class FakeFundingAPI(_FakeClient):
 def _not_modelled(client: str, name: str, *args: object, **kwargs: object) -> NoReturn:
     raise NotImplementedError(
         f"{client}.{name} is not modelled: the fake exchange models only get_max_withdrawal, "
-        "funds_transfer, transfer_state and get_balances"
+        f"funds_transfer, transfer_state and get_balances. Pass fallback= to answer it: "
+        f"{client}(..., exchange=exchange, fallback=obj) calls obj.{name}(...) (a real "
+        "python-okx client under respx or pytest-httpx, or a unittest.mock.Mock)"
     )

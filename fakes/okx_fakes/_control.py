@@ -289,9 +289,9 @@ def _put_funding(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[in
 
 
 _FAULT_SHAPES = {
-    "code": frozenset({"code", "times", "msg"}),
-    "http_status": frozenset({"http_status", "body", "times", "content_type"}),
-    "network": frozenset({"network", "times"}),
+    "code": frozenset({"code", "times", "msg", "path"}),
+    "http_status": frozenset({"http_status", "body", "times", "content_type", "path"}),
+    "network": frozenset({"network", "times", "path", "after_answer"}),
 }
 
 
@@ -311,16 +311,19 @@ def _post_fault(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int
                     str(code) not in ERRORS):
                 raise ControlError(400, "code: not an OKX code of the fake's table, "
                                         f"got {preview(code)}")
-            api.exchange.fail_next(str(code), times=times, msg=fields.get("msg"))
+            api.exchange.fail_next(str(code), times=times, msg=fields.get("msg"),
+                                   path=fields.get("path"))
         elif kind == "http_status":
             api.exchange.fail_next_http(fields["http_status"], fields.get("body", ""),
                                         times=times,
                                         content_type=fields.get("content_type",
-                                                                "text/html; charset=utf-8"))
+                                                                "text/html; charset=utf-8"),
+                                        path=fields.get("path"))
         else:
             if fields["network"] is not True:
                 raise ControlError(400, f"network: expected true, got {preview(fields['network'])}")
-            api.exchange.fail_next_network(times)
+            api.exchange.fail_next_network(times, path=fields.get("path"),
+                                           after_answer=fields.get("after_answer", False))
     except FieldError as exc:  # the model's refusal, naming its parameter
         raise _field_error(exc, _FAULT_FIELDS) from None
     return 201, {"queued": {**fields, "times": times}}
@@ -336,6 +339,58 @@ def _post_reset(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int
     return 200, {}
 
 
+def _get_accounts(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
+    return 200, {"accounts": [{"uid": account.uid, "mode": account.mode,
+                               "currencies": account.currencies}
+                              for account in api.exchange.accounts]}
+
+
+def _get_account(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
+    """One account's state by uid: trading (with its max-withdrawal entry), funding, transfers."""
+    try:
+        account = api.exchange.account(params["uid"])
+    except KeyError:
+        raise ControlError(404, f"uid: unknown, got {preview(params['uid'])}") from None
+    trading = []
+    for ccy in account.currencies:
+        balance = account.trading_balance(ccy)
+        trading.append({"ccy": ccy, "available": format_amount(balance.available),
+                        "borrowable": format_amount(balance.borrowable),
+                        "borrowed": format_amount(balance.borrowed),
+                        "maxWithdrawal": account.entry(ccy).as_okx(ccy)})
+    funding = [{"ccy": ccy, "availBal": format_amount(amount)}
+               for ccy, amount in account.funding_balances.items()]
+    return 200, {"uid": account.uid, "mode": account.mode, "trading": trading,
+                 "funding": funding,
+                 "transfers": [record.as_okx() for record in account.transfers]}
+
+
+def _post_pend_transfers(api: ControlAPI, params: dict[str, str],
+                         body: Any) -> tuple[int, object]:
+    fields = _object(body, frozenset({"times"}))
+    try:
+        times = check_positive_int("times", fields.get("times", 1))
+    except FieldError as exc:
+        raise _field_error(exc) from None
+    api.exchange.pend_next_transfers(times)
+    return 201, {"queued": {"pending_transfers": times}}
+
+
+def _post_settle(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
+    fields = _object(body, frozenset({"state"}))
+    if "state" not in fields:
+        raise ControlError(400, "state: missing")
+    try:
+        record = api.exchange.settle_transfer(params["trans_id"], fields["state"])
+    except FieldError as exc:
+        raise _field_error(exc) from None
+    except KeyError:
+        raise ControlError(404, f"transId: unknown, got {preview(params['trans_id'])}") from None
+    except ValueError as exc:  # settled already
+        raise ControlError(409, f"transId: {exc}") from None
+    return 200, record.as_okx()
+
+
 def _route(method: str, pattern: str, handler: ControlHandler) -> ControlRoute:
     return ControlRoute(method, re.compile(CONTROL_PREFIX + pattern), handler)
 
@@ -349,4 +404,8 @@ CONTROL_ROUTES: tuple[ControlRoute, ...] = (
     _route("PUT", "accounts/(?P<api_key>[^/]+)/funding/(?P<ccy>[^/]+)", _put_funding),
     _route("POST", "faults", _post_fault),
     _route("POST", "reset", _post_reset),
+    _route("GET", "accounts", _get_accounts),
+    _route("GET", "accounts/(?P<uid>[^/]+)", _get_account),
+    _route("POST", "transfers/pending", _post_pend_transfers),
+    _route("POST", "transfers/(?P<trans_id>[^/]+)/settle", _post_settle),
 )

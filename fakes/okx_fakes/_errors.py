@@ -27,7 +27,6 @@ __all__ = [
     "GATEWAY",
     "GATEWAY_SHAPE_SEEN",
     "GATEWAY_SHAPE_SOURCE",
-    "NOT_FOUND",
     "SUCCESS_CODE",
     "TABLE",
     "TABLE_URL",
@@ -37,7 +36,6 @@ __all__ = [
     "assumed",
     "error_body",
     "error_response",
-    "not_found_response",
     "wire",
 ]
 
@@ -205,11 +203,6 @@ ERRORS: dict[str, OkxErrorSpec] = {
     ),
 }
 
-# Not an OKX code (assumption): what the fake answers for a path it does not model.
-NOT_FOUND = OkxErrorSpec(404, "Not Found", (), assumed("OKX's answer to an unknown path is "
-                                                       "not documented"))
-
-
 def error_body(code: str, msg: str, shape: BodyShape) -> dict[str, object]:
     """Return OKX's error body for ``code`` in ``shape``, keys in OKX's order."""
     if shape == GATEWAY:
@@ -222,9 +215,3 @@ def error_response(code: str, msg: str | None = None) -> FakeResponse:
     spec = ERRORS[code]
     text = spec.message() if msg is None else msg
     return FakeResponse(spec.status, json_body(error_body(code, text, spec.shape)))
-
-
-def not_found_response() -> FakeResponse:
-    """Return the fake's answer for a path it does not model."""
-    return FakeResponse(NOT_FOUND.status, json_body(
-        error_body(str(NOT_FOUND.status), NOT_FOUND.template, NOT_FOUND.shape)))

@@ -24,7 +24,7 @@ from okx_fakes._authenticate import AUTH_ORDER
 from okx_fakes._model import ExchangeModel, ExchangeState, default_clock
 from okx_fakes._routes import ROUTES, Route
 from okx_fakes._server import FakeServer
-from okx_fakes._transport import Installation, install
+from okx_fakes._transport import Fallback, Installation, install
 from okx_fakes._wsgi import FakeWSGIApp
 
 __all__ = [
@@ -49,14 +49,17 @@ class FakeExchange(ExchangeModel):
     Thread-safe: one lock guards all state.
     """
 
-    def install(self, api: httpx.Client) -> Installation:
+    def install(self, api: httpx.Client, *, fallback: Fallback | None = None) -> Installation:
         """Route a real python-okx client (any ``httpx.Client``) to this exchange.
 
         Replaces the client's transport and mounted transports; returns an
         :class:`~okx_fakes.Installation`: call ``uninstall()`` or use it as a context manager
-        to put the original transports back. Any ``base_url`` works.
+        to put the original transports back. Any ``base_url`` works. A path the fake does
+        not model goes to ``fallback`` unchanged (an ``httpx.BaseTransport``, a respx
+        router, or a callable ``(httpx.Request) -> httpx.Response``); without one it raises
+        :class:`~okx_fakes.UnmodelledRequestError`.
         """
-        return install(self, api)
+        return install(self, api, fallback=fallback)
 
     def wsgi_app(
         self, *, control: bool = True, log: Callable[[str], None] | None = None,

@@ -1,8 +1,10 @@
 """Injected faults: what they answer, and the FIFO queue the exchange takes them from.
 
-A fault answers a request before anything else (routing, authentication, rate windows).
-:func:`code_fault`, :func:`http_fault` and :func:`network_fault` validate and build one;
-:class:`FaultQueue` holds them with a count each.
+A fault answers a request before anything else (routing, authentication, rate windows),
+except a network fault ``after_answer``: the request is handled as usual, then its answer
+is lost. :func:`code_fault`, :func:`http_fault` and :func:`network_fault` validate and
+build one; :class:`FaultQueue` holds them with a count each, and with the path a fault is
+aimed at (None: whatever request comes next).
 """
 
 from __future__ import annotations
@@ -10,34 +12,45 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from okx_ext._text import preview
 from okx_fakes._checks import FieldError, check_positive_int, check_utf8
 from okx_fakes._errors import ERRORS, error_response
 from okx_fakes._types import FakeResponse
+from okx_fakes._unmodelled import MODELLED_PATHS
 from okx_fakes._wire import is_sendable_header_value
 
-__all__ = ["Fault", "FaultQueue", "code_fault", "http_fault", "network_fault"]
+__all__ = ["Fault", "FaultQueue", "check_fault_path", "code_fault", "http_fault",
+           "network_fault"]
 
 
 @dataclass(frozen=True)
 class Fault:
-    """One injected answer: the response, and the OKX code it carries (None: raw or network)."""
+    """One injected answer: the response, and the OKX code it carries (None: raw or network).
+
+    ``after_answer`` (network faults only): the request is handled and recorded first, and
+    only its answer is lost.
+    """
 
     response: FakeResponse
     code: str | None
+    after_answer: bool = False
 
 
 @dataclass
 class _Queued:
-    """A fault and how many more requests it answers (a count: ``times`` may be huge)."""
+    """A fault, how many more requests it answers (a count: ``times`` may be huge), its path."""
 
     fault: Fault
     remaining: int
+    path: str | None = None
 
 
 class FaultQueue:
-    """Faults in FIFO order, each answering its next ``times`` requests.
+    """Faults in FIFO order, each answering its next ``times`` requests (to its path, if aimed).
 
-    Not locked itself: the exchange pushes and pops under its own lock.
+    A request takes the oldest fault that is not aimed or is aimed at its path: an aimed
+    fault waits for its path without holding back the others. Not locked itself: the
+    exchange pushes and pops under its own lock.
     """
 
     def __init__(self) -> None:
@@ -46,19 +59,24 @@ class FaultQueue:
     def __len__(self) -> int:
         return len(self._queue)
 
-    def push(self, fault: Fault, times: int = 1) -> None:
-        """Queue ``fault`` for the next ``times`` requests (FieldError unless a positive int)."""
-        self._queue.append(_Queued(fault, check_positive_int("times", times)))
+    def push(self, fault: Fault, times: int = 1, path: str | None = None) -> None:
+        """Queue ``fault`` for the next ``times`` requests (to ``path`` only, when given).
 
-    def pop(self) -> Fault | None:
-        """Return the fault that answers the next request, or None when none is queued."""
-        if not self._queue:
-            return None
-        queued = self._queue[0]
-        queued.remaining -= 1
-        if queued.remaining == 0:
-            self._queue.popleft()
-        return queued.fault
+        :class:`FieldError` unless ``times`` is a positive int and ``path`` None or a
+        path the fake models (see :func:`check_fault_path`).
+        """
+        self._queue.append(_Queued(fault, check_positive_int("times", times),
+                                   check_fault_path(path)))
+
+    def pop(self, path: str | None = None) -> Fault | None:
+        """Return the fault that answers the next request (to ``path``), or None if none does."""
+        for index, queued in enumerate(self._queue):
+            if queued.path is None or queued.path == path:
+                queued.remaining -= 1
+                if queued.remaining == 0:
+                    del self._queue[index]
+                return queued.fault
+        return None
 
     def clear(self) -> None:
         """Drop every queued fault."""
@@ -108,6 +126,25 @@ def http_fault(status: int, body: bytes | str,
     return Fault(FakeResponse(status, raw, (("content-type", content_type),)), None)
 
 
-def network_fault() -> Fault:
-    """Return the fault that drops the connection."""
-    return Fault(FakeResponse(0, b"", (), network_fault=True), None)
+def network_fault(after_answer: bool = False) -> Fault:
+    """Return the fault that drops the connection (``after_answer``: once the request is handled).
+
+    :class:`FieldError` unless ``after_answer`` is a bool.
+    """
+    if not isinstance(after_answer, bool):
+        problem = f"expected true or false, got {type(after_answer).__name__}"
+        raise FieldError("after_answer", problem)
+    return Fault(FakeResponse(0, b"", (), network_fault=True), None, after_answer)
+
+
+def check_fault_path(path: object) -> str | None:
+    """Return ``path`` if it is None or a path the fake models, else raise :class:`FieldError`.
+
+    A fault aimed elsewhere would never fire: an unmodelled path never reaches the
+    exchange in-process (it goes to the fallback).
+    """
+    if path is None or (isinstance(path, str) and path in MODELLED_PATHS):
+        return path
+    problem = (f"expected one of the modelled paths {', '.join(sorted(MODELLED_PATHS))}, "
+               f"got {preview(path)}")
+    raise FieldError("path", problem)

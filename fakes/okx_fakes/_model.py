@@ -2,8 +2,9 @@
 
 :meth:`ExchangeModel.handle` decides everything, in this order:
 
-1. injected faults (:class:`~okx_fakes._faults.FaultQueue`, FIFO; they apply before
-   anything else and never touch a rate window),
+1. injected faults (:class:`~okx_fakes._faults.FaultQueue`, FIFO, an aimed one waiting
+   for its path; they apply before anything else and never touch a rate window; a network
+   fault ``after_answer`` lets the request through all that follows, then loses its answer),
 2. routing through :data:`~okx_fakes._routes.ROUTES`: a path it lists asked with another
    method answers 50115 (HTTP 405), any other path 404,
 3. authentication, first failure wins (:data:`~okx_fakes._authenticate.AUTH_CHECKS`),
@@ -31,15 +32,31 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from okx_fakes._accounts import FakeAccount, LockedAccount, TransferIds, check_mode
+from okx_ext._text import preview
+from okx_fakes._accounts import (
+    SETTLED_STATES,
+    FakeAccount,
+    LockedAccount,
+    TransferIds,
+    TransferRecord,
+    check_mode,
+)
 from okx_fakes._authenticate import KeyRecord, authenticate
-from okx_fakes._checks import check_positive_int
-from okx_fakes._errors import error_response, not_found_response
+from okx_fakes._checks import FieldError, check_positive_int
+from okx_fakes._errors import error_response
 from okx_fakes._facts import DEFAULT_MAX_SKEW_S, PERMISSIONS
-from okx_fakes._faults import Fault, FaultQueue, code_fault, http_fault, network_fault
+from okx_fakes._faults import (
+    Fault,
+    FaultQueue,
+    check_fault_path,
+    code_fault,
+    http_fault,
+    network_fault,
+)
 from okx_fakes._ratewindows import RateWindows
 from okx_fakes._routes import ROUTES, Route, window_lengths
 from okx_fakes._types import FakeRequest, FakeResponse, RequestRecord
+from okx_fakes._unmodelled import unmodelled_response
 from okx_fakes._wire import is_sendable_header_value
 
 __all__ = ["ExchangeModel", "ExchangeState", "default_clock"]
@@ -224,8 +241,9 @@ class ExchangeModel:
 
         The next uid and the next transfer id are the state's too. Accounts in ``state``
         keep their identity (a held ``FakeAccount`` sees the restored balances); accounts
-        added since are dropped. ``keep_activity`` keeps the queued faults, the records and
-        the rate windows as they are (an undone control call, not a reset).
+        added since are dropped. ``keep_activity`` keeps the queued faults and pending
+        transfers, the records and the rate windows as they are (an undone control call,
+        not a reset).
         """
         with self._lock:
             self._keys = dict(state.keys)
@@ -239,6 +257,7 @@ class ExchangeModel:
             self._trans_ids.restart(state.next_trans_id)
             if keep_activity:
                 return
+            self._trans_ids.pend(0, replace=True)
             self._faults.clear()
             self._records.clear()
             self._windows.clear()
@@ -255,14 +274,18 @@ class ExchangeModel:
 
     # -- faults ------------------------------------------------------------------------
 
-    def fail_next(self, code: str | int, *, times: int = 1, msg: str | None = None) -> None:
+    def fail_next(self, code: str | int, *, times: int = 1, msg: str | None = None,
+                  path: str | None = None) -> None:
         """Answer the next ``times`` requests with OKX error ``code`` (status from the table).
 
         ``msg`` defaults to the table's message. Faults queue in FIFO order with the other
-        ``fail_next_*`` calls and apply before authentication. ValueError for an unknown
-        code, or a ``msg`` that is not a str encodable as UTF-8 (the body is UTF-8 JSON).
+        ``fail_next_*`` calls and apply before authentication. ``path`` aims the fault: it
+        waits for a request to that path (e.g. ``"/api/v5/asset/transfer"``), other
+        requests pass it by; None (the default) takes whatever request comes next.
+        ValueError for an unknown code, a ``path`` the fake does not model, or a ``msg``
+        that is not a str encodable as UTF-8 (the body is UTF-8 JSON).
         """
-        self._enqueue(code_fault(code, msg), times)
+        self._enqueue(code_fault(code, msg), times, path)
 
     def fail_next_http(
         self,
@@ -271,32 +294,71 @@ class ExchangeModel:
         *,
         times: int = 1,
         content_type: str = "text/html; charset=utf-8",
+        path: str | None = None,
     ) -> None:
         """Answer the next ``times`` requests with a raw HTTP ``status`` and ``body``.
 
-        ValueError for a status outside 100-599, a ``body`` neither bytes nor a str
-        encodable as UTF-8, or a ``content_type`` no HTTP client could receive as a
-        header value (non-ASCII, a control character such as a line break).
+        ``path`` aims the fault as for :meth:`fail_next`. ValueError for a status outside
+        100-599, a ``body`` neither bytes nor a str encodable as UTF-8, a ``content_type``
+        no HTTP client could receive as a header value (non-ASCII, a control character
+        such as a line break), or a ``path`` the fake does not model.
         """
-        self._enqueue(http_fault(status, body, content_type), times)
+        self._enqueue(http_fault(status, body, content_type), times, path)
 
-    def fail_next_network(self, times: int = 1) -> None:
-        """Drop the connection on the next ``times`` requests.
+    def fail_next_network(self, times: int = 1, *, path: str | None = None,
+                          after_answer: bool = False) -> None:
+        """Drop the connection on the next ``times`` requests (to ``path``, if given).
 
         ``install()`` and ``FakeAccountAPI`` raise ``httpx.ConnectError``; ``serve()``
         closes the socket without answering (httpx then raises ``RemoteProtocolError``).
+        With ``after_answer`` the request is first handled as usual (a transfer moves and
+        is recorded, the request too) and only its answer is lost: the caller sees the
+        same error as for a plain drop, as when OKX applies a transfer whose answer never
+        arrives. ``path`` aims the fault as for :meth:`fail_next`.
         """
-        self._enqueue(network_fault(), times)
+        self._enqueue(network_fault(after_answer), times, path)
+
+    def pend_next_transfers(self, times: int = 1) -> None:
+        """Leave the next ``times`` accepted transfers ``pending`` until :meth:`settle_transfer`.
+
+        Such a transfer answers success with its transId as usual, and
+        ``transfer-state`` shows it ``pending``. Meanwhile the amount has left the source
+        account and not reached the destination (an assumption: OKX publishes no
+        balances for a pending transfer; debiting at once is what lets a failed one
+        "return" the amount, and never shows money in two places). Refused transfers
+        do not count. :meth:`restore` forgets what is left of the count.
+        """
+        check_positive_int("times", times)
+        with self._lock:
+            self._trans_ids.pend(times)
+
+    def settle_transfer(self, trans_id: str, state: str = "success") -> TransferRecord:
+        """Settle a pending transfer as ``state``, and return its settled record.
+
+        ``"success"`` credits the destination; ``"failed"`` returns the amount to the
+        source (to trading as available, as a transfer back would). KeyError when no
+        account has a transfer ``trans_id``; ValueError for another ``state``, or a
+        transfer that is not pending (it settled already).
+        """
+        if state not in SETTLED_STATES:
+            raise FieldError("state", f"expected one of {', '.join(SETTLED_STATES)}, "
+                                      f"got {preview(state)}")
+        with self._lock:
+            for account in self._accounts.values():
+                if LockedAccount(account).find_transfer(str(trans_id), "") is not None:
+                    return LockedAccount(account).settle(str(trans_id), state)
+        raise KeyError(f"no transfer has transId {preview(trans_id)}")
 
     def clear_faults(self) -> None:
         """Drop every queued fault."""
         with self._lock:
             self._faults.clear()
 
-    def _enqueue(self, fault: Fault, times: int) -> None:
+    def _enqueue(self, fault: Fault, times: int, path: str | None = None) -> None:
         check_positive_int("times", times)  # before the lock: a refusal queues nothing
+        check_fault_path(path)
         with self._lock:
-            self._faults.push(fault, times)
+            self._faults.push(fault, times, path)
 
     # -- the one request path ------------------------------------------------------------
 
@@ -304,15 +366,22 @@ class ExchangeModel:
         """Answer one request: faults, routing, auth, rate limit, then the route's handler."""
         path, _, query = request.target.partition("?")
         with self._lock:
-            fault = self._faults.pop()
-        if fault is not None:
-            return self._finish(request.method, path, query, fault.response, fault.code, None)
+            fault = self._faults.pop(path)
+        if fault is None:
+            return self._route(request, path, query)
+        if fault.after_answer:  # handled and recorded as usual; only the answer is lost
+            return self._route(request, path, query)._replace(network_fault=True)
+        return self._finish(request.method, path, query, fault.response, fault.code, None)
+
+    def _route(self, request: FakeRequest, path: str, query: str) -> FakeResponse:
+        """Answer a request no fault answered: routing, auth, permission, then the route."""
         route = ROUTES.get((request.method, path))
         if route is None:
             if any(known == path for _, known in ROUTES):
                 return self._finish(request.method, path, query, error_response("50115"),
                                     "50115", None)
-            return self._finish(request.method, path, query, not_found_response(), None, None)
+            return self._finish(request.method, path, query,
+                                unmodelled_response(request.method, path), None, None)
         code, key = self._authenticate(request)
         if code is not None:
             uid = None if key is None else key.account.uid

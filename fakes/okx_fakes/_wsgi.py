@@ -20,6 +20,7 @@ from okx_fakes._control import CONTROL_PREFIX, ControlAPI, redact
 from okx_fakes._control_guard import ControlGuard
 from okx_fakes._text import printable
 from okx_fakes._types import FakeRequest, FakeResponse
+from okx_fakes._unmodelled import NOT_MODELLED_HEADER
 
 if TYPE_CHECKING:
     from okx_fakes._model import ExchangeModel
@@ -125,6 +126,8 @@ class FakeWSGIApp:
             outcome = "connection dropped"
         else:
             outcome = f"{response.status} code={okx_code(response.body)}"
+        if NOT_MODELLED_HEADER in response.headers:
+            outcome += " (not modelled by the fake)"
         line = f"{printable(method)} {printable(redact(target))} -> {outcome}"
         with self._log_lock:  # whole lines, never two interleaved
             try:

@@ -89,7 +89,14 @@ def test_bad_ccy_answers_parameter_errors(exchange: FakeExchange, query: str, co
                                                  ("POST", "/api/v5/account/balance"),
                                                  ("GET", PATH + "/")])
 def test_unmodelled_paths_answer_404(exchange: FakeExchange, method: str, target: str) -> None:
-    assert answer(exchange, target, method) == (404, error("404", "Not Found"))
+    # Plain text saying so, never an OKX-looking answer python-okx would hand back.
+    response = exchange.handle(signed(target, method))
+    assert response.status == 404
+    assert dict(response.headers)["content-type"] == "text/plain; charset=utf-8"
+    assert response.body.decode().startswith(
+        f"404: {method} {target} is not modelled by the fake OKX exchange (it models "
+        "GET /api/v5/account/max-withdrawal, POST /api/v5/asset/transfer, ")
+    assert "pass fallback= to answer it elsewhere" in response.body.decode()
     assert exchange.requests[-1].code is None
 
 

@@ -26,7 +26,14 @@ from fake_support import (
     frozen_clock,
     funded_exchange,
 )
-from okx_fakes import DroppedConnection, FakeExchange, FakeFundingAPI, FakeServer, FakeWSGIApp
+from okx_fakes import (
+    DroppedConnection,
+    FakeExchange,
+    FakeFundingAPI,
+    FakeServer,
+    FakeWSGIApp,
+    UnmodelledRequestError,
+)
 
 PATH = "/api/v5/account/max-withdrawal"
 NEW_ACCOUNT = {"api_key": "new-key-1", "secret_key": "new-secret-1", "passphrase": "new-pass-1",
@@ -60,9 +67,11 @@ def test_wsgi_app_answers_a_plain_wsgi_call_and_rebuilds_the_target() -> None:
     body = b"".join(app(environ, lambda status, headers: started.append((status, headers))))
 
     assert isinstance(app, FakeWSGIApp) and repr(app) == "FakeWSGIApp(control=True)"
-    assert started == [("404 Not Found", [("content-type", "application/json"),
-                                          ("content-length", "42")])]
-    assert json.loads(body) == {"code": "404", "msg": "Not Found", "data": []}
+    assert started == [("404 Not Found", [("content-type", "text/plain; charset=utf-8"),
+                                          ("x-okx-fake", "not-modelled"),
+                                          ("content-length", str(len(body)))])]
+    assert body.startswith(b"404: GET /api/v5/account/max%20withdrawal is not modelled by the "
+                           b"fake OKX exchange")
     assert exchange.requests[0][:3] == ("GET", "/api/v5/account/max%20withdrawal", "ccy=BTC")
 
 
@@ -91,10 +100,11 @@ def test_served_answers_equal_installed_answers_through_the_one_app(
 
 def test_installed_client_never_reaches_the_control_api() -> None:
     exchange = funded_exchange(frozen_clock())
-    with httpx.Client(base_url="https://anything.example") as client, exchange.install(client):
-        answer = client.get("/_fake/requests")
-    assert (answer.status_code, answer.json()["code"]) == (404, "404")  # an OKX 404: recorded
-    assert [record.path for record in exchange.requests] == ["/_fake/requests"]
+    client = httpx.Client(base_url="https://anything.example")
+    with client, exchange.install(client), pytest.raises(
+            UnmodelledRequestError, match=r"^GET /_fake/requests is not modelled"):
+        client.get("/_fake/requests")
+    assert exchange.requests == []  # never reached the exchange
 
 
 # -- waitress: not installed, stops -------------------------------------------------------
@@ -196,7 +206,7 @@ def test_the_command_stops_on_sigterm_with_open_connections(tmp_path: Any) -> No
             process.communicate()
     assert process.returncode == 0
     assert elapsed_s < 3.0
-    assert "GET /x -> 404 code=404" in stderr.splitlines()
+    assert "GET /x -> 404 code=- (not modelled by the fake)" in stderr.splitlines()
 
 
 # -- the control API over HTTP ----------------------------------------------------------
@@ -277,7 +287,8 @@ def test_a_control_log_line_never_shows_the_api_key() -> None:
                      "PUT /_fake/accounts/***/balances/BTC/ -> 404 code=-",
                      "GET /_fake/accounts/*** -> 404 code=-",
                      "GET /_fake/accounts/***?x=1 -> 404 code=-",
-                     "PUT /_fake/accounts/***/balances/BTC -> 404 code=404"]
+                     "PUT /_fake/accounts/***/balances/BTC "
+                     "-> 404 code=- (not modelled by the fake)"]
     assert not [line for line in lines if DEMO_KEY in line]
 
 
@@ -492,7 +503,8 @@ def test_no_control_leaves_fake_paths_to_the_exchange() -> None:
     exchange = funded_exchange(frozen_clock())
     with exchange.serve(control=False) as base_url, httpx.Client(base_url=base_url) as client:
         answer = client.post("/_fake/reset")
-    assert (answer.status_code, answer.json()["code"]) == (404, "404")
+    assert answer.status_code == 404
+    assert answer.text.startswith("404: POST /_fake/reset is not modelled by the fake")
     assert [record.path for record in exchange.requests] == ["/_fake/reset"]
 
 
