@@ -126,7 +126,8 @@ def control_request(address: tuple[str, int], method: str,
                     path: str = "/_fake/requests") -> Any:
     connection = http.client.HTTPConnection(*address, timeout=10)
     try:
-        connection.request(method, path)
+        # The control API takes only JSON for anything but a GET (no cross-site form posts).
+        connection.request(method, path, headers={"content-type": "application/json"})
         return json.loads(connection.getresponse().read())
     finally:
         connection.close()

@@ -149,7 +149,7 @@ def test_a_malformed_document_names_the_place(text, message):
         (_account(mode="cross"), "accounts[0]: unknown account mode 'cross'"),
         (_account(balances={"BTC-USDT": {"available": "1"}}), "accounts[0].balances.BTC-USDT: "),
         (_account(balances={"BTC": {"available": "-1"}}), "accounts[0].balances.BTC: "),
-        (_account(balances={"BTC": {"available": "1e999999"}}), "accounts[0].balances.BTC: "),
+        (_account(balances={"BTC": {"available": "1" + "0" * 40}}), "accounts[0].balances.BTC: "),
         (_account(max_withdrawals={"BTC": {"max_wd": "2", "max_wd_ex": "1"}}),
          "accounts[0].max_withdrawals.BTC: "),
         (_account(funding={"BTC": "-1"}), "accounts[0].funding.BTC: "),

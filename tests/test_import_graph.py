@@ -29,7 +29,8 @@ FAKE_CORE = frozenset({
 })
 # Its ways in, and what sits above them.
 FAKE_ADAPTERS = frozenset({
-    "okx_fakes._wsgi", "okx_fakes._control", "okx_fakes._transport", "okx_fakes._server",
+    "okx_fakes._wsgi", "okx_fakes._control", "okx_fakes._control_guard",
+    "okx_fakes._transport", "okx_fakes._server",
     "okx_fakes._api", "okx_fakes._exchange", "okx_fakes.cli", "okx_fakes.strategies",
     "okx_fakes.strategies.payloads", "okx_fakes.strategies.errors",
     "okx_fakes.strategies.exchanges", "okx_fakes.strategies.transfers",

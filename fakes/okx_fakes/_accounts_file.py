@@ -31,7 +31,8 @@ use :data:`SAMPLE_ACCOUNTS`. The document is a JSON object::
       ]
     }
 
-Amounts are decimal strings (``"0.00000001"``) or JSON integers; JSON numbers with a
+Amounts are plain decimal strings as OKX writes them (``"0.00000001"``; not ``"1_000"``,
+``" 1 "``, ``"1e3"`` or non-ASCII digits) or JSON integers; JSON numbers with a
 fraction are read exactly as written, never through ``float``. Unknown keys are refused, so
 that a typo cannot silently leave an account unfunded. The fake exchange itself judges
 modes, currency codes and amounts; its complaint is reported with the place in the file.
@@ -46,6 +47,7 @@ from typing import Any, Final
 
 from okx_ext._text import preview
 from okx_fakes._accounts import Amount, FakeAccount
+from okx_fakes._checks import FieldError, check_plain_decimal
 from okx_fakes._facts import PERMISSIONS
 from okx_fakes._model import ExchangeModel
 from okx_fakes._types import read_json
@@ -219,6 +221,10 @@ def _amount(value: object, where: str) -> Amount:
     if isinstance(value, bool):
         raise AccountsFileError(f"{where}: expected a decimal string, got {preview(value)}")
     if isinstance(value, (str, int, Decimal)):
+        try:
+            check_plain_decimal(where, value)
+        except FieldError as exc:
+            raise AccountsFileError(str(exc)) from None
         return value
     raise AccountsFileError(f"{where}: expected a decimal string, got {preview(value)}")
 

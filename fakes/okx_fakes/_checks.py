@@ -1,4 +1,4 @@
-"""The fake's argument checks that name a field: one error type, one positive-int check.
+"""The fake's argument checks that name a field: one error type, positive ints, plain decimals.
 
 :class:`FieldError` is what the model raises for a value it refuses; ``field`` names the
 argument, so that an adapter (the control API) can name its own field without reading
@@ -7,9 +7,15 @@ the message.
 
 from __future__ import annotations
 
+import re
+
 from okx_ext._text import preview
 
-__all__ = ["FieldError", "check_positive_int", "check_utf8"]
+__all__ = ["FieldError", "check_plain_decimal", "check_positive_int", "check_utf8"]
+
+# OKX writes amounts as plain decimals: ASCII digits, an optional fraction, no exponent,
+# no "_" separator, no space. The sign is let through for the model's own ">= 0" message.
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 class FieldError(ValueError):
@@ -42,3 +48,16 @@ def check_utf8(field: str, text: object) -> bytes:
     except UnicodeEncodeError:
         problem = "is not encodable as UTF-8 (a lone surrogate?)"
         raise FieldError(field, problem, f"{field} {problem}") from None
+
+
+def check_plain_decimal(field: str, value: object) -> object:
+    """Return ``value``; a str must be a plain decimal as OKX writes one, else :class:`FieldError`.
+
+    ``"1.5"`` and ``"100"`` pass; ``"1_000"``, ``"\u0661"`` (an Arabic-Indic one), ``" 1 "``,
+    ``"1e3"``, ``".5"`` do not, though ``Decimal()`` reads them all. Other types pass
+    through for the amount parser to judge.
+    """
+    if isinstance(value, str) and _PLAIN_DECIMAL.fullmatch(value) is None:
+        raise FieldError(field, "expected a plain decimal string such as '1.5' (ASCII digits, "
+                                f"no exponent, separator or space), got {preview(value)}")
+    return value

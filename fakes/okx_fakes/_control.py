@@ -3,12 +3,19 @@
 JSON in and out, modelled on moto's ``/moto-api/``. A bad body or value answers 400 with
 ``{"error": "FIELD: problem"}``; an unknown API key 404; an unknown control path 404 and
 a known one with another method 405. Adding an endpoint is one handler and one entry in
-:data:`CONTROL_ROUTES`.
+:data:`CONTROL_ROUTES`. Who may call it is :mod:`okx_fakes._control_guard`'s concern.
+
+Every POST and PUT is atomic: one at a time, and one answered 4xx or 5xx leaves the
+accounts, keys and id counters exactly as before (a handler refuses before it writes;
+should one ever write and then fail, the state it started from is put back). A body with
+a string JSON cannot carry as UTF-8 (a lone surrogate such as U+D800) is refused
+before any handler runs.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -17,7 +24,7 @@ from urllib.parse import unquote
 from okx_ext._text import preview
 from okx_fakes._accounts import format_amount
 from okx_fakes._accounts_file import AccountsFileError, seed_exchange, specs_from_document
-from okx_fakes._checks import FieldError, check_positive_int
+from okx_fakes._checks import FieldError, check_plain_decimal, check_positive_int
 from okx_fakes._errors import ERRORS
 from okx_fakes._types import FakeResponse, json_body, read_json
 
@@ -57,9 +64,27 @@ class ControlAPI:
     def __init__(self, exchange: ExchangeModel) -> None:
         self.exchange = exchange
         self.initial_state: ExchangeState = exchange.snapshot()
+        self._write_lock = threading.Lock()
 
     def handle(self, method: str, target: str, body: bytes) -> FakeResponse:
-        """Answer one control request (``target`` under ``/_fake/``) with a JSON response."""
+        """Answer one control request (``target`` under ``/_fake/``) with a JSON response.
+
+        A POST or PUT answered 4xx or 5xx leaves the state as it found it (module docs).
+        """
+        if method not in _WRITE_METHODS:
+            return self._dispatch(method, target, body)
+        with self._write_lock:
+            before = self.exchange.snapshot()
+            try:
+                response = self._dispatch(method, target, body)
+            except Exception as exc:  # a bug, not the input: still JSON, still atomic
+                response = FakeResponse(500, json_body(
+                    {"error": f"internal error: {type(exc).__name__}"}))
+            if response.status >= 400 and _changed(before, self.exchange.snapshot()):
+                self.exchange.restore(before, keep_activity=True)
+            return response
+
+    def _dispatch(self, method: str, target: str, body: bytes) -> FakeResponse:
         path = target.partition("?")[0]
         allowed = []
         for route in CONTROL_ROUTES:
@@ -82,26 +107,84 @@ class ControlAPI:
         return FakeResponse(404, json_body({"error": "no such control endpoint"}))
 
 
+_WRITE_METHODS = frozenset({"POST", "PUT"})
+
+
+def _changed(before: ExchangeState, after: ExchangeState) -> bool:
+    # ExchangeState leaves its keys out of ==, so that no diff ever prints one.
+    return before != after or before.keys.keys() != after.keys.keys()
+
+
 def redact(target: str) -> str:
     """Return ``target`` with any ``/_fake/accounts/<segment>`` shown as ``.../***``, for a log.
 
     The segment is masked whether or not a control route matches (a typo, a trailing slash,
-    ``control=False``): it is where a client puts an API key.
+    ``control=False``, a request the server refused before the app): it is where a client
+    puts an API key. Any spelling is found: percent-encoded (``/%5Ffake/``, twice too),
+    another case (``/_fake/Accounts/``), doubled slashes, dot segments, an absolute-form
+    target, or in the query (``/x?/_fake/accounts/KEY``). Such a target is shown decoded,
+    with the segment masked; any other is returned unchanged.
     """
-    return _ACCOUNT_SEGMENT.sub(r"\1***", target, count=1)
+    decoded = _decode_ascii(target)
+    masked, count = _ACCOUNT_SEGMENT.subn(r"\1***", decoded)
+    return masked if count else target
 
 
-# The path segment after /_fake/accounts/, up to the next / or the query.
-_ACCOUNT_SEGMENT = re.compile(r"^(" + re.escape(CONTROL_PREFIX) + r"accounts/)[^/?]+")
+# "_fake", anything up to "accounts" (slashes, dot segments, other segments), then the
+# first segment after it that is not a dot segment: case-insensitive, anywhere.
+_ACCOUNT_SEGMENT = re.compile(r"(_fake/(?:[^?#]*?/)?accounts/+(?:\.{1,2}/+)*)[^/?#]+",
+                              re.IGNORECASE)
+# An ASCII percent-escape, except those of "/", "?" and "#", which would move a key's
+# own characters out of its segment.
+_ASCII_ESCAPE = re.compile(r"%(?!2[fF]|3[fF]|23)([0-7][0-9a-fA-F])")
+
+
+def _decode_ascii(text: str) -> str:
+    """Undo ASCII percent-escapes until none is left (``%255F`` -> ``%5F`` -> ``_``)."""
+    while True:
+        decoded = _ASCII_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
+        if decoded == text:
+            return text
+        text = decoded
 
 
 def _decode(body: bytes, method: str) -> Any:
     if method in ("GET", "DELETE") or (not body.strip() and method == "POST"):
         return {}
     try:
-        return read_json(body)
+        document = read_json(body)
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise ControlError(400, "body: not valid JSON") from None
+    problem = _unencodable(document)
+    if problem is not None:
+        raise ControlError(400, problem)
+    return document
+
+
+def _unencodable(document: Any) -> str | None:
+    """Return a message naming the first str (key or value) UTF-8 cannot carry, or None.
+
+    Iterative: the decoder already bounded the nesting, this walk adds no recursion.
+    """
+    problem = "is not encodable as UTF-8 (a lone surrogate?)"
+    pending: list[tuple[Any, str]] = [(document, "")]
+    while pending:
+        item, where = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"{where or 'body'}: {problem}"
+        elif isinstance(item, dict):
+            for key, member in item.items():
+                try:
+                    key.encode("utf-8")
+                except UnicodeEncodeError:
+                    return f"{where or 'body'}: a key {problem}"
+                pending.append((member, f"{where}.{key}" if where else key))
+        elif isinstance(item, list):
+            pending.extend((member, f"{where}[{index}]") for index, member in enumerate(item))
+    return None
 
 
 def _object(body: Any, allowed: frozenset[str]) -> dict[str, Any]:
@@ -165,6 +248,10 @@ def _amounts(body: Any, required: str, optional: frozenset[str]) -> dict[str, An
     for name, value in fields.items():
         if isinstance(value, bool):
             raise ControlError(400, f"{name}: expected a decimal string, got {value}")
+        try:
+            check_plain_decimal(name, value)
+        except FieldError as exc:
+            raise _field_error(exc) from None
     return fields
 
 

@@ -62,25 +62,29 @@ class FakeExchange(ExchangeModel):
         return install(self, api, fallback=fallback)
 
     def wsgi_app(
-        self, *, control: bool = True, log: Callable[[str], None] | None = None
+        self, *, control: bool = True, log: Callable[[str], None] | None = None,
+        control_token: str | None = None,
     ) -> FakeWSGIApp:
         """Return this exchange's HTTP face: a WSGI application (see :class:`FakeWSGIApp`).
 
         ``control`` serves the control API under ``/_fake/``; ``log`` receives one line per
-        request. ``install()`` and ``serve()`` run this same application.
+        request; ``control_token`` is the token control requests must carry.
+        ``install()`` and ``serve()`` run this same application.
         """
-        return FakeWSGIApp(self, control=control, log=log)
+        return FakeWSGIApp(self, control=control, log=log, control_token=control_token)
 
     @contextmanager
     def serve(
-        self, host: str = "127.0.0.1", port: int = 0, *, control: bool = True
+        self, host: str = "127.0.0.1", port: int = 0, *, control: bool = True,
+        control_token: str | None = None,
     ) -> Iterator[str]:
         """Serve this exchange over HTTP on ``host:port`` (0: a free port); yields the base URL.
 
         Runs on waitress (the ``server`` extra; ModuleNotFoundError naming it without).
-        Stops cleanly on exit: the sockets are closed and the threads joined.
+        Stops cleanly on exit: the sockets are closed and the threads joined. Off loopback,
+        the control API needs ``control_token`` (see :class:`~okx_fakes.FakeServer`).
         """
-        with self.server(host, port, control=control) as server:
+        with self.server(host, port, control=control, control_token=control_token) as server:
             yield server.url
 
     def server(
@@ -90,9 +94,11 @@ class FakeExchange(ExchangeModel):
         *,
         log: Callable[[str], None] | None = None,
         control: bool = True,
+        control_token: str | None = None,
     ) -> FakeServer:
         """Return a :class:`~okx_fakes.FakeServer` for this exchange, bound but not started."""
-        return FakeServer(self, host, port, log=log, control=control)
+        return FakeServer(self, host, port, log=log, control=control,
+                          control_token=control_token)
 
 
 def sample_exchange() -> tuple[FakeExchange, AccountSpec]:

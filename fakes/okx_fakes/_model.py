@@ -236,12 +236,14 @@ class ExchangeModel:
                 self._trans_ids.next_id,
             )
 
-    def restore(self, state: ExchangeState) -> None:
+    def restore(self, state: ExchangeState, *, keep_activity: bool = False) -> None:
         """Go back to ``state``: its accounts, keys and balances; no faults, records or windows.
 
         The next uid and the next transfer id are the state's too. Accounts in ``state``
         keep their identity (a held ``FakeAccount`` sees the restored balances); accounts
-        added since are dropped.
+        added since are dropped. ``keep_activity`` keeps the queued faults and pending
+        transfers, the records and the rate windows as they are (an undone control call,
+        not a reset).
         """
         with self._lock:
             self._keys = dict(state.keys)
@@ -253,6 +255,8 @@ class ExchangeModel:
             self._accounts = {uid: kept[uid] for uid in state.accounts}
             self._uid_counter = itertools.count(state.next_uid)
             self._trans_ids.restart(state.next_trans_id)
+            if keep_activity:
+                return
             self._trans_ids.pend(0, replace=True)
             self._faults.clear()
             self._records.clear()

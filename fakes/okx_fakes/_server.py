@@ -7,6 +7,12 @@ listen backlog and a connection limit. It comes with the ``server`` extra
 naming the extra. The asyncore loop polls a stop flag (``stop()`` also wakes it), so a
 stop never waits on an idle keep-alive connection or a half-sent request: every socket
 is closed and every thread joined.
+
+waitress's parser is adapted at two points: a ``Content-Length`` too long for ``int()``
+(over 4300 digits) answers 413 like any other too large, where waitress would drop the
+connection without a word; and a request with both ``Content-Length`` and
+``Transfer-Encoding: chunked`` is answered, then its connection closed (RFC 9112 §6.1:
+the bytes after the chunked body must not run as a next request).
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
+from okx_fakes._control import redact
+from okx_fakes._control_guard import check_control_exposure
 from okx_fakes._types import FakeResponse
 from okx_fakes._wsgi import MAX_BODY_BYTES, DroppedConnection, FakeWSGIApp, StartResponse
 
@@ -47,6 +55,23 @@ SERVER_SETTINGS: Final[dict[str, object]] = {
 }
 # A library's loggers stay silent unless the application configures logging.
 logging.getLogger("okx_fakes").addHandler(logging.NullHandler())
+
+
+class _RedactPaths(logging.Filter):
+    """Mask an API key of a control path in waitress's own lines ("Exception while serving")."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: leave it to logging's own handling
+            return True
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+logging.getLogger("waitress").addFilter(_RedactPaths())
 _POLL_INTERVAL_S: Final = 0.05  # how long a stop flag may go unseen if the wake-up is lost
 _JOIN_TIMEOUT_S: Final = 2.0  # a worker runs handle() only, which never blocks for long
 
@@ -55,6 +80,7 @@ def _waitress() -> Any:
     try:
         import waitress.adjustments
         import waitress.channel
+        import waitress.parser
         import waitress.server
         import waitress.task
         import waitress.wasyncore
@@ -68,7 +94,10 @@ class FakeServer:
 
     ``url`` is the base URL to pass as python-okx's ``domain``. ``log``, if given, receives
     one redacted line per request (method, target, status: never headers, so no secrets),
-    one call at a time. ``control`` serves the control API under ``/_fake/``.
+    one call at a time. ``control`` serves the control API under ``/_fake/``;
+    ``control_token`` is the token its requests must carry (see
+    :mod:`okx_fakes._control_guard`). ValueError when ``host`` is not a loopback address,
+    ``control`` is on and no token is given: the control API owns the fake.
     ``serve_forever()`` blocks (for a standalone server); ``stop()`` closes the listening
     socket and every connection and joins the threads, from any thread, within a second.
     Raises ModuleNotFoundError naming the ``server`` extra when waitress is not installed,
@@ -83,10 +112,12 @@ class FakeServer:
         *,
         log: Callable[[str], None] | None = None,
         control: bool = True,
+        control_token: str | None = None,
     ) -> None:
         waitress = _waitress()
         self.exchange = exchange
-        self.app = FakeWSGIApp(exchange, control=control, log=log)
+        self.app = FakeWSGIApp(exchange, control=control, log=log, control_token=control_token)
+        check_control_exposure(host, control=control, token=control_token)
         self._map: dict[int, Any] = {}
         dispatcher_class, server_class = _classes(waitress)
         self._dispatcher = dispatcher_class()
@@ -234,8 +265,25 @@ def _classes(waitress: Any) -> tuple[type[Any], type[Any]]:
                 method, target, FakeResponse(request.error.code, b"", ())
             )
 
+    class Parser(waitress.parser.HTTPRequestParser):  # type: ignore[misc]
+        def parse_header(self, header_plus: bytes) -> None:
+            try:
+                super().parse_header(header_plus)
+            except ValueError:
+                # int() of a Content-Length over 4300 digits: over any bound, so 413 (the
+                # caller answers it for a length >= max_request_body_size).
+                if not self.headers.get("CONTENT_LENGTH", "").isdigit():
+                    raise
+                self.content_length = self.adj.max_request_body_size
+                return
+            if self.chunked and "CONTENT_LENGTH" in self.headers:
+                # RFC 9112 §6.1: chunked wins, then close; waitress reads the "close"
+                # header when it answers, and drops any request queued behind this one.
+                self.headers["CONNECTION"] = "close"
+
     class Channel(waitress.channel.HTTPChannel):  # type: ignore[misc]
         error_task_class = LoggedErrorTask
+        parser_class = Parser
 
     class Server(waitress.server.TcpWSGIServer):  # type: ignore[misc]
         channel_class = Channel

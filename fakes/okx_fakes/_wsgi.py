@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from okx_fakes._control import CONTROL_PREFIX, ControlAPI, redact
+from okx_fakes._control_guard import ControlGuard
 from okx_fakes._text import printable
 from okx_fakes._types import FakeRequest, FakeResponse
 from okx_fakes._unmodelled import NOT_MODELLED_HEADER
@@ -60,8 +61,13 @@ class FakeWSGIApp:
     ``control`` is true, which the control API answers (see the README). ``log``, if given,
     receives exactly one line per request, one call at a time (a lock serialises them):
     ``METHOD target -> STATUS code=CODE`` with control characters escaped, never a header
-    and an API key in a control path shown as ``***``, so never a secret.
+    and an API key in a control path shown as ``***`` (in any spelling of the path), so
+    never a secret. A ``log`` that raises is not retried: the line is dropped and counted
+    in :attr:`log_failures`, and the request is answered all the same.
     ``POST /_fake/reset`` restores the exchange's state as it was when the app was made.
+    ``control_token``, if given, is the token every control request must carry
+    (``Authorization: Bearer TOKEN``); without one, the control API answers only a loopback
+    ``Host``. See :mod:`okx_fakes._control_guard`.
     """
 
     def __init__(
@@ -70,11 +76,15 @@ class FakeWSGIApp:
         *,
         control: bool = True,
         log: Callable[[str], None] | None = None,
+        control_token: str | None = None,
     ) -> None:
         self.exchange = exchange
         self.control: ControlAPI | None = ControlAPI(exchange) if control else None
+        self._guard = ControlGuard(control_token)
         self._log = log
         self._log_lock = threading.Lock()
+        #: How many log lines were dropped because ``log`` raised (a closed stderr pipe).
+        self.log_failures = 0
 
     def __repr__(self) -> str:
         return f"FakeWSGIApp(control={self.control is not None})"
@@ -89,10 +99,11 @@ class FakeWSGIApp:
             response = FakeResponse(413, f"a body is at most {MAX_BODY_BYTES} bytes".encode(),
                                     (("content-type", "text/plain; charset=utf-8"),))
         elif control is not None:
-            response = control.handle(method, target, body)
+            refusal = self._guard.refusal(method, _headers(environ))
+            response = refusal or control.handle(method, target, body)
         else:
             response = self.exchange.handle(FakeRequest(method, target, _headers(environ), body))
-        self.log_request_line(method, redact(target), response)
+        self.log_request_line(method, target, response)
         if response.network_fault:
             raise DroppedConnection("injected network fault")
         headers = [*response.headers, ("content-length", str(len(response.body)))]
@@ -105,7 +116,9 @@ class FakeWSGIApp:
         """Send one line to the ``log`` callback, if any: method, target, status, OKX code.
 
         e.g. ``GET /api/v5/account/max-withdrawal?ccy=BTC -> 401 code=50105``, or
-        ``... -> connection dropped`` for a network fault. Headers are never part of it.
+        ``... -> connection dropped`` for a network fault. Headers are never part of it; the
+        target is redacted here (:func:`~okx_fakes._control.redact`), whoever calls. Never
+        raises from the callback: a failing sink must not turn answers into 500s.
         """
         if self._log is None:
             return
@@ -115,9 +128,12 @@ class FakeWSGIApp:
             outcome = f"{response.status} code={okx_code(response.body)}"
         if NOT_MODELLED_HEADER in response.headers:
             outcome += " (not modelled by the fake)"
-        line = f"{printable(method)} {printable(target)} -> {outcome}"
+        line = f"{printable(method)} {printable(redact(target))} -> {outcome}"
         with self._log_lock:  # whole lines, never two interleaved
-            self._log(line)
+            try:
+                self._log(line)
+            except Exception:  # e.g. BrokenPipeError once stderr's reader is gone
+                self.log_failures += 1
 
 
 def _reason(status: int) -> str:
@@ -156,7 +172,8 @@ def _body(environ: Environ) -> bytes | None:
     if stream is None:
         return b""
     if length_text.isascii() and length_text.isdecimal():
-        length = int(length_text)
+        # int() refuses more than 4300 digits (ValueError): any that long is over the bound.
+        length = int(length_text) if len(length_text) <= 20 else MAX_BODY_BYTES + 1
         if length > MAX_BODY_BYTES:
             return None
         return bytes(stream.read(length)) if length else b""

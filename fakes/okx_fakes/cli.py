@@ -1,11 +1,14 @@
 """The fake exchange as a standalone HTTP server: ``okx-fakes`` (also ``python -m okx_fakes``).
 
-``okx-fakes [--host 127.0.0.1] [--port 8080] [--accounts FILE.json] [--no-control]``
+``okx-fakes [--host 127.0.0.1] [--port 8080] [--accounts FILE.json] [--no-control]
+[--control-token TOKEN]``
 (also ``python -m okx_fakes`` and ``okx-ext fake-server``, which run this same function)
 serves the
 fake OKX exchange for python-okx (``domain=URL``) or any client, with the control API
 under ``/_fake/`` unless ``--no-control``. Without ``--accounts`` it serves the sample
 account (:data:`okx_fakes.SAMPLE_ACCOUNTS`, documented in the README).
+The control token comes from ``--control-token`` or else ``OKX_FAKES_CONTROL_TOKEN``; off
+a loopback ``--host`` the control API needs one, or the command refuses to start (exit 2).
 It prints its URL alone on stdout, one line per request on stderr (each one ``write()``
 under a lock: never merged), and stops within a second on Ctrl-C or SIGTERM. Exit codes:
 0 stopped cleanly, 2 bad arguments, accounts file or port, 1 anything else (waitress not
@@ -15,7 +18,7 @@ installed; running outside the main thread, where signals cannot be handled).
 from __future__ import annotations
 
 import argparse
-import ipaddress
+import os
 import signal
 import sys
 import threading
@@ -30,6 +33,12 @@ from okx_fakes._accounts_file import (
     parse_accounts,
     seed_exchange,
     specs_from_document,
+)
+from okx_fakes._control_guard import (
+    CONTROL_TOKEN_ENV,
+    check_control_exposure,
+    check_control_token,
+    is_loopback_host,
 )
 from okx_fakes._exchange import FakeExchange
 
@@ -95,6 +104,10 @@ def _build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--accounts", metavar="FILE.json", help="accounts to serve (JSON)")
     parser.add_argument("--no-control", action="store_true",
                         help="turn off the control API under /_fake/")
+    parser.add_argument("--control-token", metavar="TOKEN",
+                        help="token every control request must send as 'Authorization: "
+                             f"Bearer TOKEN' (default: ${CONTROL_TOKEN_ENV}); required "
+                             "with the control API off loopback")
     return parser
 
 
@@ -115,7 +128,22 @@ def _note(text: str) -> None:
         sys.stderr.flush()
 
 
+def _control_token(args: argparse.Namespace) -> str | None:
+    """Return the control token (the option, else the environment; empty: none), checked."""
+    token = args.control_token or os.environ.get(CONTROL_TOKEN_ENV) or None
+    try:
+        return check_control_token(token)
+    except ValueError as exc:
+        raise _CommandError(str(exc)) from None
+
+
 def _serve(args: argparse.Namespace, prog: str) -> int:
+    control = not args.no_control
+    token = _control_token(args) if control else None
+    try:
+        check_control_exposure(args.host, control=control, token=token)
+    except ValueError as exc:
+        raise _CommandError(str(exc)) from None
     exchange = FakeExchange(max_records=MAX_RECORDED_REQUESTS)
     if args.accounts is None:
         specs = specs_from_document(SAMPLE_ACCOUNTS)
@@ -127,10 +155,12 @@ def _serve(args: argparse.Namespace, prog: str) -> int:
         seed_exchange(exchange, specs)
     except AccountsFileError as exc:
         raise _CommandError(f"accounts file {args.accounts}: {exc}") from None
-    if not _is_loopback(args.host):
+    if not is_loopback_host(args.host):
+        exposure = ("its control API (token required) can seed accounts, reset and read "
+                    "records" if control else "its control API is off")
         _note(
             f"{prog}: warning: {args.host} is reachable from other machines, "
-            "and the fake accepts every key of its accounts file"
+            f"the fake accepts every key of its accounts file, and {exposure}"
         )
 
     stop = threading.Event()
@@ -146,7 +176,7 @@ def _serve(args: argparse.Namespace, prog: str) -> int:
         try:
             # FakeServer has escaped the client's target already (no terminal escapes).
             server = exchange.server(args.host, args.port, log=_note,
-                                     control=not args.no_control)
+                                     control=control, control_token=token)
         except OSError as exc:
             raise _CommandError(
                 f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
@@ -162,15 +192,6 @@ def _serve(args: argparse.Namespace, prog: str) -> int:
             signal.signal(signum, handler)
     _note(f"{prog}: stopped")
     return EXIT_OK
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _read_accounts_file(path: str) -> list[AccountSpec]:

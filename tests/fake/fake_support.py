@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -64,3 +65,13 @@ def error(code: str, msg: str) -> dict[str, Any]:
 def gateway_error(code: str, msg: str) -> dict[str, Any]:
     """A gateway-level error body (authentication, the 429): ``{"msg": ..., "code": ...}``."""
     return {"msg": msg, "code": code}
+
+
+def raw_exchange(port: int, request: bytes) -> bytes:
+    """Send raw bytes to a loopback server and return everything it answers before closing."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
 import httpx
 import okx.Account as Account
 import pytest
-from fake_support import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET, frozen_clock, funded_exchange
+from fake_support import (
+    DEMO_KEY,
+    DEMO_PASSPHRASE,
+    DEMO_SECRET,
+    frozen_clock,
+    funded_exchange,
+    raw_exchange,
+)
 from okx_fakes import FakeAccountAPI, FakeExchange
 
 PATH = "/api/v5/account/max-withdrawal"
-
-
-def _raw_exchange(port: int, request: bytes) -> bytes:
-    """Send raw bytes to the server and return everything it answers before closing."""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(request)
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
-    return b"".join(chunks)
 
 
 @pytest.mark.parametrize(
@@ -38,7 +34,7 @@ def test_server_answers_a_bad_content_length_with_an_http_error(
 ) -> None:
     exchange = funded_exchange(frozen_clock())
     with exchange.server() as server:
-        answer = _raw_exchange(
+        answer = raw_exchange(
             server.port,
             b"GET " + PATH.encode() + b" HTTP/1.0\r\nContent-Length: " + content_length
             + b"\r\n\r\n",
@@ -74,7 +70,7 @@ def test_server_log_line_escapes_control_characters_of_the_target() -> None:
     lines: list[str] = []
     with exchange.server(log=lines.append) as server:
         target = PATH.encode() + b"?ccy=\x1b[2J\x07\xff"
-        _raw_exchange(server.port, b"GET " + target + b" HTTP/1.0\r\n\r\n")
+        raw_exchange(server.port, b"GET " + target + b" HTTP/1.0\r\n\r\n")
     # waitress refuses a target that is not UTF-8 itself (400 Bad URI): logged all the same.
     assert lines == [f"GET {PATH}?ccy=\\x1b[2J\\x07\\xff -> 400 code=-"]
 
@@ -82,7 +78,7 @@ def test_server_log_line_escapes_control_characters_of_the_target() -> None:
 def test_server_head_answer_has_no_body() -> None:
     exchange = funded_exchange(frozen_clock())
     with exchange.server() as server:
-        answer = _raw_exchange(server.port, b"HEAD " + PATH.encode() + b" HTTP/1.0\r\n\r\n")
+        answer = raw_exchange(server.port, b"HEAD " + PATH.encode() + b" HTTP/1.0\r\n\r\n")
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.0 405 ") and body == b""  # 50115: HEAD is not GET
 

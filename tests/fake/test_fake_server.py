@@ -38,12 +38,14 @@ from okx_fakes import (
 PATH = "/api/v5/account/max-withdrawal"
 NEW_ACCOUNT = {"api_key": "new-key-1", "secret_key": "new-secret-1", "passphrase": "new-pass-1",
                "mode": "spot", "balances": {"OKB": {"available": "3", "borrowable": "1"}}}
+# Every control request but a GET declares JSON (the control API refuses others: CSRF).
+JSON = {"content-type": "application/json"}
 
 
 @pytest.fixture
 def served() -> Iterator[tuple[FakeExchange, httpx.Client]]:
     exchange = funded_exchange(frozen_clock())
-    with exchange.server() as server, httpx.Client(base_url=server.url) as client:
+    with exchange.server() as server, httpx.Client(base_url=server.url, headers=JSON) as client:
         yield exchange, client
 
 
@@ -307,7 +309,7 @@ def test_put_balance_sets_the_answer(served: tuple[FakeExchange, httpx.Client]) 
     ("path", "body", "status", "error"),
     [
         (f"/_fake/accounts/{DEMO_KEY}/balances/BTC", b'{"available": "x"}', 400,
-         "available is not a decimal number: 'x'"),
+         "available: expected a plain decimal string such as '1.5'"),
         (f"/_fake/accounts/{DEMO_KEY}/balances/BTC", b'{"borrowable": "1"}', 400,
          "available: missing"),
         (f"/_fake/accounts/{DEMO_KEY}/balances/BTC", b'{"available": "1", "x": 1}', 400,
@@ -483,9 +485,9 @@ def test_post_reset_restores_the_transfer_ids(served: tuple[FakeExchange, httpx.
 def test_post_reset_empties_the_rate_windows() -> None:
     exchange = funded_exchange(frozen_clock())
     with exchange.server() as server, _sdk(server.url) as api, \
-            httpx.Client(base_url=server.url) as client:
+            httpx.Client(base_url=server.url, headers=JSON) as client:
         codes = [api.get_max_withdrawal("BTC")["code"] for _ in range(21)]
-        client.post("/_fake/reset")
+        assert client.post("/_fake/reset").status_code == 200
         assert api.get_max_withdrawal("BTC")["code"] == "0"
     assert codes[-2:] == ["0", "50011"]
 
