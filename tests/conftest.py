@@ -2,7 +2,8 @@
 
 Hypothesis deadlines are off: speed is measured in ``benchmarks/``, not asserted in
 unit tests, and a per-example deadline only makes a loaded CI machine flaky. Under CI
-(``CI`` set) examples are derandomized so that a red run is reproducible. The
+(``CI`` set) examples are derandomized so that a red run is reproducible;
+``OKX_EXT_HYPOTHESIS_PROFILE`` names another profile (``make mutate`` sets "mutate"). The
 ``redis_url`` fixture runs one real redis-server for the session.
 """
 
@@ -24,7 +25,20 @@ settings.register_profile(
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+# make mutate: many short runs, each reproducible. mutmut runs a test class's tests several
+# times in one process, each time on a new instance: that is not the flakiness
+# differing_executors warns of.
+settings.register_profile(
+    "mutate",
+    deadline=None,
+    derandomize=True,
+    database=None,
+    max_examples=25,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors],
+)
+settings.load_profile(
+    os.environ.get("OKX_EXT_HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 @pytest.fixture(scope="session")
