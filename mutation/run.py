@@ -36,8 +36,8 @@ TARGET = 0.95
 
 #: Module (as in the repository) -> the test files that exercise it. One line per module.
 MODULES: dict[str, tuple[str, ...]] = {
-    "okx_ext/_ratelimit.py": ("tests/test_ratelimit.py",),
-    "okx_ext/_retry.py": ("tests/test_retry.py",),
+    "okx_ext/_ratelimit.py": ("tests/test_ratelimit.py", "tests/test_ratelimit_edges.py"),
+    "okx_ext/_retry.py": ("tests/test_retry.py", "tests/test_retry_edges.py"),
     "okx_ext/errors.py": ("tests/test_errors.py",),
     "okx_ext/_models.py": ("tests/test_models.py",),
     "okx_ext/_currencies.py": ("tests/test_currencies.py",),
