@@ -38,9 +38,9 @@ TARGET = 0.95
 MODULES: dict[str, tuple[str, ...]] = {
     "okx_ext/_ratelimit.py": ("tests/test_ratelimit.py", "tests/test_ratelimit_edges.py"),
     "okx_ext/_retry.py": ("tests/test_retry.py", "tests/test_retry_edges.py"),
-    "okx_ext/errors.py": ("tests/test_errors.py",),
-    "okx_ext/_models.py": ("tests/test_models.py",),
-    "okx_ext/_currencies.py": ("tests/test_currencies.py",),
+    "okx_ext/errors.py": ("tests/test_errors.py", "tests/test_errors_edges.py"),
+    "okx_ext/_models.py": ("tests/test_models.py", "tests/test_models_edges.py"),
+    "okx_ext/_currencies.py": ("tests/test_currencies.py", "tests/test_currencies_edges.py"),
 }
 
 # Mutmut's statuses that mean a test noticed the mutant.
