@@ -57,8 +57,12 @@ soak: $(STAMP)
 # Mutation testing (mutmut, from the mutate extra, for this target only; not part of
 # `make test`): kill rate per module, every survivor triaged in mutation/survivors.txt.
 # `make mutate MODULES=okx_ext/_retry.py` runs one module.
-mutate: $(STAMP)
+MUTATE_STAMP := $(VENV)/.installed-mutate
+$(MUTATE_STAMP): pyproject.toml $(STAMP)
 	$(PY) -m pip install --quiet -e '.[test,mutate]'
+	touch $(MUTATE_STAMP)
+
+mutate: $(MUTATE_STAMP)
 	$(PY) mutation/run.py $(MODULES)
 
 # The suite on the other supported Pythons this machine has (3.10, 3.12, 3.13).

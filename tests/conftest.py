@@ -4,18 +4,25 @@ Hypothesis deadlines are off: speed is measured in ``benchmarks/``, not asserted
 unit tests, and a per-example deadline only makes a loaded CI machine flaky. Under CI
 (``CI`` set) examples are derandomized so that a red run is reproducible;
 ``OKX_EXT_HYPOTHESIS_PROFILE`` names another profile (``make mutate`` sets "mutate"). The
-``redis_url`` fixture runs one real redis-server for the session.
+``redis_url`` fixture runs one real redis-server for the session; ``make_limiter`` builds
+RedisRateLimiters on it.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from _redis_server import redis_server
+from _simclock import SimClock
 from hypothesis import HealthCheck, settings
+
+if TYPE_CHECKING:
+    from okx_ext import RateLimit, RedisRateLimiter
 
 settings.register_profile("dev", deadline=None)
 settings.register_profile(
@@ -55,3 +62,32 @@ def redis_url() -> Iterator[str]:
         pytest.skip(f"{reason}; set OKX_EXT_REQUIRE_REDIS=1 to fail instead")
     with redis_server() as url:
         yield url
+
+
+@pytest.fixture
+def make_limiter(redis_url: str) -> Iterator[Callable[..., RedisRateLimiter]]:
+    """Build limiters on a key of this test's own; ``clock`` drives the server's time too.
+
+    The Lua scripts take an optional "now" (``limiter._server_now``, tests only) in place
+    of Redis TIME, so schedules on a `SimClock` are exact and nothing really sleeps.
+    """
+    from okx_ext import RedisRateLimiter
+
+    key = f"test:{uuid.uuid4().hex}"
+    built: list[RedisRateLimiter] = []
+
+    def make(
+        limit: RateLimit, clock: SimClock | None = None, *, key: str = key, **kwargs: object
+    ) -> RedisRateLimiter:
+        if clock is not None:
+            kwargs.setdefault("clock", clock.time)
+            kwargs.setdefault("sleep", clock.sleep)
+        limiter = RedisRateLimiter(redis_url, key=key, limit=limit, **kwargs)  # type: ignore[arg-type]
+        if clock is not None:
+            limiter._server_now = clock.time
+        built.append(limiter)
+        return limiter
+
+    yield make
+    for limiter in built:
+        limiter.close()

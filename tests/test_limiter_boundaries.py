@@ -3,47 +3,29 @@
 Each test here was written against a bug planted by hand that the suite let through:
 a release after the lease expired, one limiter holding two slots in flight, and a
 window that is not a whole number of microseconds. The window runs on a simulated
-clock (the scripts' server time is ``limiter._server_now``, the suite's one test hook
-for it), so every time below is exact and nothing really sleeps.
+clock (conftest's ``make_limiter``), so every time below is exact and nothing really sleeps.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from _simclock import SimClock
 
 from okx_ext import RateLimit, RedisRateLimiter
 
-Build = Callable[..., RedisRateLimiter]
+MakeLimiter = Callable[..., RedisRateLimiter]
 
 
-@pytest.fixture
-def build(redis_url: str) -> Iterator[Build]:
-    """Limiters on one fresh key, their sleeps and Redis' time both on ``clock``."""
-    key = f"test:{uuid.uuid4().hex}"
-    built: list[RedisRateLimiter] = []
-
-    def make(limit: RateLimit, clock: SimClock, **kwargs: object) -> RedisRateLimiter:
-        limiter = RedisRateLimiter(redis_url, key=key, limit=limit, clock=clock.time,
-                                   sleep=clock.sleep, **kwargs)  # type: ignore[arg-type]
-        limiter._server_now = clock.time
-        built.append(limiter)
-        return limiter
-
-    yield make
-    for limiter in built:
-        limiter.close()
-
-
-def test_a_release_after_the_lease_expired_still_counts_for_a_window(build: Build) -> None:
+def test_a_release_after_the_lease_expired_still_counts_for_a_window(
+    make_limiter: MakeLimiter,
+) -> None:
     # The lease ran out while the request was in flight and another acquire swept it
     # away; the request was sent all the same, so its release must put the slot back.
     clock = SimClock()
-    slow = build(RateLimit(2, 1.0), clock, lease_s=1.0)
-    other = build(RateLimit(2, 1.0), clock, lease_s=1.0)
+    slow = make_limiter(RateLimit(2, 1.0), clock, lease_s=1.0)
+    other = make_limiter(RateLimit(2, 1.0), clock, lease_s=1.0)
     assert slow.acquire()  # lease until 1.0
     clock.advance(1.5)
     assert other.acquire()  # sweeps slow's expired lease; its own lease until 2.5
@@ -53,10 +35,12 @@ def test_a_release_after_the_lease_expired_still_counts_for_a_window(build: Buil
     assert clock.time() == 2.5
 
 
-def test_release_gives_back_the_oldest_of_two_slots_in_flight(build: Build) -> None:
+def test_release_gives_back_the_oldest_of_two_slots_in_flight(
+    make_limiter: MakeLimiter,
+) -> None:
     # The earlier request is the one that returned; the later one keeps its longer lease.
     clock = SimClock()
-    limiter = build(RateLimit(2, 2.0), clock, lease_s=4.0)
+    limiter = make_limiter(RateLimit(2, 2.0), clock, lease_s=4.0)
     assert limiter.acquire()  # first: lease until 4
     clock.advance(1.0)
     assert limiter.acquire()  # second: lease until 5
@@ -69,12 +53,12 @@ def test_release_gives_back_the_oldest_of_two_slots_in_flight(build: Build) -> N
 
 
 def test_a_window_a_tenth_of_a_microsecond_over_two_seconds_is_not_cut_short(
-    build: Build,
+    make_limiter: MakeLimiter,
 ) -> None:
     # Rounded down to whole microseconds, the window would end exactly at 2.0 and admit
     # a request there; rounded up, it ends a microsecond later.
     clock = SimClock()
-    limiter = build(RateLimit(1, 2.0000001), clock)
+    limiter = make_limiter(RateLimit(1, 2.0000001), clock)
     with limiter.slot():
         pass
     clock.advance(2.0)

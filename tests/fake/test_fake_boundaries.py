@@ -14,36 +14,20 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from fake_support import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET, funded_exchange
+from fake_support import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET, StepClock, funded_exchange
 from okx_fakes import FakeAccountAPI, FakeExchange, FakeFundingAPI
 from okx_fakes._wsgi import MAX_BODY_BYTES
 
-START_S = 1_700_000_000.0
-
-
-class StepClock:
-    """A clock that moves only when told: rate windows are exact."""
-
-    def __init__(self) -> None:
-        self.now_s = START_S
-
-    def __call__(self) -> float:
-        return self.now_s
+Stepped = tuple[StepClock, FakeExchange, FakeFundingAPI]
 
 
 @pytest.fixture
-def clock() -> StepClock:
-    return StepClock()
-
-
-@pytest.fixture
-def exchange(clock: StepClock) -> FakeExchange:
-    return funded_exchange(clock, max_skew_s=None)
-
-
-@pytest.fixture
-def funding(exchange: FakeExchange) -> FakeFundingAPI:
-    return FakeFundingAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, flag="1", exchange=exchange)
+def stepped() -> Stepped:
+    """The funded exchange on a StepClock, and a FundingAPI of its demo key."""
+    clock = StepClock()
+    exchange = funded_exchange(clock, max_skew_s=None)
+    return clock, exchange, FakeFundingAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, flag="1",
+                                           exchange=exchange)
 
 
 def _transfer(funding: FakeFundingAPI, ccy: str, amt: str, **extra: str) -> Any:
@@ -56,8 +40,9 @@ def _transfer(funding: FakeFundingAPI, ccy: str, amt: str, **extra: str) -> Any:
 
 
 def test_transfer_state_by_client_id_answers_the_latest_transfer_with_it(
-    exchange: FakeExchange, funding: FakeFundingAPI, clock: StepClock
+    stepped: Stepped,
 ) -> None:
+    clock, exchange, funding = stepped
     first = _transfer(funding, "BTC", "0.1", clientId="dup7")["data"][0]["transId"]
     clock.now_s += 1
     second = _transfer(funding, "BTC", "0.3", clientId="dup7")["data"][0]["transId"]
@@ -71,9 +56,8 @@ def test_transfer_state_by_client_id_answers_the_latest_transfer_with_it(
     assert (record.trans_id, record.amt) == (second, Decimal("0.3"))
 
 
-def test_a_currency_in_any_case_shares_one_transfer_rate_window(
-    funding: FakeFundingAPI,
-) -> None:
+def test_a_currency_in_any_case_shares_one_transfer_rate_window(stepped: Stepped) -> None:
+    funding = stepped[2]
     # Two transfers per second per currency: BTC, btc and Btc are one currency.
     codes = [funding.funds_transfer(ccy, "0.01", "18", "6")["code"]
              for ccy in ("BTC", "btc", "Btc")]
@@ -99,8 +83,9 @@ def _post(exchange: FakeExchange, body: bytes, *, chunked: bool) -> str:
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 def test_a_body_of_exactly_max_body_bytes_is_read_and_one_byte_more_is_413(
-    exchange: FakeExchange, chunked: bool
+    stepped: Stepped, chunked: bool
 ) -> None:
+    exchange = stepped[1]
     # Read, the body reaches the exchange: the unsigned request is answered 401 (50103).
     assert _post(exchange, b"x" * MAX_BODY_BYTES, chunked=chunked) == "401 Unauthorized"
     assert _post(exchange, b"x" * (MAX_BODY_BYTES + 1),
@@ -112,8 +97,9 @@ def test_a_body_of_exactly_max_body_bytes_is_read_and_one_byte_more_is_413(
 
 
 def test_the_window_sweep_keeps_a_window_whose_oldest_entry_alone_is_stale(
-    exchange: FakeExchange, funding: FakeFundingAPI, clock: StepClock
+    stepped: Stepped,
 ) -> None:
+    clock, exchange, funding = stepped
     account = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange)
     assert account.get_max_withdrawal("BTC")["code"] == "0"  # at 0.0: stale from 2.0
     clock.now_s += 1.5
