@@ -25,7 +25,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 from collections import Counter
 from pathlib import Path
 
@@ -72,14 +71,13 @@ def read_survivors(path: Path = SURVIVORS) -> dict[str, str]:
 
 
 def _pyproject(module: str, tests: tuple[str, ...]) -> str:
-    """The staging copy's pyproject.toml: mutmut's settings and the project's pytest ones."""
-    pytest_options = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"][
-        "pytest"]["ini_options"]
+    """Return the staging copy's pyproject.toml: the project's (for pytest) plus mutmut's."""
 
     def toml_list(items: list[str] | tuple[str, ...]) -> str:
-        return "[" + ", ".join(_toml_string(item) for item in items) + "]"
+        return "[" + ", ".join(f'"{item}"' for item in items) + "]"
 
     return "\n".join([
+        (ROOT / "pyproject.toml").read_text("utf-8"),
         "[tool.mutmut]",
         'source_paths = ["okx_ext", "okx_fakes"]',
         f"only_mutate = {toml_list([staged_path(module)])}",
@@ -87,17 +85,7 @@ def _pyproject(module: str, tests: tuple[str, ...]) -> str:
         'pytest_add_cli_args = ["-p", "no:cacheprovider"]',
         "use_git_change_detection = false",
         "",
-        "[tool.pytest.ini_options]",
-        f"addopts = {_toml_string(pytest_options['addopts'])}",
-        f"timeout = {pytest_options['timeout']}",
-        f"markers = {toml_list(pytest_options['markers'])}",
-        f"filterwarnings = {toml_list(pytest_options['filterwarnings'])}",
-        "",
     ])
-
-
-def _toml_string(text: str) -> str:
-    return "'" + text + "'" if "'" not in text else '"' + text.replace('"', '\\"') + '"'
 
 
 def stage(module: str, tests: tuple[str, ...]) -> Path:
