@@ -176,14 +176,11 @@ class RateLimiter(_SlotLimiter):
         """
         max_requests = self.limit.max_requests
         slept_at: float | None = None  # the clock's reading before the last sleep
-        wait_s = 0.0
-        stalls, stalled_s = 0, 0.0
         while True:
             with self._cond:
                 now = self._now()
-                if now == slept_at:
-                    stalls, stalled_s = stalls + 1, stalled_s + wait_s
-                else:
+                if now != slept_at:
+                    # The clock moved (or this is the first pass): no sleep has stalled.
                     stalls, stalled_s = 0, 0.0
                 # A coarse clock may read the same across short sleeps; a whole window of
                 # sleep on an unmoving clock means it is frozen, and waiting would never end.
@@ -206,6 +203,8 @@ class RateLimiter(_SlotLimiter):
             # Outside the lock, so other threads can release and acquire meanwhile.
             (self._sleep or time.sleep)(wait_s)
             slept_at = now
+            # Counted as stalled until a reading shows the clock moved across it.
+            stalls, stalled_s = stalls + 1, stalled_s + wait_s
 
     def release(self) -> None:
         """Give back a slot taken by `acquire`: it stops counting `window_s` from now."""

@@ -38,7 +38,6 @@ def test_nothing_means_all_currencies(ccy: object) -> None:
         ("\tusdt\n", ("USDT",)),
         (["btc", "ETH"], ("BTC", "ETH")),
         (("ETH", "BTC"), ("ETH", "BTC")),
-        ((c for c in ["x", "y"]), ("X", "Y")),
         ("BTC,btc,ETH,Btc", ("BTC", "ETH")),
         (["eth", " ETH ", "usdc"], ("ETH", "USDC")),
         ({"BTC": 1, "eth": 2}, ("BTC", "ETH")),
@@ -48,6 +47,12 @@ def test_nothing_means_all_currencies(ccy: object) -> None:
 )
 def test_valid_arguments(ccy: object, expected: tuple[str, ...]) -> None:
     assert normalize_currencies(ccy) == expected  # type: ignore[arg-type]
+
+
+def test_a_generator_gives_one_currency_per_item() -> None:
+    # Built here, not in a parametrize list: a generator made at collection is spent by
+    # the first run, and a second run in the same process (mutmut's) would see it empty.
+    assert normalize_currencies(c for c in ["x", "y"]) == ("X", "Y")
 
 
 @pytest.mark.parametrize(

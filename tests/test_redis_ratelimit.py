@@ -50,32 +50,6 @@ def slots_key(limiter: RedisRateLimiter) -> str:
     return _limiter_keys(limiter.key)[0]
 
 
-@pytest.fixture
-def make_limiter(redis_url: str) -> Iterator[MakeLimiter]:
-    """Build limiters on a key of this test's own; ``clock`` drives the server's time too."""
-    key = f"test:{uuid.uuid4().hex}"
-    built: list[RedisRateLimiter] = []
-
-    def make(
-        limit: RateLimit, clock: SimClock | None = None, *, key: str = key,
-        url: str = redis_url, known: bool = True, **kwargs: object,
-    ) -> RedisRateLimiter:
-        if clock is not None:
-            kwargs.setdefault("clock", clock.time)
-            kwargs.setdefault("sleep", clock.sleep)
-        if known:
-            known_key(url, key)
-        limiter = RedisRateLimiter(url, key=key, limit=limit, **kwargs)  # type: ignore[arg-type]
-        if clock is not None:
-            limiter._server_now = clock.time
-        built.append(limiter)
-        return limiter
-
-    yield make
-    for limiter in built:
-        limiter.close()
-
-
 class TestWindowOnSimulatedTime:
     def test_burst_schedule_is_exact(self, make_limiter: MakeLimiter) -> None:
         clock = SimClock()

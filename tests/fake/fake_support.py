@@ -15,8 +15,21 @@ DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE = "demo-key-7f3a", "demo-secret-91c2", "d
 LIVE_KEY, LIVE_SECRET, LIVE_PASSPHRASE = "live-key-2b8d", "live-secret-4a61", "live-pass-0c9e"
 SECRETS = (DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, LIVE_KEY, LIVE_SECRET, LIVE_PASSPHRASE)
 
+# Where a StepClock starts: a fixed epoch second, so recorded times are exact.
+START_S = 1_700_000_000.0
+
 # The funded demo account every scenario starts from: ccy -> (available, borrowable).
 FUNDS = {"BTC": ("1.5", "0.5"), "ETH": ("10", "2"), "USDT": ("2500.25", "0")}
+
+
+class StepClock:
+    """A clock that moves only when told (``clock.now_s += 1``): rate windows are exact."""
+
+    def __init__(self) -> None:
+        self.now_s = START_S
+
+    def __call__(self) -> float:
+        return self.now_s
 
 
 def frozen_clock() -> Callable[[], float]:

@@ -16,7 +16,15 @@ from typing import Any
 import okx.Account as Account
 import okx.Funding as Funding
 import pytest
-from fake_support import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET, error, funded_exchange
+from fake_support import (
+    DEMO_KEY,
+    DEMO_PASSPHRASE,
+    DEMO_SECRET,
+    START_S,
+    StepClock,
+    error,
+    funded_exchange,
+)
 from hypothesis import given, settings
 from okx_fakes import (
     ERRORS,
@@ -27,18 +35,6 @@ from okx_fakes import (
     TransferRecord,
 )
 from okx_fakes import strategies as okx_st
-
-START_S = 1_700_000_000.0
-
-
-class StepClock:
-    """A clock that moves only when told: rate windows are exact."""
-
-    def __init__(self) -> None:
-        self.now_s = START_S
-
-    def __call__(self) -> float:
-        return self.now_s
 
 
 @pytest.fixture
