@@ -34,6 +34,11 @@ class SeededExchange:
     accounts: tuple[SeededAccount, ...]
 
 
+_MODES = st.sampled_from(ACCOUNT_MODES)
+# amounts() draws only what FakeExchange keeps (30 integer and 30 fraction digits at most).
+_BALANCES = st.dictionaries(currency_codes(), st.tuples(amounts(), amounts()), max_size=5)
+
+
 @st.composite
 def accounts(
     draw: st.DrawFn,
@@ -70,12 +75,8 @@ def accounts(
             mode, balances = users[uid]
         else:
             uid = f"uid-{len(users)}"
-            mode = draw(st.sampled_from(ACCOUNT_MODES))
-            # FakeExchange keeps amounts to 30 integer and 30 fraction digits.
-            amount = amounts(max_integer_digits=30)
-            balances = draw(
-                st.dictionaries(currency_codes(), st.tuples(amount, amount), max_size=5)
-            )
+            mode = draw(_MODES)
+            balances = draw(_BALANCES)
             users[uid] = (mode, balances)
         seeded.append(SeededAccount(f"key-{index}", f"secret-{index}", f"pass-{index}",
                                     demo, mode, uid, balances))
