@@ -37,6 +37,7 @@ class SeededExchange:
 _MODES = st.sampled_from(ACCOUNT_MODES)
 # amounts() draws only what FakeExchange keeps (30 integer and 30 fraction digits at most).
 _BALANCES = st.dictionaries(currency_codes(), st.tuples(amounts(), amounts()), max_size=5)
+_BOOLEANS = st.booleans()
 
 
 @st.composite
@@ -69,8 +70,8 @@ def accounts(
     users: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {}
     seeded: list[SeededAccount] = []
     for index in range(count):
-        demo = draw(st.booleans())
-        if len(users) > 0 and draw(st.booleans()):
+        demo = draw(_BOOLEANS)
+        if len(users) > 0 and draw(_BOOLEANS):
             uid = draw(st.sampled_from(sorted(users)))
             mode, balances = users[uid]
         else:

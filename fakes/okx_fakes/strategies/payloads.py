@@ -69,6 +69,7 @@ _CODES = st.one_of(
 )
 _MODES = st.sampled_from(ACCOUNT_MODES)
 _NON_ZERO_DIGITS = st.sampled_from("123456789")
+_BOOLEANS = st.booleans()
 
 
 def amounts(
@@ -117,7 +118,7 @@ def _amounts(max_integer_digits: int, max_fraction_digits: int) -> st.SearchStra
     def draw_amount(draw: st.DrawFn) -> str:
         whole = draw(wholes)
         fraction = ""
-        if fractions is not None and draw(st.booleans()):
+        if fractions is not None and draw(_BOOLEANS):
             fraction = draw(fractions)
         return f"{whole}.{fraction}" if fraction else str(whole)
 
@@ -178,13 +179,6 @@ def _ccy_of(entry: dict[str, str]) -> str:
     return entry["ccy"]
 
 
-@functools.lru_cache(maxsize=64)
-def _entry_lists(mode: str, min_entries: int, max_entries: int) -> st.SearchStrategy[
-        list[dict[str, str]]]:
-    return st.lists(max_withdrawal_entries(mode), min_size=min_entries, max_size=max_entries,
-                    unique_by=_ccy_of)
-
-
 @st.composite
 def okx_payloads(
     draw: st.DrawFn, mode: str | None = None, *, min_entries: int = 0, max_entries: int = 25
@@ -201,7 +195,10 @@ def okx_payloads(
         mode = draw(_MODES)
     elif not (isinstance(mode, str) and mode in ACCOUNT_MODES):
         raise ValueError(f"mode must be one of {ACCOUNT_MODES}, not {mode!r}")
-    data = draw(_entry_lists(mode, min_entries, max_entries))
+    # Hypothesis caches st.lists() per argument tuple: its parts must be the same objects
+    # at each draw (a module-level unique_by, not a lambda) for that cache to hit.
+    data = draw(st.lists(max_withdrawal_entries(mode), min_size=min_entries,
+                         max_size=max_entries, unique_by=_ccy_of))
     return {"code": "0", "msg": "", "data": data}
 
 
