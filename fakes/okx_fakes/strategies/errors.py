@@ -21,8 +21,7 @@ class ErrorCase:
     body: dict[str, object]
 
 
-@st.composite
-def error_cases(draw: st.DrawFn, codes: Iterable[str] | None = None) -> ErrorCase:
+def error_cases(codes: Iterable[str] | None = None) -> st.SearchStrategy[ErrorCase]:
     """OKX error answers as the fake's table (``okx_fakes.ERRORS``) has them.
 
     Draws a code (from ``codes``, default every code of the table), its status, and its
@@ -34,12 +33,23 @@ def error_cases(draw: st.DrawFn, codes: Iterable[str] | None = None) -> ErrorCas
     Example: ``ErrorCase(code="50113", status=401, body={"msg": "Invalid Sign", "code":
     "50113"})``.
     """
-    code = draw(st.sampled_from(sorted(ERRORS if codes is None else codes)))
+    if codes is None:
+        return _ALL_ERROR_CASES
+    # Sorted once, here: a generator of codes is read once, not once per example.
+    return _error_cases(st.sampled_from(sorted(codes)))
+
+
+@st.composite
+def _error_cases(draw: st.DrawFn, codes: st.SearchStrategy[str]) -> ErrorCase:
+    code = draw(codes)
     spec = ERRORS[code]
     body = error_body(code, spec.message(), spec.shape)
     if draw(st.booleans()):
         body["code"] = int(code)
     return ErrorCase(code, spec.status, body)
+
+
+_ALL_ERROR_CASES = _error_cases(st.sampled_from(sorted(ERRORS)))
 
 
 def error_payloads() -> st.SearchStrategy[dict[str, object]]:

@@ -34,6 +34,12 @@ class SeededExchange:
     accounts: tuple[SeededAccount, ...]
 
 
+_MODES = st.sampled_from(ACCOUNT_MODES)
+# amounts() draws only what FakeExchange keeps (30 integer and 30 fraction digits at most).
+_BALANCES = st.dictionaries(currency_codes(), st.tuples(amounts(), amounts()), max_size=5)
+_BOOLEANS = st.booleans()
+
+
 @st.composite
 def accounts(
     draw: st.DrawFn,
@@ -64,18 +70,14 @@ def accounts(
     users: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {}
     seeded: list[SeededAccount] = []
     for index in range(count):
-        demo = draw(st.booleans())
-        if len(users) > 0 and draw(st.booleans()):
+        demo = draw(_BOOLEANS)
+        if len(users) > 0 and draw(_BOOLEANS):
             uid = draw(st.sampled_from(sorted(users)))
             mode, balances = users[uid]
         else:
             uid = f"uid-{len(users)}"
-            mode = draw(st.sampled_from(ACCOUNT_MODES))
-            # FakeExchange keeps amounts to 30 integer and 30 fraction digits.
-            amount = amounts(max_integer_digits=30)
-            balances = draw(
-                st.dictionaries(currency_codes(), st.tuples(amount, amount), max_size=5)
-            )
+            mode = draw(_MODES)
+            balances = draw(_BALANCES)
             users[uid] = (mode, balances)
         seeded.append(SeededAccount(f"key-{index}", f"secret-{index}", f"pass-{index}",
                                     demo, mode, uid, balances))

@@ -8,6 +8,7 @@ validator cannot hide in these strategies.
 from __future__ import annotations
 
 import decimal
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,6 +16,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+# The model's amount rule (``parse_amount``): at most 30 integer and 30 fraction digits.
+from okx_fakes._accounts import _MAX_INTEGER_DIGITS as _MODEL_INTEGER_DIGITS
 from okx_fakes._facts import ACCOUNT_MODES, MAX_CCY_COUNT, MAX_CCY_LENGTH
 
 __all__ = [
@@ -54,77 +57,126 @@ def currency_codes() -> st.SearchStrategy[str]:
 
     Example: ``"BTC"``, ``"1INCH"``, ``"Q7"``.
     """
-    generated = st.text(alphabet=CODE_ALPHABET, min_size=1, max_size=MAX_CODE_LENGTH)
-    return st.one_of(st.sampled_from(_REAL_CODES), generated)
+    return _CODES
 
 
+# Every strategy below is built once (here, or once per argument tuple through a cache) and
+# drawn many times: Hypothesis validates each new strategy object on its first draw, which
+# cost more than the draw itself when these strategies built their parts on every example.
+_CODES = st.one_of(
+    st.sampled_from(_REAL_CODES),
+    st.text(alphabet=CODE_ALPHABET, min_size=1, max_size=MAX_CODE_LENGTH),
+)
+_MODES = st.sampled_from(ACCOUNT_MODES)
+_NON_ZERO_DIGITS = st.sampled_from("123456789")
+_BOOLEANS = st.booleans()
 
-@st.composite
+
 def amounts(
-    draw: st.DrawFn, *, max_integer_digits: int = 40, max_fraction_digits: int = 18
-) -> str:
+    *, max_integer_digits: int = _MODEL_INTEGER_DIGITS, max_fraction_digits: int = 18
+) -> st.SearchStrategy[str]:
     """Plain non-negative decimal strings as OKX sends them: no exponent, no sign.
 
     Digits only, no leading zeros before the point, an optional fractional part (trailing
-    zeros allowed). Covers ``"0"``, tiny (``"0.00000001"``) and huge (30+ digits, with the
-    default bounds) values. Lower the bounds for code that caps precision.
+    zeros allowed). Covers ``"0"``, tiny (``"0.00000001"``) and huge (30 integer digits,
+    with the default bounds) values. With the default bounds, and any bounds up to 30
+    integer and 30 fraction digits, every value is one the fake's model accepts
+    (``FakeExchange.set_balance``); larger bounds draw amounts it refuses, for parsers
+    only. Lower the bounds for code that caps precision.
 
     Example: ``"0"``, ``"124"``, ``"0.00000001"``, ``"123456789012345678901234567890.5"``.
     """
     if max_integer_digits < 1 or max_fraction_digits < 0:
         raise ValueError("amounts() needs max_integer_digits >= 1 and max_fraction_digits >= 0")
+    return _amounts(max_integer_digits, max_fraction_digits)
+
+
+def _zeros(count: int) -> str:
+    return "0" * count
+
+
+def _concat(lead: str, last: str) -> str:
+    return lead + last
+
+
+@functools.lru_cache(maxsize=64)
+def _amounts(max_integer_digits: int, max_fraction_digits: int) -> st.SearchStrategy[str]:
     largest = 10**max_integer_digits - 1
-    whole = draw(
-        st.one_of(
-            st.just(0),
-            st.integers(1, min(10**6, largest)),
-            st.integers(10 ** (min(30, max_integer_digits) - 1), largest),
-        )
+    wholes = st.one_of(
+        st.just(0),
+        st.integers(1, min(10**6, largest)),
+        st.integers(10 ** (min(30, max_integer_digits) - 1), largest),
     )
-    fraction = ""
-    if max_fraction_digits and draw(st.booleans()):
+    fractions: st.SearchStrategy[str] | None = None
+    if max_fraction_digits:
         digits = st.text(alphabet="0123456789", min_size=1, max_size=max_fraction_digits)
         # Satoshi-sized and smaller amounts are rare in random digits: draw them on purpose.
-        zeros = st.integers(0, max_fraction_digits - 1).map(lambda count: "0" * count)
-        fraction = draw(st.one_of(digits, st.builds(lambda lead, last: (lead + last), zeros,
-                                                    st.sampled_from("123456789"))))
-    return f"{whole}.{fraction}" if fraction else str(whole)
+        zeros = st.integers(0, max_fraction_digits - 1).map(_zeros)
+        fractions = st.one_of(digits, st.builds(_concat, zeros, _NON_ZERO_DIGITS))
+
+    @st.composite
+    def draw_amount(draw: st.DrawFn) -> str:
+        whole = draw(wholes)
+        fraction = ""
+        if fractions is not None and draw(_BOOLEANS):
+            fraction = draw(fractions)
+        return f"{whole}.{fraction}" if fraction else str(whole)
+
+    return draw_amount()
+
+
+_AMOUNTS = _amounts(_MODEL_INTEGER_DIGITS, 18)
+_EXTRAS = st.one_of(st.just("0"), _AMOUNTS)
 
 
 def _at_least(draw: st.DrawFn, floor: str) -> str:
-    extra = Decimal(draw(st.one_of(st.just("0"), amounts())))
+    extra = Decimal(draw(_EXTRAS))
     return _plain(_EXACT.add(Decimal(floor), extra))
 
 
 @st.composite
-def max_withdrawal_entries(draw: st.DrawFn, mode: str | None = None) -> dict[str, str]:
-    """Generate valid raw entries of the answer, consistent with an account mode.
-
-    ``mode`` is one of ``"spot"``, ``"futures"``, ``"multi_currency"``, ``"portfolio"``, or
-    ``None`` for any. ``maxWdEx`` is ``""`` in futures (no borrowing) and otherwise an amount
-    ``>= maxWd``; the spot-offset pair is set (``spotOffsetMaxWd <= spotOffsetMaxWdEx``) in
-    portfolio and ``""`` elsewhere.
-
-    Example: ``{"ccy": "BTC", "maxWd": "124", "maxWdEx": "125", "spotOffsetMaxWd": "",
-    "spotOffsetMaxWdEx": ""}``.
-    """
+def _entries(draw: st.DrawFn, mode: str | None) -> dict[str, str]:
     if mode is None:
-        mode = draw(st.sampled_from(ACCOUNT_MODES))
+        mode = draw(_MODES)
     elif mode not in ACCOUNT_MODES:
         raise ValueError(f"mode must be one of {ACCOUNT_MODES}, not {mode!r}")
-    max_wd = draw(amounts())
+    max_wd = draw(_AMOUNTS)
     max_wd_ex = "" if mode == "futures" else _at_least(draw, max_wd)
     spot_offset_max_wd = spot_offset_max_wd_ex = ""
     if mode == "portfolio":
-        spot_offset_max_wd = draw(amounts())
+        spot_offset_max_wd = draw(_AMOUNTS)
         spot_offset_max_wd_ex = _at_least(draw, spot_offset_max_wd)
     return {
-        "ccy": draw(currency_codes()),
+        "ccy": draw(_CODES),
         "maxWd": max_wd,
         "maxWdEx": max_wd_ex,
         "spotOffsetMaxWd": spot_offset_max_wd,
         "spotOffsetMaxWdEx": spot_offset_max_wd_ex,
     }
+
+
+_ENTRIES: dict[str | None, st.SearchStrategy[dict[str, str]]] = {
+    mode: _entries(mode) for mode in (None, *ACCOUNT_MODES)
+}
+
+
+def max_withdrawal_entries(mode: str | None = None) -> st.SearchStrategy[dict[str, str]]:
+    """Generate valid raw entries of the answer, consistent with an account mode.
+
+    ``mode`` is one of ``"spot"``, ``"futures"``, ``"multi_currency"``, ``"portfolio"``, or
+    ``None`` for any. ``maxWdEx`` is ``""`` in futures (no borrowing) and otherwise an amount
+    ``>= maxWd``; the spot-offset pair is set (``spotOffsetMaxWd <= spotOffsetMaxWdEx``) in
+    portfolio and ``""`` elsewhere. An unknown mode raises ValueError when drawn.
+
+    Example: ``{"ccy": "BTC", "maxWd": "124", "maxWdEx": "125", "spotOffsetMaxWd": "",
+    "spotOffsetMaxWdEx": ""}``.
+    """
+    known = mode is None or (isinstance(mode, str) and mode in _ENTRIES)
+    return _ENTRIES[mode] if known else _entries(mode)
+
+
+def _ccy_of(entry: dict[str, str]) -> str:
+    return entry["ccy"]
 
 
 @st.composite
@@ -140,15 +192,13 @@ def okx_payloads(
     "12", "spotOffsetMaxWd": "", "spotOffsetMaxWdEx": ""}]}``.
     """
     if mode is None:
-        mode = draw(st.sampled_from(ACCOUNT_MODES))
-    data = draw(
-        st.lists(
-            max_withdrawal_entries(mode),
-            min_size=min_entries,
-            max_size=max_entries,
-            unique_by=lambda entry: entry["ccy"],
-        )
-    )
+        mode = draw(_MODES)
+    elif not (isinstance(mode, str) and mode in ACCOUNT_MODES):
+        raise ValueError(f"mode must be one of {ACCOUNT_MODES}, not {mode!r}")
+    # Hypothesis caches st.lists() per argument tuple: its parts must be the same objects
+    # at each draw (a module-level unique_by, not a lambda) for that cache to hit.
+    data = draw(st.lists(max_withdrawal_entries(mode), min_size=min_entries,
+                         max_size=max_entries, unique_by=_ccy_of))
     return {"code": "0", "msg": "", "data": data}
 
 
@@ -194,25 +244,28 @@ _NOT_A_LIST: tuple[object, ...] = (None, "", "[]", 0, {}, {"ccy": "BTC"})
 
 def _mutation_table() -> dict[str, Callable[[st.DrawFn, dict[str, Any]], tuple[str, object]]]:
     """Named mutations of a valid body: each returns (field, mutated body)."""
+    not_dicts, not_lists = st.sampled_from(_NOT_A_DICT), st.sampled_from(_NOT_A_LIST)
+    bad_codes, bad_amounts = st.sampled_from(_BAD_CODES), st.sampled_from(_BAD_AMOUNTS)
+    empties, amount_fields = st.sampled_from(("", None)), st.sampled_from(AMOUNT_FIELDS)
 
     def pick(draw: st.DrawFn, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         index = draw(st.integers(0, len(body["data"]) - 1))
         return index, body["data"][index]
 
     def not_a_dict(draw: st.DrawFn, body: dict[str, Any]) -> tuple[str, object]:
-        return "body", draw(st.sampled_from(_NOT_A_DICT))
+        return "body", draw(not_dicts)
 
     def code_missing(draw: st.DrawFn, body: dict[str, Any]) -> tuple[str, object]:
         del body["code"]
         return "code", body
 
     def data_not_a_list(draw: st.DrawFn, body: dict[str, Any]) -> tuple[str, object]:
-        body["data"] = draw(st.sampled_from(_NOT_A_LIST))
+        body["data"] = draw(not_lists)
         return "data", body
 
     def entry_not_a_dict(draw: st.DrawFn, body: dict[str, Any]) -> tuple[str, object]:
         index, _ = pick(draw, body)
-        body["data"][index] = draw(st.sampled_from(_NOT_A_DICT))
+        body["data"][index] = draw(not_dicts)
         return "data", body
 
     def ccy_missing(draw: st.DrawFn, body: dict[str, Any]) -> tuple[str, object]:
@@ -220,7 +273,7 @@ def _mutation_table() -> dict[str, Callable[[st.DrawFn, dict[str, Any]], tuple[s
         return "ccy", body
 
     def ccy_invalid(draw: st.DrawFn, body: dict[str, Any]) -> tuple[str, object]:
-        pick(draw, body)[1]["ccy"] = draw(st.sampled_from(_BAD_CODES))
+        pick(draw, body)[1]["ccy"] = draw(bad_codes)
         return "ccy", body
 
     def max_wd_missing(draw: st.DrawFn, body: dict[str, Any]) -> tuple[str, object]:
@@ -228,12 +281,12 @@ def _mutation_table() -> dict[str, Callable[[st.DrawFn, dict[str, Any]], tuple[s
         return "maxWd", body
 
     def max_wd_empty(draw: st.DrawFn, body: dict[str, Any]) -> tuple[str, object]:
-        pick(draw, body)[1]["maxWd"] = draw(st.sampled_from(("", None)))
+        pick(draw, body)[1]["maxWd"] = draw(empties)
         return "maxWd", body
 
     def bad_amount(draw: st.DrawFn, body: dict[str, Any]) -> tuple[str, object]:
-        field = draw(st.sampled_from(AMOUNT_FIELDS))
-        pick(draw, body)[1][field] = draw(st.sampled_from(_BAD_AMOUNTS))
+        field = draw(amount_fields)
+        pick(draw, body)[1][field] = draw(bad_amounts)
         return field, body
 
     def duplicate_ccy(draw: st.DrawFn, body: dict[str, Any]) -> tuple[str, object]:
@@ -257,6 +310,8 @@ def _mutation_table() -> dict[str, Callable[[st.DrawFn, dict[str, Any]], tuple[s
 
 _MUTATIONS = _mutation_table()
 MALFORMED_DEFECTS = tuple(_MUTATIONS)
+_DEFECTS = st.sampled_from(MALFORMED_DEFECTS)
+_SMALL_PAYLOADS = okx_payloads(min_entries=1, max_entries=4)
 
 
 @st.composite
@@ -273,8 +328,8 @@ def malformed_payload_cases(draw: st.DrawFn) -> MalformedPayloadCase:
     Example: ``MalformedPayloadCase(defect="bad_amount", field="maxWdEx", body={"code": "0",
     "msg": "", "data": [{"ccy": "BTC", "maxWd": "1", "maxWdEx": "NaN", ...}]})``.
     """
-    defect = draw(st.sampled_from(MALFORMED_DEFECTS))
-    body = draw(okx_payloads(min_entries=1, max_entries=4))
+    defect = draw(_DEFECTS)
+    body = draw(_SMALL_PAYLOADS)
     field, mutated = _MUTATIONS[defect](draw, body)
     return MalformedPayloadCase(defect, field, mutated)
 

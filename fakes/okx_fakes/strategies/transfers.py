@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from hypothesis import strategies as st
 
-from okx_fakes._accounts import FUNDING, TRADING
+from okx_fakes._accounts import _MAX_FRACTION_DIGITS, _MAX_INTEGER_DIGITS, FUNDING, TRADING
 from okx_fakes.strategies.payloads import amounts, currency_codes
 
 __all__ = [
@@ -28,15 +29,28 @@ def transfer_amounts(
 
     Example: ``"1"``, ``"0.00000001"``, ``"12345678901234567890.5"``.
     """
-    if max_integer_digits > 30 or max_fraction_digits > 30:
+    if max_integer_digits > _MAX_INTEGER_DIGITS or max_fraction_digits > _MAX_FRACTION_DIGITS:
         raise ValueError("transfer_amounts() bounds are at most 30 digits each (the fake's)")
+    return _transfer_amounts(max_integer_digits, max_fraction_digits)
+
+
+def _positive(text: str) -> bool:
+    return Decimal(text) > 0
+
+
+@functools.lru_cache(maxsize=64)
+def _transfer_amounts(max_integer_digits: int, max_fraction_digits: int) -> st.SearchStrategy[str]:
     return amounts(max_integer_digits=max_integer_digits,
-                   max_fraction_digits=max_fraction_digits).filter(lambda text: Decimal(text) > 0)
+                   max_fraction_digits=max_fraction_digits).filter(_positive)
 
 
 def loan_trans_values() -> st.SearchStrategy[str | bool]:
     """Generate each ``loanTrans`` python-okx may send: ``""``, bools, ``"true"``, ``"false"``."""
-    return st.sampled_from(("", True, False, "true", "false"))
+    return _LOAN_TRANS_VALUES
+
+
+_LOAN_TRANS_VALUES: st.SearchStrategy[str | bool] = st.sampled_from(
+    ("", True, False, "true", "false"))
 
 
 @dataclass(frozen=True)
@@ -76,8 +90,11 @@ def transfer_cases(
     Example: ``TransferCase(ccy="BTC", amt="0.5", from_="18", to="6", loan_trans="")``.
     """
     ccy = draw(currencies if currencies is not None else currency_codes())
-    from_, to = draw(st.sampled_from(((TRADING, FUNDING), (FUNDING, TRADING))))
+    from_, to = draw(_DIRECTIONS)
     return TransferCase(ccy, draw(transfer_amounts()), from_, to, draw(loan_trans_values()))
+
+
+_DIRECTIONS = st.sampled_from(((TRADING, FUNDING), (FUNDING, TRADING)))
 
 
 @dataclass(frozen=True)
@@ -106,6 +123,12 @@ _TRANSFER_DEFECTS: dict[str, tuple[str, tuple[object, ...], str]] = {
 }
 
 
+_DEFECT_NAMES = st.sampled_from(sorted(_TRANSFER_DEFECTS))
+_DEFECT_VALUES = {
+    defect: st.sampled_from(values) for defect, (_, values, _) in _TRANSFER_DEFECTS.items()
+}
+
+
 @st.composite
 def malformed_transfer_cases(draw: st.DrawFn) -> MalformedTransferCase:
     """Transfers the fake refuses before looking at balances, each with its code.
@@ -119,9 +142,9 @@ def malformed_transfer_cases(draw: st.DrawFn) -> MalformedTransferCase:
     Example: ``MalformedTransferCase(defect="amt_not_positive", kwargs={..., "amt": "0"},
     code="58114")``.
     """
-    defect = draw(st.sampled_from(sorted(_TRANSFER_DEFECTS)))
-    argument, values, code = _TRANSFER_DEFECTS[defect]
+    defect = draw(_DEFECT_NAMES)
+    argument, _, code = _TRANSFER_DEFECTS[defect]
     kwargs: dict[str, Any] = {"ccy": "BTC", "amt": "1", "from_": TRADING, "to": FUNDING}
-    kwargs[argument] = draw(st.sampled_from(values))
+    kwargs[argument] = draw(_DEFECT_VALUES[defect])
     return MalformedTransferCase(defect, kwargs, code)
 
