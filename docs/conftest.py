@@ -50,6 +50,7 @@ from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer, FencedCod
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS.parent / "tests"))
 
+from _doc_blocks import console_steps  # noqa: E402
 from _redis_server import mark_key_known, redis_url_fixture  # noqa: E402
 
 # The credentials a page's production examples use, and the answers "OKX" gives them.
@@ -141,21 +142,6 @@ def run_console(example: Example) -> None:
         if not checker.check_output(expected, got, doctest.ELLIPSIS):
             raise AssertionError(f"{example.path}:{example.line}: $ {command}\n"
                                  f"expected:\n{expected}got:\n{got}")
-
-
-def console_steps(session: str) -> list[tuple[str, str]]:
-    """Split a console session into (command, the output shown under it)."""
-    steps: list[tuple[str, str]] = []
-    for line in session.splitlines():
-        if line.startswith("$ "):
-            steps.append((line[2:].split("  # ")[0].strip(), ""))
-        elif steps and steps[-1][0].endswith("\\") and not steps[-1][1]:
-            command, _ = steps[-1]
-            steps[-1] = (f"{command[:-1].rstrip()} {line.strip()}", "")  # a continued command
-        elif steps:
-            command, output = steps[-1]
-            steps[-1] = (command, output + line + "\n")
-    return steps
 
 
 def run_test_file(example: Example) -> None:

@@ -1,7 +1,7 @@
 """The site's generated and checked content: tables equal to the code, on every page.
 
 The examples themselves run through Sybil (docs/conftest.py); this file checks the
-tables the pages show against the code they describe, on the README and on the site.
+tables the pages show against the code they describe.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from _doc_blocks import DOCS, README, REPO, block, fenced_blocks, table_rows
+from _doc_blocks import DOCS, REPO, block, fenced_blocks, table_rows
 
 from okx_ext import errors
 from okx_ext.cli import EXIT_CODES
 
-ERROR_TABLE_PAGES = [README, DOCS / "wrapper" / "errors.md"]
-DEMO_OUTPUT_PAGES = [README, DOCS / "getting-started.md"]
+ERROR_TABLE_PAGES = [DOCS / "wrapper" / "errors.md"]
+DEMO_OUTPUT_PAGES = [DOCS / "getting-started.md"]
 
 
 def error_class_rows(page: Path) -> list[list[str]]:
