@@ -12,7 +12,7 @@ side by side with its baseline in the same run):
    ``AccountAPI`` built once, in real pytest runs (subprocesses), the tests
    interleaved: the plugin's ``okx_account_api_session`` against respx's ``respx_mock``
    and pytest-httpx's ``httpx_mock`` on the same kind of shared client, and against an
-   ``AccountAPI`` built per test and ``install()``ed (what the README showed before);
+   ``AccountAPI`` built per test and ``install()``ed (the way without session fixtures);
    an empty test and the session fixture without calls show pytest's and the reset's
    share. The goal is judged on the least of the runs' medians.
 7. Strategies: the cost per example of drawing ``amounts()``, ``accounts()`` and
@@ -52,7 +52,7 @@ from okx_fakes import pytest_plugin as plugin
 OKX_URL = "https://www.okx.com"
 
 # Section 8's figure before the strategies build their inner strategies once, recorded
-# on the machine the README names (median of five runs: 28 to 49, most near 40): the
+# on the machine the benchmarks page names (median of five runs: 28 to 49, most near 40): the
 # 500-example test through FakeAccountAPI took this many times as long per example as
 # the 500-example st.integers() test of the same run, at about this many examples per
 # second. The goal is a speed-up of 2.5x over it; the ratio to st.integers(), not the

@@ -50,7 +50,8 @@ from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer, FencedCod
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS.parent / "tests"))
 
-from _redis_server import redis_url_fixture  # noqa: E402
+from _doc_blocks import console_steps  # noqa: E402
+from _redis_server import mark_key_known, redis_url_fixture  # noqa: E402
 
 # The credentials a page's production examples use, and the answers "OKX" gives them.
 DOCS_KEY, DOCS_SECRET, DOCS_PASSPHRASE, DOCS_UID = "docs-key", "docs-secret", "docs-pass", "42"
@@ -143,21 +144,6 @@ def run_console(example: Example) -> None:
                                  f"expected:\n{expected}got:\n{got}")
 
 
-def console_steps(session: str) -> list[tuple[str, str]]:
-    """Split a console session into (command, the output shown under it)."""
-    steps: list[tuple[str, str]] = []
-    for line in session.splitlines():
-        if line.startswith("$ "):
-            steps.append((line[2:].split("  # ")[0].strip(), ""))
-        elif steps and steps[-1][0].endswith("\\") and not steps[-1][1]:
-            command, _ = steps[-1]
-            steps[-1] = (f"{command[:-1].rstrip()} {line.strip()}", "")  # a continued command
-        elif steps:
-            command, output = steps[-1]
-            steps[-1] = (command, output + line + "\n")
-    return steps
-
-
 def run_test_file(example: Example) -> None:
     """Run a block titled ``test_*.py`` as that file under pytest, in a subprocess."""
     __tracebackhide__ = True
@@ -232,8 +218,14 @@ def refuse(example: Example) -> None:
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
-    """Run a real redis-server for the pages that share a budget through Redis."""
-    yield from redis_url_fixture()
+    """Run a real redis-server for the pages that share a budget through Redis.
+
+    The pages' limiter key is marked as one Redis has seen, as a running deployment's is:
+    a new key pauses its first acquire for one lease (12 s), which the page explains.
+    """
+    for url in redis_url_fixture():
+        mark_key_known(url, f"okx-max-withdrawal:{DOCS_UID}")
+        yield url
 
 
 _parsers = [CodeBlocks(), SkipParser(), ClearNamespaceParser()]

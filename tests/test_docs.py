@@ -1,7 +1,7 @@
 """The site's generated and checked content: tables equal to the code, on every page.
 
 The examples themselves run through Sybil (docs/conftest.py); this file checks the
-tables the pages show against the code they describe, on the README and on the site.
+tables the pages show against the code they describe.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from _doc_blocks import DOCS, README, REPO, block, fenced_blocks, table_rows
+from _doc_blocks import DOCS, REPO, block, fenced_blocks, table_rows
 
 from okx_ext import errors
 from okx_ext.cli import EXIT_CODES
 
-ERROR_TABLE_PAGES = [README, DOCS / "wrapper" / "errors.md"]
-DEMO_OUTPUT_PAGES = [README, DOCS / "getting-started.md"]
+ERROR_TABLE_PAGES = [DOCS / "wrapper" / "errors.md"]
+DEMO_OUTPUT_PAGES = [DOCS / "getting-started.md"]
 
 
 def error_class_rows(page: Path) -> list[list[str]]:
@@ -187,3 +187,39 @@ def test_the_docs_runner_fails_every_broken_kind_of_example(tmp_path: Path) -> N
     )
     assert result.returncode == 1, result.stdout
     assert result.stdout.splitlines()[-1].startswith("4 failed, 1 passed"), result.stdout
+
+
+# -- the command's exit codes: the one table, okx_ext.cli.EXIT_CODE_TABLE ----------------
+
+def render_exit_codes() -> str:
+    """The CLI page's exit-code table, one row per row of EXIT_CODE_TABLE, in its order."""
+    from okx_ext.cli import EXIT_CODE_TABLE
+
+    lines = ["| exit | meaning | errors |", "|---|---|---|"]
+    for row in EXIT_CODE_TABLE:
+        meaning = row.meaning.replace("|", "\\|")  # "| head" inside a Markdown cell
+        classes = ", ".join(f"`{error.__name__}`" for error in row.errors)
+        lines.append(f"| {row.code} | {meaning} | {classes} |")
+    return "\n".join(lines)
+
+
+def test_the_cli_page_lists_the_exit_codes_of_the_one_table() -> None:
+    rendered = render_exit_codes()
+    assert block(DOCS / "cli.md", "exit-codes") == rendered, f"cli.md should read:\n{rendered}"
+
+
+# -- the control API: the server page's table lists every control route -------------------
+
+def test_the_server_page_lists_every_control_route_and_no_other() -> None:
+    from okx_fakes._control import CONTROL_PREFIX, CONTROL_ROUTES
+
+    text = (DOCS / "fake" / "server.md").read_text(encoding="utf-8")
+    header = "| request | does |"
+    shown = {cells[0].strip("`") for cells in
+             table_rows(header + text.split(header, 1)[1].split("\n\n", 1)[0])}
+    routes = {f"{route.method} {route.pattern.pattern}" for route in CONTROL_ROUTES}
+    # A route's pattern with its named groups written as the page writes them: {api_key}.
+    as_shown = {re.sub(r"\(\?P<(\w+)>\[\^/\]\+\)", r"{\1}", route) for route in routes}
+    as_shown = {route.replace("{trans_id}", "{transId}") for route in as_shown}
+    assert CONTROL_PREFIX == "/_fake/"
+    assert shown == as_shown

@@ -645,24 +645,3 @@ class TestConfiguration:
         )
         assert result.returncode == 0, result.stderr
         assert result.stdout == "RedisRateLimiter\n"
-
-
-def test_the_readme_shared_budget_example_runs(redis_url: str) -> None:
-    from test_readme import block_starting
-
-    block = block_starting("python", "from okx_ext import MaxWithdrawalClient, RateLimit, Redis")
-    assert len(block.splitlines()) == 6  # the import, a blank line and the 5-line example
-    assert "redis://:password@redis.internal:6379/0" in block
-    calls: list[str] = []
-
-    class Api:
-        def get_max_withdrawal(self, ccy: str = "") -> object:
-            calls.append(ccy)
-            return {"code": "0", "msg": "", "data": [{"ccy": "BTC", "maxWd": "1.5"}]}
-
-    uid = uuid.uuid4().hex
-    known_key(redis_url, f"okx-max-withdrawal:{uid}")
-    namespace: dict[str, object] = {"api": Api(), "uid": uid}
-    exec(block.replace("redis://:password@redis.internal:6379/0", redis_url), namespace)
-    assert calls == ["BTC"]
-    assert str(namespace["rows"]["BTC"].max_wd) == "1.5"  # type: ignore[index]

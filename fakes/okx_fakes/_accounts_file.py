@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 #: The sample account: a demo-trading multi-currency margin account. Its credentials are
-#: public on purpose (it exists only inside a fake); the README documents them.
+#: public on purpose (it exists only inside a fake); the docs' CLI page documents them.
 SAMPLE_ACCOUNTS: Final[Mapping[str, Any]] = {
     "accounts": [
         {

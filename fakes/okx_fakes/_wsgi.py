@@ -58,7 +58,8 @@ class FakeWSGIApp:
     """A WSGI application serving a :class:`~okx_fakes.FakeExchange` (and its control API).
 
     Every request reaches :meth:`FakeExchange.handle` except those under ``/_fake/`` while
-    ``control`` is true, which the control API answers (see the README). ``log``, if given,
+    ``control`` is true, which the control API answers (see the docs' page on the fake
+    server). ``log``, if given,
     receives exactly one line per request, one call at a time (a lock serialises them):
     ``METHOD target -> STATUS code=CODE`` with control characters escaped, never a header
     and an API key in a control path shown as ``***`` (in any spelling of the path), so

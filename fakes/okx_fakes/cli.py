@@ -6,7 +6,7 @@
 serves the
 fake OKX exchange for python-okx (``domain=URL``) or any client, with the control API
 under ``/_fake/`` unless ``--no-control``. Without ``--accounts`` it serves the sample
-account (:data:`okx_fakes.SAMPLE_ACCOUNTS`, documented in the README).
+account (:data:`okx_fakes.SAMPLE_ACCOUNTS`, documented on the CLI page of the docs).
 The control token comes from ``--control-token`` or else ``OKX_FAKES_CONTROL_TOKEN``; off
 a loopback ``--host`` the control API needs one, or the command refuses to start (exit 2).
 It prints its URL alone on stdout, one line per request on stderr (each one ``write()``
@@ -147,7 +147,7 @@ def _serve(args: argparse.Namespace, prog: str) -> int:
     exchange = FakeExchange(max_records=MAX_RECORDED_REQUESTS)
     if args.accounts is None:
         specs = specs_from_document(SAMPLE_ACCOUNTS)
-        source = "the sample account (its credentials are in the README)"
+        source = "the sample account (its credentials are on the CLI page of the docs)"
     else:
         specs = _read_accounts_file(args.accounts)
         source = f"{len(specs)} account(s) from {args.accounts}"

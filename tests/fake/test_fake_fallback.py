@@ -1,8 +1,9 @@
 """The fake beside the user's other httpx mocks: ``fallback=``, and FakeTransport as a handler.
 
-Each recipe of the README is a test here: one python-okx client runs a balance, a
-ticker, a max-withdrawal and a transfer call, the fake answering the two it models and
-respx, pytest-httpx or ``httpx.MockTransport`` the others.
+Each way of the recipe page docs/recipes/other-mocks.md is a test here: one python-okx
+client runs a balance, a ticker, a max-withdrawal and a transfer call, the fake
+answering the two it models and respx, pytest-httpx or ``httpx.MockTransport`` the
+others.
 """
 
 from __future__ import annotations

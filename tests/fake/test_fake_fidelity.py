@@ -24,7 +24,7 @@ import httpx
 import okx.Account as Account
 import okx.utils
 import pytest
-from _doc_blocks import DOCS, README, block
+from _doc_blocks import DOCS, block
 from fake_support import (
     DEMO_KEY,
     DEMO_PASSPHRASE,
@@ -451,12 +451,12 @@ def test_scenarios_hold_on_okx_demo(scenario: Callable[[Target], Any], fake_only
         scenario(Target(None, client, key, secret, passphrase, _http_sender(plain)))
 
 
-# -- the README's fidelity matrix: rebuilt from ERRORS and checked against SCENARIOS ------
+# -- the fidelity matrix on the site: rebuilt from ERRORS, checked against SCENARIOS ------
 
-# Each generated block, on the README and on the site's page that shows it.
-BLOCK_PAGES = {"error-codes": [README, DOCS / "fake" / "fidelity.md"],
-               "error-sources": [README, DOCS / "fake" / "model.md"],
-               "behaviours": [README, DOCS / "fake" / "fidelity.md"]}
+# Each generated block, on the site's pages that show it.
+BLOCK_PAGES = {"error-codes": [DOCS / "fake" / "fidelity.md"],
+               "error-sources": [DOCS / "fake" / "model.md"],
+               "behaviours": [DOCS / "fake" / "fidelity.md"]}
 # The demo scenario that observes each code the fake produces by itself.
 CODE_SCENARIOS = {
     "50011": "rate_limit_burst", "50025": "too_many_raw", "50101": "auth_failures",
@@ -489,7 +489,7 @@ def _evidence(code: str) -> str:
 
 
 def render_codes() -> str:
-    """The README's code table: one row per code of ERRORS, from its row."""
+    """The fidelity page's code table: one row per code of ERRORS, from its row."""
     lines = ["| code | HTTP | body | evidence | demo scenario |", "|---|---|---|---|---|"]
     for code, spec in sorted(ERRORS.items()):
         scenario = CODE_SCENARIOS.get(code)
@@ -505,7 +505,7 @@ def render_codes() -> str:
 
 
 def render_sources() -> str:
-    """The README's list of differences and unverified points, from ERRORS' sources."""
+    """The model page's list of differences and unverified points, from ERRORS' sources."""
     def codes(kind: str) -> str:
         return ", ".join(code for code, spec in sorted(ERRORS.items())
                          if spec.source.kind == kind) or "none"

@@ -6,11 +6,9 @@ python-okx FundingAPI, serve()); the invariants are properties in test_fake_fund
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import okx.Account as Account
@@ -380,18 +378,6 @@ def test_fake_funding_api_other_methods_are_not_modelled(exchange):
     with pytest.raises(NotImplementedError, match=r"FakeFundingAPI\.withdrawal is not modelled"):
         api.withdrawal("BTC", "1", "4", "addr")
     assert repr(api) == "FakeFundingAPI(flag='1', domain='https://www.okx.com')"
-
-
-def test_the_readme_transfer_example_runs_and_says_true():
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    [block] = [b for b in re.findall(r"^```python\n(.*?)^```$", readme, re.DOTALL | re.MULTILINE)
-               if b.startswith("from okx_fakes import FakeExchange, FakeFundingAPI")]
-    namespace: dict[str, Any] = {}
-
-    exec(block, namespace)  # its last line asserts the funding balance
-
-    assert len(block.splitlines()) == 5
-    assert namespace["exchange"].account_for_key("k").entry("BTC").max_wd == "0.5"
 
 
 @settings(max_examples=60)
