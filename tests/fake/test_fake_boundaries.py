@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from http import HTTPStatus
 from typing import Any
 
 import pytest
 from fake_support import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET, StepClock, funded_exchange
 from okx_fakes import FakeAccountAPI, FakeExchange, FakeFundingAPI
 from okx_fakes._wsgi import MAX_BODY_BYTES
+
+# The reason phrase is the running Python's (http.HTTPStatus): 3.13 says "Content Too Large"
+# (RFC 9110's name), earlier ones "Request Entity Too Large".
+TOO_LARGE = f"413 {HTTPStatus.REQUEST_ENTITY_TOO_LARGE.phrase}"
 
 Stepped = tuple[StepClock, FakeExchange, FakeFundingAPI]
 
@@ -89,7 +94,7 @@ def test_a_body_of_exactly_max_body_bytes_is_read_and_one_byte_more_is_413(
     # Read, the body reaches the exchange: the unsigned request is answered 401 (50103).
     assert _post(exchange, b"x" * MAX_BODY_BYTES, chunked=chunked) == "401 Unauthorized"
     assert _post(exchange, b"x" * (MAX_BODY_BYTES + 1),
-                 chunked=chunked) == "413 Request Entity Too Large"
+                 chunked=chunked) == TOO_LARGE
     assert len(exchange.requests) == 1
 
 
