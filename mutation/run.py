@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 STAGING = ROOT / ".mutation"
 SURVIVORS = ROOT / "mutation" / "survivors.txt"
 TARGET = 0.95
+#: Read by tests (the README's examples run): staged beside the code.
+DOCUMENTS = ("README.md", "docs")
 
 #: Module (as in the repository) -> the tests that exercise it: test files, and pytest's
 #: ``-k``/``-m`` options where a file also holds slow tests the module needs none of.
@@ -122,6 +124,7 @@ def _pyproject(module: str, tests: tuple[str, ...]) -> str:
         f"only_mutate = {toml_list([staged_path(module)])}",
         f"pytest_add_cli_args_test_selection = {toml_list(tests)}",
         'pytest_add_cli_args = ["-p", "no:cacheprovider"]',
+        f"also_copy = {toml_list(DOCUMENTS)}",
         "use_git_change_detection = false",
         "",
     ])
@@ -136,6 +139,11 @@ def stage(module: str, tests: tuple[str, ...]) -> Path:
     shutil.copytree(ROOT / "okx_ext", directory / "okx_ext", ignore=ignore)
     shutil.copytree(ROOT / "fakes" / "okx_fakes", directory / "okx_fakes", ignore=ignore)
     shutil.copytree(ROOT / "tests", directory / "tests", ignore=ignore)
+    for document in DOCUMENTS:  # the tests that run the README's examples read them
+        if (ROOT / document).is_dir():
+            shutil.copytree(ROOT / document, directory / document, ignore=ignore)
+        elif (ROOT / document).exists():
+            shutil.copy2(ROOT / document, directory / document)
     (directory / "pyproject.toml").write_text(_pyproject(module, tests), "utf-8")
     return directory
 
@@ -195,9 +203,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"stale line in survivors.txt (now {statuses.get(name, 'gone')}): {name}")
         if detected == 0 or rate < TARGET:
             failed = True
-    print(f"\n{'module':28} {'mutants':>8} {'killed':>7} {'kept':>5} {'rate':>7}")
+    width = max([len("module"), *(len(row[0]) for row in rows)])
+    print(f"\n{'module':{width}} {'mutants':>8} {'killed':>7} {'kept':>5} {'rate':>7}")
     for module, total, detected, kept, rate in rows:
-        print(f"{module:28} {total:8} {detected:7} {kept:5} {rate:7.1%}")
+        print(f"{module:{width}} {total:8} {detected:7} {kept:5} {rate:7.1%}")
     return 1 if failed else 0
 
 
