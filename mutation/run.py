@@ -45,8 +45,11 @@ MODULES: dict[str, tuple[str, ...]] = {
     "okx_ext/errors.py": ("tests/test_errors.py", "tests/test_errors_edges.py"),
     "okx_ext/_models.py": ("tests/test_models.py", "tests/test_models_edges.py"),
     "okx_ext/_currencies.py": ("tests/test_currencies.py", "tests/test_currencies_edges.py"),
+    # Not the multiprocess, Cluster or Sentinel tests: slow, and they test no line the others
+    # leave untested.
     "okx_ext/_redis.py": ("tests/test_redis_ratelimit.py", "tests/test_limiter_boundaries.py",
-                          "-k", "not TestRealTime"),
+                          "tests/test_redis_topologies.py", "-k",
+                          "not TestRealTime and not TestCluster and not TestSentinel"),
     "fakes/okx_fakes/_auth.py": ("tests/fake/test_fake_errors.py", "tests/fake/test_fake_time.py",
                                  "tests/fake/test_fake_requests.py",
                                  "tests/fake/test_fake_auth_edges.py"),
@@ -63,10 +66,12 @@ MODULES: dict[str, tuple[str, ...]] = {
                                            "tests/fake/test_fake_errors.py",
                                            "tests/fake/test_fake_routes_edges.py"),
     "fakes/okx_fakes/_routes/funding.py": ("tests/fake/test_fake_funding.py",
-                                           "tests/fake/test_fake_boundaries.py"),
+                                           "tests/fake/test_fake_boundaries.py",
+                                           "tests/fake/test_fake_transfer_edges.py"),
     "fakes/okx_fakes/_accounts.py": ("tests/fake/test_fake_funding.py",
                                      "tests/fake/test_fake_funding_model.py",
-                                     "tests/fake/test_fake_transfer_faults.py"),
+                                     "tests/fake/test_fake_transfer_faults.py",
+                                     "tests/fake/test_fake_transfer_model_edges.py"),
     "fakes/okx_fakes/_faults.py": ("tests/fake/test_fake_errors.py",
                                    "tests/fake/test_fake_transfer_faults.py"),
 }
