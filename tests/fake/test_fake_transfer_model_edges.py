@@ -14,7 +14,7 @@ from okx_fakes import FakeAccount, FakeExchange, LockedAccount, TransferRecord
 def _account(mode: str = "multi_currency") -> tuple[FakeExchange, FakeAccount]:
     exchange = FakeExchange(max_skew_s=None)
     account = exchange.add_account(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, mode=mode)
-    account.set_max_withdrawal("BTC", "1", "3", "0.5", "")
+    account.set_max_withdrawal("BTC", "1", "3", "0.5")  # spotOffsetMaxWdEx ""
     account.set_funding_balance("BTC", "10")
     return exchange, account
 
