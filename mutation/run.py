@@ -73,7 +73,11 @@ MODULES: dict[str, tuple[str, ...]] = {
                                      "tests/fake/test_fake_transfer_faults.py",
                                      "tests/fake/test_fake_transfer_model_edges.py"),
     "fakes/okx_fakes/_faults.py": ("tests/fake/test_fake_errors.py",
-                                   "tests/fake/test_fake_transfer_faults.py"),
+                                   "tests/fake/test_fake_transfer_faults.py",
+                                   "tests/fake/test_fake_requests.py",
+                                   "tests/fake/test_fake_ways.py",
+                                   "tests/fake/test_fake_hostile.py",
+                                   "tests/fake/test_fake_model.py"),
 }
 
 #: Modules mutated in part: module -> globs of the mutant names tested (mutmut names a
