@@ -77,7 +77,8 @@ MODULES: dict[str, tuple[str, ...]] = {
                                    "tests/fake/test_fake_requests.py",
                                    "tests/fake/test_fake_ways.py",
                                    "tests/fake/test_fake_hostile.py",
-                                   "tests/fake/test_fake_model.py"),
+                                   "tests/fake/test_fake_model.py",
+                                   "tests/fake/test_fake_fault_edges.py"),
 }
 
 #: Modules mutated in part: module -> globs of the mutant names tested (mutmut names a
