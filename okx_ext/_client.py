@@ -16,8 +16,8 @@ from okx_ext._endpoint import MAX_CURRENCIES_PER_REQUEST
 from okx_ext._models import MaxWithdrawal, parse_max_withdrawal_response
 from okx_ext._ratelimit import RateLimit, RateLimiter, RateLimiterProtocol
 from okx_ext._retry import BudgetExhausted, Retry
-from okx_ext._text import preview
 from okx_ext.errors import OkxExtError, TransportError
+from okx_ext.text import preview
 
 __all__ = ["DebugLoggingWarning", "MaxWithdrawalClient", "SupportsGetMaxWithdrawal"]
 

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable, Iterator
 
 from okx_ext._endpoint import MAX_CURRENCIES_PER_REQUEST
-from okx_ext._text import exact_str, preview
 from okx_ext.errors import CurrencyValidationError, OkxExtError, TooManyCurrenciesError
+from okx_ext.text import exact_str, preview
 
 __all__ = ["MAX_CURRENCIES_PER_REQUEST", "normalize_currencies"]
 

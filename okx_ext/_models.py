@@ -13,8 +13,8 @@ from decimal import Decimal
 from typing import Any, cast
 
 from okx_ext._currencies import _is_currency_code
-from okx_ext._text import exact_int, exact_str, preview
 from okx_ext.errors import OkxExtError, ResponseFormatError, _normalize_code, error_for_code
+from okx_ext.text import exact_int, exact_str, preview
 
 __all__ = ["MaxWithdrawal", "parse_max_withdrawal_response"]
 

@@ -48,8 +48,8 @@ from typing import TYPE_CHECKING, Any
 
 from okx_ext._checks import check_seconds
 from okx_ext._ratelimit import RateLimit, _SlotLimiter
-from okx_ext._text import preview
 from okx_ext.errors import RateLimiterUnavailableError
+from okx_ext.text import preview
 
 if TYPE_CHECKING:
     import redis

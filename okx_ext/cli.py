@@ -35,7 +35,6 @@ import httpx
 from okx_ext._client import MaxWithdrawalClient, SupportsGetMaxWithdrawal
 from okx_ext._currencies import normalize_currencies
 from okx_ext._endpoint import MAX_CURRENCIES_PER_REQUEST
-from okx_ext._headers import is_sendable_header_value
 from okx_ext._models import MaxWithdrawal
 from okx_ext._retry import Retry
 from okx_ext.errors import (
@@ -49,6 +48,7 @@ from okx_ext.errors import (
     ServiceUnavailableError,
     TransportError,
 )
+from okx_ext.headers import is_sendable_header_value
 
 __all__ = ["EXIT_CODES", "EXIT_CODE_TABLE", "ExitCode", "main"]
 

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, ClassVar
 from okx.exceptions import OkxAPIException, OkxParamsException, OkxRequestException
 
 from okx_ext._endpoint import MAX_CURRENCIES_PER_REQUEST
-from okx_ext._text import exact_int, exact_str, preview
+from okx_ext.text import exact_int, exact_str, preview
 
 if TYPE_CHECKING:
     from okx_ext._models import MaxWithdrawal

@@ -21,7 +21,7 @@ from okx_fakes._facts import CCY_PATTERN, MAX_CCY_LENGTH
 from okx_ext import MAX_CURRENCIES_PER_REQUEST, RateLimit
 from okx_ext._currencies import _is_currency_code
 from okx_ext._endpoint import RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW_S
-from okx_ext._headers import is_sendable_header_value
+from okx_ext.headers import is_sendable_header_value
 
 
 def test_the_request_and_rate_limits_agree() -> None:

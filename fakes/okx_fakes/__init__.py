@@ -36,6 +36,7 @@ from okx_fakes._facts import (
     RATE_LIMIT_WINDOW_S,
     Mode,
 )
+from okx_fakes._ledger import FundingRow, Ledger, TradingRow
 from okx_fakes._server import FakeServer
 from okx_fakes._transport import FakeTransport, Installation
 from okx_fakes._types import FakeRequest, FakeResponse, RequestRecord
@@ -64,12 +65,15 @@ __all__ = [
     "FakeServer",
     "FakeTransport",
     "FakeWSGIApp",
+    "FundingRow",
     "Installation",
+    "Ledger",
     "LockedAccount",
     "Mode",
     "OkxErrorSpec",
     "RequestRecord",
     "TradingBalance",
+    "TradingRow",
     "TransferRecord",
     "UnmodelledRequestError",
     "WithdrawalEntry",

@@ -19,14 +19,17 @@ use :data:`SAMPLE_ACCOUNTS`. The document is a JSON object::
           "uid": "1001",                  # optional; keys sharing a uid share one
                                           # account: balances and rate limit
           "balances": {                   # optional; drives the fake's answer model
-            "BTC": {"available": "1.5", "borrowable": "0.5"}
+            "BTC": {"available": "1.5", "borrowable": "0.5"},
+            "ETH": {"available": "8", "frozen": "2",  # cashBal 10, 2 held by orders
+                    "margin": "1", "borrowed": "0"}  # margin: held for positions
           },
           "max_withdrawals": {            # optional; pins exact answers (null -> "")
             "ETH": {"max_wd": "10", "max_wd_ex": "12",
                     "spot_offset_max_wd": null, "spot_offset_max_wd_ex": null}
           },
-          "funding": {"USDT": "100"},     # optional; the funding account's balances
-          "permissions": ["read", "trade"]  # optional; the key's (default both)
+          "funding": {"USDT": "100",       # optional; the funding account's balances
+                      "BTC": {"available": "1", "frozen": "0.5"}},
+          "permissions": ["read", "trade"]  # optional; the key's (default: also "withdraw")
         }
       ]
     }
@@ -40,15 +43,25 @@ modes, currency codes and amounts; its complaint is reported with the place in t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Final
 
-from okx_ext._text import preview
-from okx_fakes._accounts import Amount, FakeAccount
+from okx_ext.text import preview
+from okx_fakes._accounts import (
+    Amount,
+    FakeAccount,
+    funding_row,
+    normalize_ccy,
+    pinned_row,
+    trading_row,
+)
+from okx_fakes._book import check_key
 from okx_fakes._checks import FieldError, check_plain_decimal
 from okx_fakes._facts import PERMISSIONS
+from okx_fakes._ledger import FundingRow, Ledger, TradingRow
 from okx_fakes._model import ExchangeModel
 from okx_fakes._types import read_json
 
@@ -84,7 +97,8 @@ _ACCOUNT_KEYS: Final = frozenset({
     "api_key", "secret_key", "passphrase", "mode", "demo", "uid", "balances", "max_withdrawals",
     "funding", "permissions",
 })
-_BALANCE_KEYS: Final = frozenset({"available", "borrowable"})
+_BALANCE_KEYS: Final = frozenset({"available", "borrowable", "frozen", "margin", "borrowed"})
+_FUNDING_KEYS: Final = frozenset({"available", "frozen"})
 # FakeAccount.set_max_withdrawal's optional keywords; JSON null or absent means "".
 _OPTIONAL_PINS: Final = ("max_wd_ex", "spot_offset_max_wd", "spot_offset_max_wd_ex")
 _PINNED_KEYS: Final = frozenset({"max_wd", *_OPTIONAL_PINS})
@@ -99,9 +113,11 @@ class AccountSpec:
     """One API key and the account it opens or joins: what :func:`seed_exchange` adds.
 
     ``mode`` None means "spot", or the mode of the account a shared ``uid`` names.
-    ``balances`` maps a currency to ``(available, borrowable)`` for ``set_balance``;
+    ``balances`` maps a currency to ``(available, borrowable)`` or to ``set_balance``'s
+    keyword arguments (``available``, ``borrowable``, ``frozen``, ``margin``, ``borrowed``);
     ``max_withdrawals`` maps a currency to ``set_max_withdrawal``'s keyword arguments;
-    ``funding`` maps a currency to its funding balance (``set_funding_balance``), and
+    ``funding`` maps a currency to its funding ``availBal``, or to ``set_funding_balance``'s
+    arguments (``available``, ``frozen``), and
     ``permissions`` are the key's (``add_account``). The spec is shape-checked only: the
     exchange judges its values when seeded.
     """
@@ -112,9 +128,10 @@ class AccountSpec:
     demo: bool = True
     mode: str | None = None
     uid: str | None = None
-    balances: Mapping[str, tuple[Amount, Amount]] = field(default_factory=dict)
+    balances: Mapping[str, tuple[Amount, Amount] | Mapping[str, Amount]] = field(
+        default_factory=dict)
     max_withdrawals: Mapping[str, Mapping[str, Amount | None]] = field(default_factory=dict)
-    funding: Mapping[str, Amount] = field(default_factory=dict)
+    funding: Mapping[str, Amount | Mapping[str, Amount]] = field(default_factory=dict)
     permissions: tuple[str, ...] = PERMISSIONS
 
     def __repr__(self) -> str:
@@ -157,42 +174,83 @@ def seed_exchange(
 ) -> list[FakeAccount]:
     """Add every key of ``specs`` to ``exchange`` with its balances and pinned answers, in order.
 
-    Returns the account of each spec. The exchange's own validation (mode names, currency
-    codes, amounts, duplicate keys) is reported as :class:`AccountsFileError` naming the
+    One transaction: every key, mode, currency code and amount is checked first, then all
+    are added under the exchange's lock (no request sees half an account), or none is.
+    Returns the account of each spec. A refusal is :class:`AccountsFileError` naming the
     place, e.g. ``accounts[1].balances.BTC``.
     """
-    accounts = []
+    keys = []
     for index, spec in enumerate(specs):
         where = f"accounts[{index}]"
         try:
-            account = exchange.add_account(
-                spec.api_key,
-                spec.secret_key,
-                spec.passphrase,
-                mode=spec.mode,
-                demo=spec.demo,
-                uid=spec.uid,
-                permissions=spec.permissions,
-            )
+            key = check_key(spec.api_key, spec.secret_key, spec.passphrase, mode=spec.mode,
+                            demo=spec.demo, uid=spec.uid, permissions=spec.permissions)
         except (ValueError, TypeError) as exc:
             raise AccountsFileError(f"{where}: {exc}") from None
-        for ccy, (available, borrowable) in spec.balances.items():
+        rows = _rows(spec, where)
+        keys.append(replace(key, setup=functools.partial(_put_rows, rows)))
+    try:
+        return exchange.open_accounts(keys)
+    except ValueError as exc:
+        # Which key was refused: the first that is a duplicate or disagrees on the mode.
+        raise AccountsFileError(f"{_refused_place(exchange, specs)}: {exc}") from None
+
+
+_Rows = tuple[list[tuple[str, TradingRow]], list[tuple[str, FundingRow]]]
+
+
+def _rows(spec: AccountSpec, where: str) -> _Rows:
+    """Check a spec's currencies and amounts; return the rows to put, in the spec's order."""
+    trading: list[tuple[str, TradingRow]] = []
+    funding: list[tuple[str, FundingRow]] = []
+    tables: list[tuple[str, Mapping[str, Any], Any]] = [
+        ("balances", spec.balances, _balance_row),
+        ("max_withdrawals", spec.max_withdrawals, lambda pinned: pinned_row(**pinned)),
+    ]
+    for name, table, build in tables:
+        for ccy, value in table.items():
             try:
-                account.set_balance(ccy, available=available, borrowable=borrowable)
+                trading.append((normalize_ccy(ccy), build(value)))
             except (ValueError, TypeError) as exc:
-                raise AccountsFileError(f"{where}.balances.{ccy}: {exc}") from None
-        for ccy, pinned in spec.max_withdrawals.items():
-            try:
-                account.set_max_withdrawal(ccy, **pinned)
-            except (ValueError, TypeError) as exc:
-                raise AccountsFileError(f"{where}.max_withdrawals.{ccy}: {exc}") from None
-        for ccy, available in spec.funding.items():
-            try:
-                account.set_funding_balance(ccy, available)
-            except (ValueError, TypeError) as exc:
-                raise AccountsFileError(f"{where}.funding.{ccy}: {exc}") from None
-        accounts.append(account)
-    return accounts
+                raise AccountsFileError(f"{where}.{name}.{ccy}: {exc}") from None
+    for ccy, value in spec.funding.items():
+        try:
+            row = (funding_row(**value) if isinstance(value, Mapping)
+                   else funding_row(value))
+            funding.append((normalize_ccy(ccy), row))
+        except (ValueError, TypeError) as exc:
+            raise AccountsFileError(f"{where}.funding.{ccy}: {exc}") from None
+    return trading, funding
+
+
+def _balance_row(value: Any) -> TradingRow:
+    if isinstance(value, Mapping):
+        return trading_row(**value)
+    available, borrowable = value
+    return trading_row(available=available, borrowable=borrowable)
+
+
+def _put_rows(rows: _Rows, ledger: Ledger) -> None:
+    trading, funding = rows
+    for ccy, row in trading:
+        ledger.put_trading(ccy, row)
+    for ccy, funding_held in funding:
+        ledger.put_funding(ccy, funding_held)
+
+
+def _refused_place(exchange: ExchangeModel, specs: Sequence[AccountSpec]) -> str:
+    """Name the spec a batch was refused for (best effort: the first that cannot open alone)."""
+    seen: set[str] = set()
+    for index, spec in enumerate(specs):
+        if spec.api_key in seen:
+            return f"accounts[{index}]"
+        seen.add(spec.api_key)
+        try:
+            exchange.account_for_key(spec.api_key)
+        except KeyError:
+            continue
+        return f"accounts[{index}]"
+    return "accounts"
 
 
 def _mapping(value: object, where: str, allowed: frozenset[str] | set[str]) -> dict[str, Any]:
@@ -251,15 +309,17 @@ def _account(entry: object, where: str) -> AccountSpec:
     if uid is not None and (not isinstance(uid, str) or not uid):
         raise AccountsFileError(f"{where}.uid: expected a non-empty string, got {preview(uid)}")
 
-    balances: dict[str, tuple[Amount, Amount]] = {}
+    balances: dict[str, tuple[Amount, Amount] | Mapping[str, Amount]] = {}
     for ccy, balance in _currency_table(account.get("balances", {}), f"{where}.balances").items():
         place = f"{where}.balances.{ccy}"
         fields = _mapping(balance, place, _BALANCE_KEYS)
         if "available" not in fields:
             raise AccountsFileError(f'{place}: missing key "available"')
-        available = _amount(fields["available"], f"{place}.available")
-        borrowable = _amount(fields.get("borrowable", 0), f"{place}.borrowable")
-        balances[ccy] = (available, borrowable)
+        amounts = {name: _amount(value, f"{place}.{name}") for name, value in fields.items()}
+        if set(amounts) <= {"available", "borrowable"}:  # the short form set_balance had
+            balances[ccy] = (amounts["available"], amounts.get("borrowable", 0))
+        else:
+            balances[ccy] = amounts
 
     pins: dict[str, dict[str, Amount | None]] = {}
     tables = _currency_table(account.get("max_withdrawals", {}), f"{where}.max_withdrawals")
@@ -272,11 +332,17 @@ def _account(entry: object, where: str) -> AccountSpec:
         for key in _OPTIONAL_PINS:
             pins[ccy][key] = _optional_amount(fields.get(key), f"{place}.{key}")
 
-    funding = {
-        ccy: _amount(available, f"{where}.funding.{ccy}")
-        for ccy, available in _currency_table(account.get("funding", {}),
-                                              f"{where}.funding").items()
-    }
+    funding: dict[str, Amount | Mapping[str, Amount]] = {}
+    for ccy, held in _currency_table(account.get("funding", {}), f"{where}.funding").items():
+        place = f"{where}.funding.{ccy}"
+        if isinstance(held, dict):
+            fields = _mapping(held, place, _FUNDING_KEYS)
+            if "available" not in fields:
+                raise AccountsFileError(f'{place}: missing key "available"')
+            funding[ccy] = {name: _amount(value, f"{place}.{name}")
+                            for name, value in fields.items()}
+        else:
+            funding[ccy] = _amount(held, place)
     permissions = account.get("permissions", list(PERMISSIONS))
     if not isinstance(permissions, list) or not all(isinstance(p, str) for p in permissions):
         raise AccountsFileError(f"{where}.permissions: expected a list of strings, "

@@ -21,6 +21,8 @@ from okx.Funding import FundingAPI
 
 from okx_fakes._auth import format_timestamp, prehash, sign
 from okx_fakes._facts import (
+    ACCOUNT_BALANCE_PATH,
+    ACCOUNT_CONFIG_PATH,
     BALANCES_PATH,
     MAX_WITHDRAWAL_PATH,
     TRANSFER_PATH,
@@ -196,17 +198,30 @@ def _wire_target(request_path: str) -> str:
 class FakeAccountAPI(_FakeClient):
     """Drop-in for ``okx.Account.AccountAPI`` (same constructor plus ``exchange=``).
 
-    Only ``get_max_withdrawal`` is modelled; the other methods exist and call ``fallback``,
-    or raise NotImplementedError without one. Construction, life cycle and faults as the
+    ``get_max_withdrawal``, ``get_account_balance`` and ``get_account_config`` are
+    modelled; the other methods exist and call ``fallback``, or raise NotImplementedError
+    without one. Construction, life cycle and faults as the
     real client (see ``_FakeClient``: ``with``, ``close()``, ``httpx.ConnectError`` on a
     network fault).
     """
 
-    _UNMODELLED = _unmodelled(AccountAPI, {"get_max_withdrawal"})
+    _UNMODELLED = _unmodelled(AccountAPI, {"get_max_withdrawal", "get_account_balance",
+                                           "get_account_config"})
 
     def get_max_withdrawal(self, ccy: str = "") -> Any:
         """``GET /api/v5/account/max-withdrawal``: the raw OKX answer as a dict."""
         return self._request("GET", MAX_WITHDRAWAL_PATH, {"ccy": ccy})
+
+    def get_account_balance(self, ccy: str = "") -> Any:
+        """``GET /api/v5/account/balance``: the raw OKX answer as a dict.
+
+        As python-okx, ``ccy`` is sent only when given.
+        """
+        return self._request("GET", ACCOUNT_BALANCE_PATH, {"ccy": ccy} if ccy else {})
+
+    def get_account_config(self) -> Any:
+        """``GET /api/v5/account/config``: the raw OKX answer as a dict."""
+        return self._request("GET", ACCOUNT_CONFIG_PATH, {})
 
 
 class FakeFundingAPI(_FakeClient):
@@ -240,6 +255,7 @@ class FakeFundingAPI(_FakeClient):
 def _not_modelled(client: str, name: str, *args: object, **kwargs: object) -> NoReturn:
     raise NotImplementedError(
         f"{client}.{name} is not modelled: the fake exchange models only get_max_withdrawal, "
+        f"get_account_balance, get_account_config, "
         f"funds_transfer, transfer_state and get_balances. Pass fallback= to answer it: "
         f"{client}(..., exchange=exchange, fallback=obj) calls obj.{name}(...) (a real "
         "python-okx client under respx or pytest-httpx, or a unittest.mock.Mock)"

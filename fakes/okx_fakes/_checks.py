@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from okx_ext._text import preview
+from okx_ext.text import preview
 
 __all__ = ["FieldError", "check_plain_decimal", "check_positive_int", "check_utf8"]
 

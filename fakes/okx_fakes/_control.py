@@ -5,23 +5,23 @@ JSON in and out, modelled on moto's ``/moto-api/``. A bad body or value answers 
 a known one with another method 405. Adding an endpoint is one handler and one entry in
 :data:`CONTROL_ROUTES`. Who may call it is :mod:`okx_fakes._control_guard`'s concern.
 
-Every POST and PUT is atomic: one at a time, and one answered 4xx or 5xx leaves the
-accounts, keys and id counters exactly as before (a handler refuses before it writes;
-should one ever write and then fail, the state it started from is put back). A body with
-a string JSON cannot carry as UTF-8 (a lone surrogate such as U+D800) is refused
-before any handler runs.
+Every POST and PUT is one transaction of the exchange: checked whole first, then applied
+under the exchange's lock, or refused (4xx) with nothing changed. Nothing is ever undone
+by restoring a snapshot, so a refused call never loses what other clients did meanwhile,
+and a write costs what it changes, not what the exchange holds. Every GET reads one
+moment. A body with a string JSON cannot carry as UTF-8 (a lone surrogate such as
+U+D800) is refused before any handler runs.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from okx_ext._text import preview
+from okx_ext.text import preview
 from okx_fakes._accounts import format_amount
 from okx_fakes._accounts_file import AccountsFileError, seed_exchange, specs_from_document
 from okx_fakes._checks import FieldError, check_plain_decimal, check_positive_int
@@ -64,25 +64,17 @@ class ControlAPI:
     def __init__(self, exchange: ExchangeModel) -> None:
         self.exchange = exchange
         self.initial_state: ExchangeState = exchange.snapshot()
-        self._write_lock = threading.Lock()
 
     def handle(self, method: str, target: str, body: bytes) -> FakeResponse:
         """Answer one control request (``target`` under ``/_fake/``) with a JSON response.
 
-        A POST or PUT answered 4xx or 5xx leaves the state as it found it (module docs).
+        A POST or PUT refused 4xx changed nothing (module docs).
         """
-        if method not in _WRITE_METHODS:
+        try:
             return self._dispatch(method, target, body)
-        with self._write_lock:
-            before = self.exchange.snapshot()
-            try:
-                response = self._dispatch(method, target, body)
-            except Exception as exc:  # a bug, not the input: still JSON, still atomic
-                response = FakeResponse(500, json_body(
-                    {"error": f"internal error: {type(exc).__name__}"}))
-            if response.status >= 400 and _changed(before, self.exchange.snapshot()):
-                self.exchange.restore(before, keep_activity=True)
-            return response
+        except Exception as exc:  # a bug, not the input: still JSON
+            return FakeResponse(500, json_body(
+                {"error": f"internal error: {type(exc).__name__}"}))
 
     def _dispatch(self, method: str, target: str, body: bytes) -> FakeResponse:
         path = target.partition("?")[0]
@@ -105,14 +97,6 @@ class ControlAPI:
                                 (("content-type", "application/json"),
                                  ("allow", ", ".join(allowed))))
         return FakeResponse(404, json_body({"error": "no such control endpoint"}))
-
-
-_WRITE_METHODS = frozenset({"POST", "PUT"})
-
-
-def _changed(before: ExchangeState, after: ExchangeState) -> bool:
-    # ExchangeState leaves its keys out of ==, so that no diff ever prints one.
-    return before != after or before.keys.keys() != after.keys.keys()
 
 
 def redact(target: str) -> str:
@@ -217,9 +201,7 @@ def _delete_requests(api: ControlAPI, params: dict[str, str], body: Any) -> tupl
 def _post_account(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
     try:
         specs = specs_from_document({"accounts": [body]})
-        # Seeded on a scratch exchange first, so that a bad balance adds no key at all.
-        seed_exchange(type(api.exchange)(), specs)
-        (account,) = seed_exchange(api.exchange, specs)
+        (account,) = seed_exchange(api.exchange, specs)  # one transaction: all or nothing
     except AccountsFileError as exc:
         raise ControlError(400, _field_message(str(exc))) from None
     return 201, {"uid": account.uid, "mode": account.mode, "currencies": account.currencies}
@@ -266,11 +248,11 @@ def _refused_amount(exc: Exception) -> ControlError:
 
 
 def _put_balance(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
-    fields = _amounts(body, "available", frozenset({"borrowable"}))
+    fields = _amounts(body, "available",
+                      frozenset({"borrowable", "frozen", "margin", "borrowed"}))
     account = _account_of(api, params)
     try:
-        account.set_balance(params["ccy"], available=fields["available"],
-                            borrowable=fields.get("borrowable", 0))
+        account.set_balance(params["ccy"], **fields)
     except (ValueError, TypeError) as exc:
         raise _refused_amount(exc) from None
     ccy = params["ccy"].upper()
@@ -278,14 +260,17 @@ def _put_balance(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[in
 
 
 def _put_funding(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
-    fields = _amounts(body, "available", frozenset())
+    fields = _amounts(body, "available", frozenset({"frozen"}))
     account = _account_of(api, params)
     try:
-        account.set_funding_balance(params["ccy"], fields["available"])
+        account.set_funding_balance(params["ccy"], fields["available"],
+                                    frozen=fields.get("frozen", 0))
     except (ValueError, TypeError) as exc:
         raise _refused_amount(exc) from None
     ccy = params["ccy"].upper()
-    return 200, {"ccy": ccy, "availBal": format_amount(account.funding_balance(ccy))}
+    row = account.funding_row(ccy)
+    return 200, {"ccy": ccy, "availBal": format_amount(row.avail_bal),
+                 "frozenBal": format_amount(row.frozen)}
 
 
 _FAULT_SHAPES = {
@@ -346,23 +331,11 @@ def _get_accounts(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[i
 
 
 def _get_account(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
-    """One account's state by uid: trading (with its max-withdrawal entry), funding, transfers."""
+    """One account's state by uid, read at one moment: trading, funding, transfers."""
     try:
-        account = api.exchange.account(params["uid"])
+        return 200, api.exchange.describe_account(params["uid"])
     except KeyError:
         raise ControlError(404, f"uid: unknown, got {preview(params['uid'])}") from None
-    trading = []
-    for ccy in account.currencies:
-        balance = account.trading_balance(ccy)
-        trading.append({"ccy": ccy, "available": format_amount(balance.available),
-                        "borrowable": format_amount(balance.borrowable),
-                        "borrowed": format_amount(balance.borrowed),
-                        "maxWithdrawal": account.entry(ccy).as_okx(ccy)})
-    funding = [{"ccy": ccy, "availBal": format_amount(amount)}
-               for ccy, amount in account.funding_balances.items()]
-    return 200, {"uid": account.uid, "mode": account.mode, "trading": trading,
-                 "funding": funding,
-                 "transfers": [record.as_okx() for record in account.transfers]}
 
 
 def _post_pend_transfers(api: ControlAPI, params: dict[str, str],

@@ -4,7 +4,9 @@ Source "OKX docs" is OKX's v5 REST reference page "Get maximum withdrawals",
 https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-maximum-withdrawals (and
 "Get account configuration",
 https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-account-configuration, for
-the account levels); "OKX funding docs" are its pages "Funds transfer",
+the account levels, and "Get balance",
+https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-balance); "OKX funding
+docs" are its pages "Funds transfer",
 https://www.okx.com/docs-v5/en/#funding-account-rest-api-funds-transfer, "Get funds
 transfer state",
 https://www.okx.com/docs-v5/en/#funding-account-rest-api-get-funds-transfer-state, and
@@ -18,6 +20,10 @@ import re
 from typing import Final, Literal
 
 __all__ = [
+    "ACCOUNT_BALANCE_PATH",
+    "ACCOUNT_BALANCE_RATE_LIMIT_REQUESTS",
+    "ACCOUNT_CONFIG_PATH",
+    "ACCOUNT_CONFIG_RATE_LIMIT_REQUESTS",
     "ACCOUNT_LEVELS",
     "ACCOUNT_MODES",
     "BALANCES_PATH",
@@ -47,6 +53,13 @@ MAX_CCY_COUNT: Final = 20
 RATE_LIMIT_REQUESTS: Final = 20
 RATE_LIMIT_WINDOW_S: Final = 2.0
 
+# OKX docs ("Get balance", "Get account configuration"): the trading account's balance
+# and the account's configuration, 10 and 5 requests per 2 seconds per user id.
+ACCOUNT_BALANCE_PATH: Final = "/api/v5/account/balance"
+ACCOUNT_CONFIG_PATH: Final = "/api/v5/account/config"
+ACCOUNT_BALANCE_RATE_LIMIT_REQUESTS: Final = 10
+ACCOUNT_CONFIG_RATE_LIMIT_REQUESTS: Final = 5
+
 # OKX funding docs: the transfer, its state, the funding account's balances.
 TRANSFER_PATH: Final = "/api/v5/asset/transfer"
 TRANSFER_STATE_PATH: Final = "/api/v5/asset/transfer-state"
@@ -58,10 +71,11 @@ TRANSFER_RATE_LIMIT_REQUESTS: Final = 2
 TRANSFER_STATE_RATE_LIMIT_REQUESTS: Final = 10
 BALANCES_RATE_LIMIT_REQUESTS: Final = 6
 
-# OKX docs: an API key's permissions; the transfer needs Trade, the reads need Read
-# (OKX's third, Withdraw, guards no modelled endpoint).
-Permission = Literal["read", "trade"]
-PERMISSIONS: Final[tuple[Permission, ...]] = ("read", "trade")
+# OKX docs: an API key's permissions; the transfer needs Trade, the reads need Read, a
+# withdrawal needs Withdraw (account/config answers them as "read_only,withdraw,trade").
+# A key has all three unless a test says otherwise.
+Permission = Literal["read", "trade", "withdraw"]
+PERMISSIONS: Final[tuple[Permission, ...]] = ("read", "trade", "withdraw")
 
 Mode = Literal["spot", "futures", "multi_currency", "portfolio"]
 # OKX docs: acctLv 1 simple (spot), 2 single-currency margin, 3 multi-currency margin,

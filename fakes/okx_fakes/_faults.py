@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from okx_ext._text import preview
+from okx_ext.text import preview
 from okx_fakes._checks import FieldError, check_positive_int, check_utf8
 from okx_fakes._errors import ERRORS, error_response
 from okx_fakes._types import FakeResponse

@@ -1,49 +1,36 @@
-"""The fake exchange's model: keys and accounts, snapshots, and the one request path.
+"""The fake exchange's core: its parts, one lock, and the transactions tests drive.
 
-:meth:`ExchangeModel.handle` decides everything, in this order:
+:class:`ExchangeModel` is made of parts, each with one job and no lock of its own:
 
-1. injected faults (:class:`~okx_fakes._faults.FaultQueue`, FIFO, an aimed one waiting
-   for its path; they apply before anything else and never touch a rate window; a network
-   fault ``after_answer`` lets the request through all that follows, then loses its answer),
-2. routing through :data:`~okx_fakes._routes.ROUTES`: a path it lists asked with another
-   method answers 50115 (HTTP 405), any other path 404,
-3. authentication, first failure wins (:data:`~okx_fakes._authenticate.AUTH_CHECKS`),
-4. the route's permission ("read" or "trade"): a key without it answers 50120,
-5. the route's rate limit (:class:`~okx_fakes._ratewindows.RateWindows`: a sliding window
-   on the fake's clock per route, uid and the route's optional extra key part; rejected
-   requests do not consume it, requests answered with a parameter error do; the route
-   names its refusal code),
-6. the route's handler, which reads the parameters and answers.
+* :class:`~okx_fakes._book.AccountBook`: API keys and the accounts (ledgers) they reach;
+* :class:`~okx_fakes._faults.FaultQueue`: the injected faults;
+* :class:`~okx_fakes._path.RequestPath`: the one request path (``handle``);
+* :class:`~okx_fakes._path.RequestLog`: the record of handled requests;
+* :class:`~okx_fakes._ratewindows.RateWindows`: the rate limits' windows.
 
-Every request is recorded (:class:`RequestRecord`, no secrets), whatever its outcome.
-This is the core: it imports no adapter. The ways in (``FakeAccountAPI``, the WSGI app,
-``install()``, the server, the control API) import it and translate to and from
-:class:`FakeRequest`/:class:`FakeResponse`; :class:`~okx_fakes.FakeExchange` adds them
-as methods.
+The model holds the one lock, at its edge: each public method is one transaction, checked
+first and applied whole under the lock, or refused with nothing changed; each read sees
+one moment. Nothing restores a snapshot to undo a refused call. This is the core: it
+imports no adapter. The ways in (``FakeAccountAPI``, the WSGI app, ``install()``, the
+server) need only :meth:`ExchangeModel.handle` and :meth:`ExchangeModel.now`;
+:class:`~okx_fakes.FakeExchange` adds them as methods.
 """
 
 from __future__ import annotations
 
 import datetime
-import itertools
 import math
 import threading
-from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from okx_ext._text import preview
-from okx_fakes._accounts import (
-    SETTLED_STATES,
-    FakeAccount,
-    LockedAccount,
-    TransferIds,
-    TransferRecord,
-    check_mode,
-)
-from okx_fakes._authenticate import KeyRecord, authenticate
+from okx_ext.text import preview
+from okx_fakes._accounts import FakeAccount
+from okx_fakes._amounts import format_amount
+from okx_fakes._authenticate import KeyRecord
+from okx_fakes._book import AccountBook, BookState, NewKey, check_key
 from okx_fakes._checks import FieldError, check_positive_int
-from okx_fakes._errors import error_response
 from okx_fakes._facts import DEFAULT_MAX_SKEW_S, PERMISSIONS
 from okx_fakes._faults import (
     Fault,
@@ -53,11 +40,11 @@ from okx_fakes._faults import (
     http_fault,
     network_fault,
 )
+from okx_fakes._ledger import SETTLED_STATES, Ledger, LedgerState, TransferRecord
+from okx_fakes._path import RequestLog, RequestPath
 from okx_fakes._ratewindows import RateWindows
-from okx_fakes._routes import ROUTES, Route, window_lengths
+from okx_fakes._routes import ROUTES, window_lengths
 from okx_fakes._types import FakeRequest, FakeResponse, RequestRecord
-from okx_fakes._unmodelled import unmodelled_response
-from okx_fakes._wire import is_sendable_header_value
 
 __all__ = ["ExchangeModel", "ExchangeState", "default_clock"]
 
@@ -72,18 +59,20 @@ def default_clock() -> float:
     return datetime.datetime.now(datetime.timezone.utc).timestamp()
 
 
-_FIRST_UID = 100_000_000_000_001  # assumption: OKX user ids look like 15+ digit numbers
-
-
 @dataclass(frozen=True)
 class ExchangeState:
-    """What :meth:`FakeExchange.snapshot` returns and :meth:`FakeExchange.restore` takes."""
+    """What :meth:`FakeExchange.snapshot` returns and :meth:`FakeExchange.restore` takes.
+
+    ``accounts`` maps each uid to its ledger's state (immutable rows); taking one copies
+    containers, not amounts, and restoring one touches only the ledgers changed since.
+    """
 
     # Keyed by API key: left out of comparisons, so that no diff (pytest's) ever prints one.
     keys: dict[str, KeyRecord] = field(repr=False, compare=False)
-    accounts: dict[str, dict[str, object]] = field(default_factory=dict)
+    accounts: dict[str, LedgerState] = field(default_factory=dict)
     next_uid: int = 0
     next_trans_id: int = 0
+    book: BookState | None = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
         # The keys hold secrets.
@@ -115,17 +104,16 @@ class ExchangeModel:
         self._clock = clock
         self.max_skew_s = max_skew_s
         self._lock = threading.Lock()
-        self._keys: dict[str, KeyRecord] = {}
-        self._accounts: dict[str, FakeAccount] = {}
-        self._windows = RateWindows(window_lengths(ROUTES))
+        self._book = AccountBook(self._lock)
         self._faults = FaultQueue()
-        self._records: deque[RequestRecord] = deque(maxlen=max_records)
-        self._uid_counter = itertools.count(_FIRST_UID)
-        self._trans_ids = TransferIds()
+        self._windows = RateWindows(window_lengths(ROUTES))
+        self._log = RequestLog(max_records)
+        self._path = RequestPath(self._lock, self._book, self._faults, self._windows,
+                                 self._log, self.now, lambda: self.max_skew_s)
 
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}(accounts={len(self._accounts)}, "
-                f"keys={len(self._keys)})")
+        return (f"{type(self).__name__}(accounts={len(self._book.accounts)}, "
+                f"keys={len(self._book.keys)})")
 
     def now(self) -> float:
         """Return the fake's clock, in epoch seconds (ValueError if it reads NaN or infinity)."""
@@ -133,6 +121,10 @@ class ExchangeModel:
         if not math.isfinite(epoch_s):  # NaN would freeze the rate window, silently
             raise ValueError(f"the exchange's clock returned {epoch_s!r}, not finite epoch seconds")
         return epoch_s
+
+    def handle(self, request: FakeRequest) -> FakeResponse:
+        """Answer one request: faults, routing, auth, rate limit, then the route's handler."""
+        return self._path.handle(request)
 
     # -- keys and accounts ---------------------------------------------------------------
 
@@ -151,61 +143,38 @@ class ExchangeModel:
 
         A new ``uid`` (default: a fresh deterministic one) creates an account in ``mode``
         (default "spot"). An existing ``uid`` adds a sub-key to that account, sharing its
-        balances, mode and rate limit; passing a different ``mode`` then raises ValueError.
+        ledger, mode and rate limit; passing a different ``mode`` then raises ValueError.
         ``demo`` is per key: a demo key must send ``x-simulated-trading: 1``.
-        ``permissions`` is per key too, a subset of ``("read", "trade")``: reads need "read",
-        a transfer needs "trade" (else 50120); ValueError for anything else.
-        Raises ValueError for a duplicate or empty ``api_key``, and for credentials no client
-        can send: ``api_key`` and ``passphrase`` travel in HTTP headers (ASCII, no control
-        character, no surrounding whitespace), ``secret_key`` is UTF-8 encoded to sign.
+        ``permissions`` is per key too, a subset of ``("read", "trade", "withdraw")``:
+        reads need "read", a transfer needs "trade" (else 50120); ValueError for anything
+        else. Raises ValueError for a duplicate or empty ``api_key``, and for credentials no
+        client can send: ``api_key`` and ``passphrase`` travel in HTTP headers (ASCII, no
+        control character, no surrounding whitespace), ``secret_key`` is UTF-8 encoded to
+        sign.
         """
-        for name, value in (("api_key", api_key), ("secret_key", secret_key),
-                            ("passphrase", passphrase)):
-            if not isinstance(value, str) or not value:
-                raise ValueError(f"{name} must be a non-empty str")
-        for name, value in (("api_key", api_key), ("passphrase", passphrase)):
-            if not is_sendable_header_value(value):
-                raise ValueError(f"{name} cannot be sent in an HTTP header (non-ASCII, control "
-                                 "character or surrounding whitespace; value not shown)")
-        try:
-            secret_key.encode()
-        except UnicodeEncodeError:
-            raise ValueError("secret_key is not encodable as UTF-8 (value not shown)") from None
-        checked_mode = None if mode is None else check_mode(mode)
-        granted = _check_permissions(permissions)
-        if uid is not None and (not isinstance(uid, str) or not uid):
-            raise ValueError("uid must be a non-empty str")
-        with self._lock:
-            if api_key in self._keys:
-                raise ValueError("this api_key is already registered on the exchange")
-            if uid is None:
-                uid = self._fresh_uid_locked()
-            account = self._accounts.get(uid)
-            if account is None:
-                account = FakeAccount(uid, checked_mode or "spot", self._lock, self._trans_ids)
-                self._accounts[uid] = account
-            elif checked_mode is not None and checked_mode != account.mode:
-                raise ValueError(
-                    f"uid {uid!r} is a {account.mode!r} account; cannot add a key as {mode!r}"
-                )
-            self._keys[api_key] = KeyRecord(secret_key, passphrase, bool(demo), account, granted)
+        key = check_key(api_key, secret_key, passphrase, mode=mode, demo=demo, uid=uid,
+                        permissions=permissions)
+        (account,) = self.open_accounts([key])
         return account
 
-    def _fresh_uid_locked(self) -> str:
-        while True:
-            uid = str(next(self._uid_counter))
-            if uid not in self._accounts:
-                return uid
+    def open_accounts(self, keys: Sequence[NewKey]) -> list[FakeAccount]:
+        """Add checked keys (see :func:`~okx_fakes._book.check_key`) in one transaction.
+
+        Each key's ``setup`` seeds a new account's ledger before any request can see it.
+        All are added, or none (ValueError).
+        """
+        with self._lock:
+            return self._book.open(keys)
 
     def account(self, uid: str) -> FakeAccount:
         """Return the account with this uid (KeyError if none)."""
         with self._lock:
-            return self._accounts[uid]
+            return self._book.accounts[uid]
 
     def account_for_key(self, api_key: str) -> FakeAccount:
         """Return the account an API key belongs to (KeyError, the key not shown, if none)."""
         with self._lock:
-            key = self._keys.get(api_key)
+            key = self._book.keys.get(api_key)
         if key is None:
             raise KeyError("no account has this api key (key not shown)")
         return key.account
@@ -214,58 +183,67 @@ class ExchangeModel:
     def accounts(self) -> list[FakeAccount]:
         """All accounts, in creation order."""
         with self._lock:
-            return list(self._accounts.values())
+            return list(self._book.accounts.values())
+
+    def read_account(self, uid: str, reader: Callable[[Ledger], Any]) -> Any:
+        """Return ``reader(ledger)`` for the account ``uid``, at one moment (KeyError if none).
+
+        The reader runs under the exchange's lock: every field it reads belongs to one state.
+        """
+        with self._lock:
+            return reader(self._book.ledger(self._book.accounts[uid]))
+
+    def describe_account(self, uid: str) -> dict[str, object]:
+        """One account's whole state at one moment, as the control API shows it.
+
+        Trading rows (with the max-withdrawal entry each answers), funding rows, transfers.
+        KeyError for an unknown uid.
+        """
+        described: dict[str, object] = self.read_account(uid, lambda ledger: _describe(uid, ledger))
+        return described
 
     @property
     def requests(self) -> list[RequestRecord]:
         """A copy of the handled requests, oldest first (no secrets are ever recorded)."""
         with self._lock:
-            return list(self._records)
+            return self._log.copy()
 
     # -- snapshots -----------------------------------------------------------------------
 
     def snapshot(self) -> ExchangeState:
-        """Return the accounts, keys and balances as they are now, for :meth:`restore`."""
+        """Return the accounts, keys and balances as they are now, for :meth:`restore`.
+
+        Read at one moment. Ledger rows are immutable, so the copy is of containers only.
+        """
         with self._lock:
-            next_uid = next(self._uid_counter)
-            self._uid_counter = itertools.count(next_uid)
-            return ExchangeState(
-                dict(self._keys),
-                {uid: LockedAccount(account).state() for uid, account in self._accounts.items()},
-                next_uid,
-                self._trans_ids.next_id,
-            )
+            book = self._book.state()
+        return ExchangeState(dict(book.keys), dict(book.ledgers), book.next_uid,
+                             book.next_trans_id, book)
 
     def restore(self, state: ExchangeState, *, keep_activity: bool = False) -> None:
         """Go back to ``state``: its accounts, keys and balances; no faults, records or windows.
 
         The next uid and the next transfer id are the state's too. Accounts in ``state``
         keep their identity (a held ``FakeAccount`` sees the restored balances); accounts
-        added since are dropped. ``keep_activity`` keeps the queued faults and pending
-        transfers, the records and the rate windows as they are (an undone control call,
-        not a reset).
+        added since are dropped. Ledgers unchanged since ``state`` are not touched, so the
+        cost grows with what changed, not with what the exchange holds. ``keep_activity``
+        keeps the queued faults and pending count, the records and the rate windows.
         """
+        book = state.book or BookState(state.keys, state.accounts, state.next_uid,
+                                       state.next_trans_id, -1)
         with self._lock:
-            self._keys = dict(state.keys)
-            kept = {}
-            for key in self._keys.values():
-                kept[key.account.uid] = key.account
-            for uid, account_state in state.accounts.items():
-                LockedAccount(kept[uid]).restore(account_state)
-            self._accounts = {uid: kept[uid] for uid in state.accounts}
-            self._uid_counter = itertools.count(state.next_uid)
-            self._trans_ids.restart(state.next_trans_id)
+            self._book.restore(book)
             if keep_activity:
                 return
-            self._trans_ids.pend(0, replace=True)
+            self._book.sequences.pending_next = 0
             self._faults.clear()
-            self._records.clear()
+            self._log.clear()
             self._windows.clear()
 
     def reset_requests(self) -> None:
         """Forget recorded requests (the rate-limit windows are kept)."""
         with self._lock:
-            self._records.clear()
+            self._log.clear()
 
     def reset_rate_limits(self) -> None:
         """Empty every rate-limit window."""
@@ -323,30 +301,31 @@ class ExchangeModel:
 
         Such a transfer answers success with its transId as usual, and
         ``transfer-state`` shows it ``pending``. Meanwhile the amount has left the source
-        account and not reached the destination (an assumption: OKX publishes no
-        balances for a pending transfer; debiting at once is what lets a failed one
-        "return" the amount, and never shows money in two places). Refused transfers
-        do not count. :meth:`restore` forgets what is left of the count.
+        account and not reached the destination: it is in flight, held apart (an
+        assumption: OKX publishes no balances for a pending transfer; debiting at once is
+        what lets a failed one "return" the amount, and never shows money in two places).
+        Refused transfers do not count. :meth:`restore` forgets what is left of the count.
         """
         check_positive_int("times", times)
         with self._lock:
-            self._trans_ids.pend(times)
+            self._book.sequences.pending_next += times
 
     def settle_transfer(self, trans_id: str, state: str = "success") -> TransferRecord:
         """Settle a pending transfer as ``state``, and return its settled record.
 
         ``"success"`` credits the destination; ``"failed"`` returns the amount to the
-        source (to trading as available, as a transfer back would). KeyError when no
-        account has a transfer ``trans_id``; ValueError for another ``state``, or a
-        transfer that is not pending (it settled already).
+        source (to trading as cash, as a transfer back would). KeyError when no account
+        has a transfer ``trans_id``; ValueError for another ``state``, or a transfer that
+        is not pending (it settled already). Nothing changes on a refusal.
         """
         if state not in SETTLED_STATES:
             raise FieldError("state", f"expected one of {', '.join(SETTLED_STATES)}, "
                                       f"got {preview(state)}")
         with self._lock:
-            for account in self._accounts.values():
-                if LockedAccount(account).find_transfer(str(trans_id), "") is not None:
-                    return LockedAccount(account).settle(str(trans_id), state)
+            for account in self._book.accounts.values():
+                ledger = self._book.ledger(account)
+                if ledger.find_transfer(str(trans_id), "") is not None:
+                    return ledger.settle(str(trans_id), state)
         raise KeyError(f"no transfer has transId {preview(trans_id)}")
 
     def clear_faults(self) -> None:
@@ -360,89 +339,22 @@ class ExchangeModel:
         with self._lock:
             self._faults.push(fault, times, path)
 
-    # -- the one request path ------------------------------------------------------------
 
-    def handle(self, request: FakeRequest) -> FakeResponse:
-        """Answer one request: faults, routing, auth, rate limit, then the route's handler."""
-        path, _, query = request.target.partition("?")
-        with self._lock:
-            fault = self._faults.pop(path)
-        if fault is None:
-            return self._route(request, path, query)
-        if fault.after_answer:  # handled and recorded as usual; only the answer is lost
-            return self._route(request, path, query)._replace(network_fault=True)
-        return self._finish(request.method, path, query, fault.response, fault.code, None)
-
-    def _route(self, request: FakeRequest, path: str, query: str) -> FakeResponse:
-        """Answer a request no fault answered: routing, auth, permission, then the route."""
-        route = ROUTES.get((request.method, path))
-        if route is None:
-            if any(known == path for _, known in ROUTES):
-                return self._finish(request.method, path, query, error_response("50115"),
-                                    "50115", None)
-            return self._finish(request.method, path, query,
-                                unmodelled_response(request.method, path), None, None)
-        code, key = self._authenticate(request)
-        if code is not None:
-            uid = None if key is None else key.account.uid
-            return self._finish(request.method, path, query, error_response(code), code, uid)
-        assert key is not None  # authenticated
-        if route.permission not in key.permissions:
-            return self._finish(request.method, path, query, error_response("50120"), "50120",
-                                key.account.uid)
-        return self._answer(route, key, request, path, query)
-
-    def _authenticate(self, request: FakeRequest) -> tuple[str | None, KeyRecord | None]:
-        """Return the first failing code of AUTH_CHECKS (None: all passed) and the key if known."""
-        return authenticate(request, self._find_key, self.now, self.max_skew_s)
-
-    def _find_key(self, api_key: str) -> KeyRecord | None:
-        with self._lock:
-            return self._keys.get(api_key)
-
-    def _finish(self, method: str, path: str, query: str, response: FakeResponse,
-                code: str | None, uid: str | None) -> FakeResponse:
-        """Record a request answered before its rate limit, and return its response."""
-        status = None if response.network_fault else response.status
-        with self._lock:
-            self._records.append(
-                RequestRecord(method, path, query, uid, code, status, self.now())
-            )
-        return response
-
-    def _answer(self, route: Route, key: KeyRecord, request: FakeRequest, path: str,
-                query: str) -> FakeResponse:
-        """Apply the route's rate limit, answer and record, in one critical section.
-
-        A key dropped since authentication (a concurrent :meth:`restore`) answers 50111,
-        as an unknown key: its account may be orphaned, and must not be changed.
-        """
-        with self._lock:
-            now = self.now()
-            if self._keys.get(request.headers.get("ok-access-key", "")) is not key:
-                response = error_response("50111")
-                self._records.append(RequestRecord(request.method, path, query, None, "50111",
-                                                   response.status, now))
-                return response
-            account = key.account
-            extra = "" if route.rate_limit_key is None else route.rate_limit_key(query,
-                                                                                  request.body)
-            if self._windows.admit(path, account.uid, extra, now, route.rate_limit_requests):
-                code, response = route.handler(LockedAccount(account), query, request.body, now)
-            else:
-                code, response = route.rate_limit_code, error_response(route.rate_limit_code)
-            self._records.append(
-                RequestRecord(request.method, path, query, account.uid, code, response.status, now)
-            )
-        return response
-
-
-def _check_permissions(permissions: Iterable[str]) -> frozenset[str]:
-    if isinstance(permissions, str):  # "read" would otherwise be the set {"r", "e", "a", "d"}
-        raise ValueError(f"permissions must be a collection such as {PERMISSIONS}, not a str")
-    granted = frozenset(permissions)
-    unknown = granted - set(PERMISSIONS)
-    if unknown:
-        raise ValueError(f"unknown permissions {', '.join(sorted(map(repr, unknown)))}: "
-                         f"expected a subset of {PERMISSIONS}")
-    return granted
+def _describe(uid: str, ledger: Ledger) -> dict[str, object]:
+    trading = []
+    for ccy, row in ledger.trading.items():
+        trading.append({
+            "ccy": ccy,
+            "available": format_amount(row.avail_bal),
+            "borrowable": format_amount(row.max_loan),
+            "borrowed": format_amount(row.liab),
+            "cash": format_amount(row.cash),
+            "frozen": format_amount(row.frozen),
+            "margin": format_amount(row.margin),
+            "maxWithdrawal": ledger.entry(ccy).as_okx(ccy),
+        })
+    funding = [{"ccy": ccy, "availBal": format_amount(row.avail_bal),
+                "frozenBal": format_amount(row.frozen)}
+               for ccy, row in ledger.funding.items() if row.bal > 0]
+    return {"uid": uid, "mode": ledger.mode, "trading": trading, "funding": funding,
+            "transfers": [record.as_okx() for record in ledger.transfers]}

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from urllib.parse import unquote
 
-from okx_fakes._accounts import LockedAccount
 from okx_fakes._errors import ERRORS, SUCCESS_CODE, error_response
 from okx_fakes._facts import CCY_PATTERN, MAX_CCY_COUNT
+from okx_fakes._ledger import Ledger
 from okx_fakes._types import FakeResponse, json_body
 
-__all__ = ["Handler", "ccy_list", "ok_response", "param_error", "query_values"]
+__all__ = ["Caller", "Handler", "ccy_list", "ok_response", "param_error", "query_values"]
 
-# A route's handler: (the locked account, raw query, raw body, the fake's clock)
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a route answers: the account's ledger (under the exchange's lock), uid, key rights."""
+
+    ledger: Ledger
+    uid: str
+    permissions: frozenset[str]
+
+
+# A route's handler: (the caller, raw query, raw body, the fake's clock)
 # -> (OKX code, response).
-Handler = Callable[[LockedAccount, str, bytes, float], tuple[str, FakeResponse]]
+Handler = Callable[[Caller, str, bytes, float], tuple[str, FakeResponse]]
 
 
 def query_values(query: str, name: str) -> list[str]:
@@ -48,7 +59,7 @@ def ccy_list(query: str) -> tuple[str | None, list[str] | None]:
     return None, list(dict.fromkeys(item.upper() for item in items))
 
 
-def ok_response(data: list[dict[str, str]]) -> tuple[str, FakeResponse]:
+def ok_response(data: Sequence[Mapping[str, object]]) -> tuple[str, FakeResponse]:
     """Return OKX's success answer carrying ``data``."""
     return SUCCESS_CODE, FakeResponse(200, json_body({"code": SUCCESS_CODE, "data": data,
                                                       "msg": ""}))

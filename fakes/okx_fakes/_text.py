@@ -1,6 +1,6 @@
 """Text shown to people: targets escaped for log lines.
 
-Values cut for error messages use the one preview helper, ``okx_ext._text.preview``.
+Values cut for error messages use the one preview helper, ``okx_ext.text.preview`` (public).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ httpx encodes header values as ASCII (``UnicodeEncodeError`` otherwise) and h11,
 writes HTTP/1.1, refuses a value with NUL, a line break or other whitespace inside, or
 whitespace around it (``LocalProtocolError``); a dropped connection is
 ``httpx.ConnectError``. The header-value rule is the one ``okx_ext``'s CLI checks
-credentials with (``okx_ext._headers``): it is h11's, not OKX's. Unlike h11's, these
+credentials with (``okx_ext.headers``): it is h11's, not OKX's. Unlike h11's, these
 messages never show a header value: it is usually a credential.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 
 import httpx
 
-from okx_ext._headers import FIELD_VALUE, is_sendable_header_value
+from okx_ext.headers import FIELD_VALUE, is_sendable_header_value
 
 __all__ = [
     "NETWORK_FAULT_MESSAGE",

@@ -50,12 +50,13 @@ def test_get_account_reads_trading_funding_and_transfers(exchange: FakeExchange)
     assert (body["uid"], body["mode"]) == (uid, "multi_currency")
     assert body["trading"][0] == {
         "ccy": "BTC", "available": "0", "borrowable": "0.4", "borrowed": "0.1",
+        "cash": "0", "frozen": "0", "margin": "0",
         "maxWithdrawal": {"ccy": "BTC", "maxWd": "0", "maxWdEx": "0.4",
                           "spotOffsetMaxWd": "", "spotOffsetMaxWdEx": ""}}
     assert [row["ccy"] for row in body["trading"]] == ["BTC", "ETH", "USDT", "SOL"]
     assert body["trading"][3]["maxWithdrawal"]["maxWdEx"] == "3"
-    assert body["funding"] == [{"ccy": "USDT", "availBal": "12.5"},
-                               {"ccy": "BTC", "availBal": "1.6"}]
+    assert body["funding"] == [{"ccy": "USDT", "availBal": "12.5", "frozenBal": "0"},
+                               {"ccy": "BTC", "availBal": "1.6", "frozenBal": "0"}]
     (row,) = body["transfers"]
     assert (row["amt"], row["from"], row["to"], row["state"]) == ("1.6", "18", "6", "success")
     assert not any(secret in json.dumps(body) for secret in SECRETS)
@@ -66,7 +67,7 @@ def test_get_account_of_an_unknown_uid_is_404(exchange: FakeExchange) -> None:
 
 
 @pytest.mark.parametrize(("body", "status", "error"), [
-    ({"code": 50001, "path": "/api/v5/account/balance"}, 400,
+    ({"code": 50001, "path": "/api/v5/account/positions"}, 400,
      "path: expected one of the modelled paths "),
     ({"network": True, "after_answer": "yes"}, 400, "after_answer: expected true or false"),
     ({"code": 50001, "after_answer": True}, 400, "'after_answer': unknown field"),

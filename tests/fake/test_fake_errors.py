@@ -87,8 +87,10 @@ EXPECTED = {
     "58123": (200, "The From parameter cannot be the same as the To parameter.", E),
     "58127": (200, "Main account API key does not support current transfer 'type' parameter. "
                    "Please refer to the API documentation.", E),
+    "58129": (200, "transId is incorrect or transId does not match with 'type'", E),
+    "58350": (200, "Insufficient balance", E),
 }
-FUNDING_CODES = {"58102", "58114", "58116", "58123", "58127"}
+FUNDING_CODES = {"58102", "58114", "58116", "58123", "58127", "58129", "58350"}
 
 
 def expected_body(code: str) -> dict[str, object]:
@@ -116,7 +118,9 @@ def test_every_row_names_its_source_and_a_wire_row_names_a_thread() -> None:
         else:
             assert spec.source.evidence, code
         if spec.source.kind == "wire":
-            assert all(re.fullmatch(r"[\w.-]+/[\w.-]+#\d+", thread)
+            # A thread (owner/repo#N), or a file of a suite run against live OKX
+            # (owner/repo@commit:path).
+            assert all(re.fullmatch(r"[\w.-]+/[\w.-]+(#\d+|@[0-9a-f]{40}:[\w./-]+)", thread)
                        for thread in spec.source.evidence.split(", ")), code
 
 

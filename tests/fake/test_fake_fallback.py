@@ -36,7 +36,7 @@ OKX = "https://www.okx.com"
 BALANCE = {"code": "0", "msg": "", "data": [{"totalEq": "41624.32", "details": []}]}
 TICKER = {"code": "0", "msg": "", "data": [{"instId": "BTC-USDT", "last": "64000.1"}]}
 # The paths the fake answers itself, as a pattern other mocks can route by.
-FAKE_PATHS = r"/api/v5/(account/max-withdrawal|asset/(transfer|transfer-state|balances))"
+FAKE_PATHS = r"/api/v5/(account/(max-withdrawal|balance|config)|asset/(transfer|transfer-state|balances))"
 
 
 class OkxClient(AccountAPI, FundingAPI, MarketAPI):
@@ -55,7 +55,7 @@ def client() -> Iterator[OkxClient]:
 
 
 def four_calls(okx: Any) -> tuple[Any, Any, Any, Any]:
-    return (okx.get_account_balance("USDT"), okx.get_ticker("BTC-USDT"),
+    return (okx.get_positions("SWAP"), okx.get_ticker("BTC-USDT"),
             okx.get_max_withdrawal("BTC"), okx.funds_transfer("BTC", "1", "18", "6"))
 
 
@@ -72,7 +72,7 @@ def assert_four_answers(answers: tuple[Any, Any, Any, Any], exchange: FakeExchan
 
 def other_routes(request: httpx.Request) -> httpx.Response:
     """What a test's own mock answers for the routes the fake leaves to it."""
-    if request.url.path == "/api/v5/account/balance":
+    if request.url.path == "/api/v5/account/positions":
         return httpx.Response(200, json=BALANCE)
     if request.url.path == "/api/v5/market/ticker":
         return httpx.Response(200, json=TICKER)
@@ -84,7 +84,7 @@ def other_routes(request: httpx.Request) -> httpx.Response:
 
 def respx_router() -> respx.Router:
     router = respx.Router(base_url=OKX, assert_all_called=False)
-    router.get("/api/v5/account/balance", params={"ccy": "USDT"}).respond(json=BALANCE)
+    router.get("/api/v5/account/positions", params={"instType": "SWAP"}).respond(json=BALANCE)
     router.get("/api/v5/market/ticker", params={"instId": "BTC-USDT"}).respond(json=TICKER)
     return router
 
@@ -96,7 +96,7 @@ def test_install_with_a_respx_router_as_fallback(exchange: FakeExchange,
         answers = four_calls(client)
     assert_four_answers(answers, exchange)
     assert [call.request.url.path for call in router.calls] == [
-        "/api/v5/account/balance", "/api/v5/market/ticker"]
+        "/api/v5/account/positions", "/api/v5/market/ticker"]
 
 
 def test_install_with_a_respx_routers_handler_as_fallback(exchange: FakeExchange,
@@ -116,12 +116,12 @@ def test_install_with_pytest_httpx_behind_an_http_transport(
     exchange: FakeExchange, client: OkxClient, httpx_mock: HTTPXMock
 ) -> None:
     # pytest-httpx answers every httpx.HTTPTransport: hand the fake one as its fallback.
-    httpx_mock.add_response(url=f"{OKX}/api/v5/account/balance?ccy=USDT", json=BALANCE)
+    httpx_mock.add_response(url=f"{OKX}/api/v5/account/positions?instType=SWAP", json=BALANCE)
     httpx_mock.add_callback(other_routes, url=re.compile(rf"{OKX}/api/v5/market/ticker.*"))
     with exchange.install(client, fallback=httpx.HTTPTransport()):
         assert_four_answers(four_calls(client), exchange)
     assert [request.url.path for request in httpx_mock.get_requests()] == [
-        "/api/v5/account/balance", "/api/v5/market/ticker"]
+        "/api/v5/account/positions", "/api/v5/market/ticker"]
 
 
 @pytest.mark.parametrize("fallback", [other_routes, httpx.MockTransport(other_routes)],
@@ -143,9 +143,9 @@ def test_the_fallback_gets_the_request_unchanged_and_unchecked(exchange: FakeExc
 
     with exchange.install(client, fallback=spy):
         # A header value h11 would refuse reaches the fallback: the fake checks nothing.
-        client.get("/api/v5/account/balance?ccy=A%20B", headers={"x-odd": " padded "})
+        client.get("/api/v5/account/positions?instType=A%20B", headers={"x-odd": " padded "})
     (request,) = seen
-    assert (request.method, request.url.raw_path) == ("GET", b"/api/v5/account/balance?ccy=A%20B")
+    assert (request.method, request.url.raw_path) == ("GET", b"/api/v5/account/positions?instType=A%20B")
     assert request.headers["x-odd"] == " padded "
     assert exchange.requests == []
 
@@ -161,7 +161,7 @@ def test_a_fallback_returning_no_response_is_a_type_error(exchange: FakeExchange
                                                           client: OkxClient) -> None:
     with exchange.install(client, fallback=lambda request: None), pytest.raises(
             TypeError, match=r"returned NoneType, not an httpx\.Response"):
-        client.get_account_balance()
+        client.get_positions()
 
 
 def test_a_fallback_that_answers_nothing_is_refused_at_once(exchange: FakeExchange,
@@ -176,25 +176,26 @@ def test_a_fallback_that_answers_nothing_is_refused_at_once(exchange: FakeExchan
 def test_an_unmodelled_call_without_fallback_fails_naming_the_recipe(exchange: FakeExchange,
                                                                      client: OkxClient) -> None:
     with exchange.install(client), pytest.raises(UnmodelledRequestError) as caught:
-        client.get_account_balance("USDT")
+        client.get_positions("SWAP")
     message = str(caught.value)
-    assert message.startswith("GET /api/v5/account/balance is not modelled by the fake OKX "
+    assert message.startswith("GET /api/v5/account/positions is not modelled by the fake OKX "
                               "exchange (it models GET /api/v5/account/max-withdrawal, ")
     assert "exchange.install(client, fallback=...)" in message
     assert isinstance(caught.value, AssertionError)
-    assert (caught.value.method, caught.value.path) == ("GET", "/api/v5/account/balance")
+    assert (caught.value.method, caught.value.path) == ("GET", "/api/v5/account/positions")
     assert exchange.requests == []
 
 
 def test_a_drop_in_method_without_fallback_raises_not_implemented_naming_the_recipe() -> None:
     api = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=funded_exchange())
     with pytest.raises(NotImplementedError) as caught:
-        api.get_account_balance("USDT")
+        api.get_positions("SWAP")
     assert str(caught.value) == (
-        "FakeAccountAPI.get_account_balance is not modelled: the fake exchange models only "
-        "get_max_withdrawal, funds_transfer, transfer_state and get_balances. Pass fallback= "
+        "FakeAccountAPI.get_positions is not modelled: the fake exchange models only "
+        "get_max_withdrawal, get_account_balance, get_account_config, funds_transfer, "
+        "transfer_state and get_balances. Pass fallback= "
         "to answer it: FakeAccountAPI(..., exchange=exchange, fallback=obj) calls "
-        "obj.get_account_balance(...) (a real python-okx client under respx or pytest-httpx, "
+        "obj.get_positions(...) (a real python-okx client under respx or pytest-httpx, "
         "or a unittest.mock.Mock)")
 
 
@@ -209,7 +210,7 @@ def test_a_drop_in_request_to_an_unmodelled_path_without_fallback_fails() -> Non
 
 def test_drop_in_clients_call_the_fallback_for_what_they_do_not_model() -> None:
     exchange = funded_exchange()
-    fallback = mock.Mock(**{"get_account_balance.return_value": BALANCE,
+    fallback = mock.Mock(**{"get_positions.return_value": BALANCE,
                             "get_ticker.return_value": TICKER,
                             "_request_with_params.return_value": {"code": "0", "data": []}})
     account = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange,
@@ -217,14 +218,14 @@ def test_drop_in_clients_call_the_fallback_for_what_they_do_not_model() -> None:
     funding = FakeFundingAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange,
                              fallback=fallback)
 
-    assert account.get_account_balance("USDT") == BALANCE
+    assert account.get_positions("SWAP") == BALANCE
     assert account.get_ticker("BTC-USDT") == TICKER  # a method of no AccountAPI: public, passed on
     assert account.get_max_withdrawal("BTC")["data"][0]["maxWd"] == "1.5"  # still the fake's
     assert funding._request_with_params("GET", "/api/v5/asset/currencies", {}) == {
         "code": "0", "data": []}
     assert funding.funds_transfer("BTC", "1", "18", "6")["code"] == "0"
 
-    fallback.get_account_balance.assert_called_once_with("USDT")
+    fallback.get_positions.assert_called_once_with("SWAP")
     fallback._request_with_params.assert_called_once_with("GET", "/api/v5/asset/currencies", {})
     with pytest.raises(AttributeError):
         account._private  # noqa: B018  (private names never go to the fallback)
@@ -233,11 +234,11 @@ def test_drop_in_clients_call_the_fallback_for_what_they_do_not_model() -> None:
 def test_a_real_sdk_client_under_respx_as_the_drop_ins_fallback() -> None:
     exchange = funded_exchange()
     with respx.mock(base_url=OKX, assert_all_called=False) as router:
-        router.get("/api/v5/account/balance").respond(json=BALANCE)
+        router.get("/api/v5/account/positions").respond(json=BALANCE)
         real = AccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, flag="1", debug=False)
         account = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange,
                                  fallback=real)
-        assert account.get_account_balance() == BALANCE
+        assert account.get_positions() == BALANCE
         assert account.get_max_withdrawal("ETH")["data"][0]["maxWd"] == "10"
 
 
@@ -247,7 +248,7 @@ def test_a_real_sdk_client_under_respx_as_the_drop_ins_fallback() -> None:
 def test_fake_transport_as_a_respx_side_effect(exchange: FakeExchange, client: OkxClient) -> None:
     with respx.mock(base_url=OKX, assert_all_called=False) as router:
         router.route(path__regex=FAKE_PATHS).mock(side_effect=FakeTransport(exchange).handle_request)
-        router.get("/api/v5/account/balance").respond(json=BALANCE)
+        router.get("/api/v5/account/positions").respond(json=BALANCE)
         router.get("/api/v5/market/ticker").respond(json=TICKER)
         assert_four_answers(four_calls(client), exchange)
 
@@ -256,7 +257,7 @@ def test_fake_transport_as_a_pytest_httpx_callback(exchange: FakeExchange, clien
                                                    httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_callback(FakeTransport(exchange).handle_request,
                             url=re.compile(rf"{OKX}{FAKE_PATHS}.*"), is_reusable=True)
-    httpx_mock.add_response(url=f"{OKX}/api/v5/account/balance?ccy=USDT", json=BALANCE)
+    httpx_mock.add_response(url=f"{OKX}/api/v5/account/positions?instType=SWAP", json=BALANCE)
     httpx_mock.add_response(url=f"{OKX}/api/v5/market/ticker?instId=BTC-USDT", json=TICKER)
     assert_four_answers(four_calls(client), exchange)
 
@@ -274,7 +275,7 @@ def test_fake_transport_in_an_httpx_mock_transport(exchange: FakeExchange) -> No
                        "Content-Type": "application/json"}
             return http.request(method, target, content=body, headers=headers).json()
 
-        answers = (call("GET", "/api/v5/account/balance?ccy=USDT"),
+        answers = (call("GET", "/api/v5/account/positions?instType=SWAP"),
                    call("GET", "/api/v5/market/ticker?instId=BTC-USDT"),
                    call("GET", "/api/v5/account/max-withdrawal?ccy=BTC"),
                    call("POST", "/api/v5/asset/transfer",

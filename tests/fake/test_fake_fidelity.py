@@ -468,7 +468,7 @@ CODE_SCENARIOS = {
 }
 # Codes the fake's transfer model answers by itself that no demo scenario checks yet (a
 # transfer scenario would move demo funds); tests/fake/test_fake_funding.py provokes each.
-MODEL_ONLY = {"50014", "50120", "58102", "58114", "58116", "58123", "58127"}
+MODEL_ONLY = {"50014", "50120", "58102", "58114", "58116", "58123", "58127", "58129", "58350"}
 _OBSERVABLE = {scenario.__name__ for scenario, fake_only in SCENARIOS if not fake_only}
 
 

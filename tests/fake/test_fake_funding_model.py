@@ -93,7 +93,7 @@ def test_a_transfer_out_succeeds_exactly_within_the_bound_and_moves_exactly(case
 
     after_wd, after_ex = apis.answer("BTC")
     if not 0 < amt <= bound:
-        assert code == ("58114" if amt <= 0 else "58116")
+        assert code == ("58114" if amt <= 0 else "58350")
         assert (after_wd, after_ex, apis.funding_balance("BTC")) == (before_wd, before_ex, 0)
         return
     assert code == "0"
@@ -145,7 +145,7 @@ def test_pinned_values_bound_transfers_and_drop_by_the_amount(max_wd, extra, amt
         assert [Decimal(entry.max_wd), Decimal(entry.max_wd_ex)] == dropped
         assert [Decimal(entry.spot_offset_max_wd), Decimal(entry.spot_offset_max_wd_ex)] == dropped
     else:
-        assert code == "58116"
+        assert code == "58350"
         assert entry == before
 
 
@@ -196,7 +196,7 @@ class TransferMachine(RuleBasedStateMachine):
         bound = ex if loan and ex is not None else wd
         amt = EXACT.multiply(bound, Decimal(fraction)) if bound > 0 else Decimal(other)
         code = self.apis.transfer(ccy, f"{amt:f}", "18", "6", loan_trans)
-        assert code == ("0" if 0 < amt <= bound else "58116")
+        assert code == ("0" if 0 < amt <= bound else "58350")
         if code == "0":
             self.successes += 1
             after_wd, after_ex = self.apis.answer(ccy)

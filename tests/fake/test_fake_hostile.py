@@ -112,7 +112,7 @@ def test_fake_account_api_cannot_be_entered_twice_like_the_sdk() -> None:
             api.__enter__()
 
 
-@pytest.mark.parametrize("method", ["get_account_balance", "get_positions", "set_leverage"])
+@pytest.mark.parametrize("method", ["get_positions", "get_account_bills", "set_leverage"])
 def test_other_account_api_methods_raise_not_implemented_naming_the_method(method: str) -> None:
     api = _api(funded_exchange(frozen_clock()))
     assert hasattr(Account.AccountAPI, method)

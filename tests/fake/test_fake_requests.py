@@ -85,8 +85,8 @@ def test_bad_ccy_answers_parameter_errors(exchange: FakeExchange, query: str, co
     assert (status, body) == (expected[0], error(code, expected[1]))
 
 
-@pytest.mark.parametrize(("method", "target"), [("GET", "/api/v5/account/balance"),
-                                                 ("POST", "/api/v5/account/balance"),
+@pytest.mark.parametrize(("method", "target"), [("GET", "/api/v5/account/positions"),
+                                                 ("POST", "/api/v5/account/positions"),
                                                  ("GET", PATH + "/")])
 def test_unmodelled_paths_answer_404(exchange: FakeExchange, method: str, target: str) -> None:
     # Plain text saying so, never an OKX-looking answer python-okx would hand back.
@@ -95,7 +95,8 @@ def test_unmodelled_paths_answer_404(exchange: FakeExchange, method: str, target
     assert dict(response.headers)["content-type"] == "text/plain; charset=utf-8"
     assert response.body.decode().startswith(
         f"404: {method} {target} is not modelled by the fake OKX exchange (it models "
-        "GET /api/v5/account/max-withdrawal, POST /api/v5/asset/transfer, ")
+        "GET /api/v5/account/max-withdrawal, GET /api/v5/account/balance, "
+        "GET /api/v5/account/config, POST /api/v5/asset/transfer, ")
     assert "pass fallback= to answer it elsewhere" in response.body.decode()
     assert exchange.requests[-1].code is None
 

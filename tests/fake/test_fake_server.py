@@ -313,7 +313,7 @@ def test_put_balance_sets_the_answer(served: tuple[FakeExchange, httpx.Client]) 
         (f"/_fake/accounts/{DEMO_KEY}/balances/BTC", b'{"borrowable": "1"}', 400,
          "available: missing"),
         (f"/_fake/accounts/{DEMO_KEY}/balances/BTC", b'{"available": "1", "x": 1}', 400,
-         "'x': unknown field (allowed: available, borrowable)"),
+         "'x': unknown field (allowed: available, borrowable, borrowed, frozen, margin)"),
         (f"/_fake/accounts/{DEMO_KEY}/balances/BTC", b'{"available": true}', 400,
          "available: expected a decimal string, got True"),
         (f"/_fake/accounts/{DEMO_KEY}/balances/B-TC", b'{"available": "1"}', 400, "ccy: "),
@@ -337,14 +337,23 @@ def test_put_balance_refuses_naming_the_field(
 def test_put_funding_sets_the_funding_balance(served: tuple[FakeExchange, httpx.Client]) -> None:
     exchange, client = served
     answer = client.put(f"/_fake/accounts/{DEMO_KEY}/funding/usdt", json={"available": "12.50"})
-    assert (answer.status_code, answer.json()) == (200, {"ccy": "USDT", "availBal": "12.5"})
+    assert (answer.status_code, answer.json()) == (200, {"ccy": "USDT", "availBal": "12.5",
+                                                         "frozenBal": "0"})
     assert exchange.account_for_key(DEMO_KEY).funding_balance("USDT") == Decimal("12.5")
     funding = FakeFundingAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, flag="1", exchange=exchange)
     assert funding.get_balances("USDT")["data"] == [
         {"availBal": "12.5", "bal": "12.5", "ccy": "USDT", "frozenBal": "0"}]
     # Written as OKX writes amounts: "100", never "1E+2".
     answer = client.put(f"/_fake/accounts/{DEMO_KEY}/funding/BTC", json={"available": "100"})
-    assert (answer.status_code, answer.json()) == (200, {"ccy": "BTC", "availBal": "100"})
+    assert (answer.status_code, answer.json()) == (200, {"ccy": "BTC", "availBal": "100",
+                                                         "frozenBal": "0"})
+    # A frozen part: bal = availBal + frozenBal, and only availBal may move.
+    answer = client.put(f"/_fake/accounts/{DEMO_KEY}/funding/ETH",
+                        json={"available": "3", "frozen": "1.5"})
+    assert (answer.status_code, answer.json()) == (200, {"ccy": "ETH", "availBal": "3",
+                                                         "frozenBal": "1.5"})
+    assert funding.get_balances("ETH")["data"] == [
+        {"availBal": "3", "bal": "4.5", "ccy": "ETH", "frozenBal": "1.5"}]
 
 
 @pytest.mark.parametrize(
@@ -353,7 +362,7 @@ def test_put_funding_sets_the_funding_balance(served: tuple[FakeExchange, httpx.
         (f"/_fake/accounts/{DEMO_KEY}/funding/BTC", b'{"available": "-1"}', 400, "available"),
         (f"/_fake/accounts/{DEMO_KEY}/funding/BTC", b"{}", 400, "available: missing"),
         (f"/_fake/accounts/{DEMO_KEY}/funding/BTC", b'{"available": "1", "borrowable": "1"}',
-         400, "'borrowable': unknown field (allowed: available)"),
+         400, "'borrowable': unknown field (allowed: available, frozen)"),
         (f"/_fake/accounts/{DEMO_KEY}/funding/BTC", b'{"available": false}', 400,
          "available: expected a decimal string, got False"),
         (f"/_fake/accounts/{DEMO_KEY}/funding/B-TC", b'{"available": "1"}', 400, "ccy: "),

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 import okx.Account as Account
+import okx_fakes._path as path_module
 import pytest
 from fake_support import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET, funded_exchange
-from okx_fakes import ExchangeState, FakeAccountAPI, FakeExchange, FakeRequest, RequestRecord
+from okx_fakes import FakeAccountAPI, FakeExchange, RequestRecord
 
 THREADS, CALLS = 8, 40
 
@@ -91,21 +92,19 @@ def test_window_check_detects_a_violation() -> None:
     _assert_window_respected(spread, "u")  # the 21st exactly 2 s after the 1st is allowed
 
 
-class _RestoringExchange(FakeExchange):
-    """Restores ``restore_to`` inside the signature check: a reset racing a request."""
+def test_a_key_dropped_while_its_request_authenticates_answers_as_unknown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    exchange = FakeExchange(max_skew_s=None)
+    restore_to = exchange.snapshot()  # no key at all
+    authenticate = path_module.authenticate
 
-    restore_to: ExchangeState | None = None
-
-    def _authenticate(self, request: FakeRequest) -> tuple[str | None, Any]:
-        answer = super()._authenticate(request)
-        if self.restore_to is not None:
-            self.restore(self.restore_to)
+    def authenticate_then_reset(*args: Any) -> Any:
+        answer = authenticate(*args)
+        exchange.restore(restore_to)  # a reset racing the request, inside the signature check
         return answer
 
-
-def test_a_key_dropped_while_its_request_authenticates_answers_as_unknown() -> None:
-    exchange = _RestoringExchange(max_skew_s=None)
-    exchange.restore_to = exchange.snapshot()  # no key at all
+    monkeypatch.setattr(path_module, "authenticate", authenticate_then_reset)
     orphan = exchange.add_account(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE)
     orphan.set_balance("BTC", available="1")
     api = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange)

@@ -73,7 +73,8 @@ def test_a_malformed_field_is_refused_naming_it(changes: dict[str, object], code
     ({"amt": "0." + "0" * 31}, "58114"),  # zero, whatever its digits: not a malformed amount
     ({"amt": "-1"}, "58114"),
     ({"to": "18"}, "58123"),
-    ({"amt": "100"}, "58116"),
+    ({"amt": "100"}, "58350"),  # 18 -> 6 above maxWd
+    ({"amt": "100", "from": "6", "to": "18"}, "58116"),  # 6 -> 18 above the funding availBal
 ])
 def test_a_well_formed_refusal_answers_its_code(changes: dict[str, object], code: str) -> None:
     assert _transfer(**changes) == {"code": code, "data": [], "msg": ERRORS[code].message()}

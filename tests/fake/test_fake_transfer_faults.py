@@ -235,7 +235,7 @@ def test_a_refused_transfer_does_not_use_up_the_pending_count() -> None:
     exchange = funded_exchange()
     exchange.pend_next_transfers()
     api = FakeFundingAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange)
-    assert api.funds_transfer("BTC", "99", "18", "6")["code"] == "58116"
+    assert api.funds_transfer("BTC", "99", "18", "6")["code"] == "58350"
     assert api.funds_transfer("BTC", "1", "18", "6")["code"] == "0"
     assert [t.state for t in exchange.account_for_key(DEMO_KEY).transfers] == ["pending"]
 
@@ -272,7 +272,7 @@ def test_aimed_faults_are_taken_in_order_and_never_block_others() -> None:
     assert [queue.pop(TRANSFER), queue.pop(TRANSFER), queue.pop(TRANSFER)] == [aimed, aimed, None]
 
 
-@pytest.mark.parametrize("path", ["/api/v5/account/balance", "api/v5/asset/transfer", 7,
+@pytest.mark.parametrize("path", ["/api/v5/account/positions", "api/v5/asset/transfer", 7,
                                   TRANSFER + "?ccy=BTC"])
 def test_a_fault_aimed_at_an_unmodelled_path_is_refused(path: object) -> None:
     exchange = FakeExchange()

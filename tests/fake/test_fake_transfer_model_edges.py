@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from fake_support import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET
-from okx_fakes import FakeAccount, FakeExchange, LockedAccount, TransferRecord
+from okx_fakes import FakeAccount, FakeExchange, Ledger, TransferRecord
 
 
 def _account(mode: str = "multi_currency") -> tuple[FakeExchange, FakeAccount]:
@@ -20,15 +20,15 @@ def _account(mode: str = "multi_currency") -> tuple[FakeExchange, FakeAccount]:
 
 
 @contextmanager
-def _locked(account: FakeAccount) -> Iterator[LockedAccount]:
-    """The account as route handlers see it, under its exchange's lock."""
-    with account._lock:
-        yield LockedAccount(account)
+def _locked(exchange: FakeExchange, account: FakeAccount) -> Iterator[Ledger]:
+    """The account's ledger as route handlers see it, under its exchange's lock."""
+    with exchange._lock:
+        yield exchange._book.ledger(account)
 
 
-def _move(account: FakeAccount, amt: str, from_: str = "6", to: str = "18",
-          client_id: str = "") -> TransferRecord:
-    with _locked(account) as locked:
+def _move(exchange: FakeExchange, account: FakeAccount, amt: str, from_: str = "6",
+          to: str = "18", client_id: str = "") -> TransferRecord:
+    with _locked(exchange, account) as locked:
         record = locked.transfer("BTC", Decimal(amt), from_, to, loan=False,
                                  client_id=client_id, now=0.0)
     assert record is not None
@@ -36,20 +36,20 @@ def _move(account: FakeAccount, amt: str, from_: str = "6", to: str = "18",
 
 
 def test_transfer_ids_count_up_by_one() -> None:
-    _, account = _account()
-    assert [_move(account, "1").trans_id for _ in range(3)] == ["1000001", "1000002", "1000003"]
+    exchange, account = _account()
+    assert [_move(exchange, account, "1").trans_id for _ in range(3)] == ["1000001", "1000002", "1000003"]
 
 
 def test_pending_counts_add_up() -> None:
     exchange, account = _account()
     exchange.pend_next_transfers(1)
     exchange.pend_next_transfers(1)  # two now, not one
-    assert [_move(account, "1").state for _ in range(3)] == ["pending", "pending", "success"]
+    assert [_move(exchange, account, "1").state for _ in range(3)] == ["pending", "pending", "success"]
 
 
 def test_a_credit_to_trading_moves_the_pinned_answer_with_it() -> None:
-    _, account = _account()
-    _move(account, "2")  # funding -> trading
+    exchange, account = _account()
+    _move(exchange, account, "2")  # funding -> trading
     entry = account.entry("BTC")
     assert (entry.max_wd, entry.max_wd_ex, entry.spot_offset_max_wd,
             entry.spot_offset_max_wd_ex) == ("3", "5", "2.5", "")  # "" stays ""
@@ -62,20 +62,20 @@ def test_transferable_is_max_wd_unless_loan_is_asked() -> None:
 
 
 def test_find_transfer_by_trans_id_by_client_id_or_neither() -> None:
-    _, account = _account()
-    first = _move(account, "1", client_id="XXXX")  # any clientId, even a placeholder's
-    second = _move(account, "1", client_id="b2")
+    exchange, account = _account()
+    first = _move(exchange, account, "1", client_id="XXXX")  # any clientId, even a placeholder's
+    second = _move(exchange, account, "1", client_id="b2")
     assert account.find_transfer(first.trans_id) == first
     assert account.find_transfer(client_id="b2") == second
     assert account.find_transfer(client_id="nope") is None
     assert account.find_transfer() is None  # neither id: nothing, whatever ids exist
-    with _locked(account) as locked:
+    with _locked(exchange, account) as locked:
         assert locked.find_transfer("", "nope") is None
 
 
 def test_settling_an_unknown_trans_id_is_a_key_error_naming_it() -> None:
-    _, account = _account()
-    _move(account, "1")
-    with _locked(account) as locked, pytest.raises(KeyError,
+    exchange, account = _account()
+    _move(exchange, account, "1")
+    with _locked(exchange, account) as locked, pytest.raises(KeyError,
                                                    match="no transfer has transId '999'"):
         locked.settle("999", "success")

@@ -14,6 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from okx_fakes._facts import (
+    ACCOUNT_BALANCE_PATH,
+    ACCOUNT_BALANCE_RATE_LIMIT_REQUESTS,
+    ACCOUNT_CONFIG_PATH,
+    ACCOUNT_CONFIG_RATE_LIMIT_REQUESTS,
     BALANCES_PATH,
     BALANCES_RATE_LIMIT_REQUESTS,
     MAX_WITHDRAWAL_PATH,
@@ -27,7 +31,7 @@ from okx_fakes._facts import (
     Permission,
 )
 from okx_fakes._params import Handler
-from okx_fakes._routes.account import max_withdrawal
+from okx_fakes._routes.account import balance, config, max_withdrawal
 from okx_fakes._routes.funding import balances, transfer, transfer_rate_key, transfer_state
 
 __all__ = ["ROUTES", "Route", "window_lengths"]
@@ -37,10 +41,10 @@ __all__ = ["ROUTES", "Route", "window_lengths"]
 class Route:
     """One modelled endpoint: handler, permission and rate limit.
 
-    ``handler(account, query, body, now)`` answers an authenticated, admitted request with
-    ``(OKX code, response)``; it runs under the exchange's lock and gets the account as a
-    :class:`~okx_fakes.LockedAccount`. ``permission`` is what the key needs ("read" or
-    "trade"; else 50120). The rate limit admits ``rate_limit_requests`` per
+    ``handler(caller, query, body, now)`` answers an authenticated, admitted request with
+    ``(OKX code, response)``; it runs under the exchange's lock and gets the account's
+    ledger in a :class:`~okx_fakes._params.Caller`. ``permission`` is what the key needs
+    ("read", "trade" or "withdraw"; else 50120). The rate limit admits ``rate_limit_requests`` per
     ``rate_limit_window_s`` per uid and, when ``rate_limit_key`` is given, per the extra
     key part it returns for ``(query, body)`` (e.g. the currency); the next request
     answers ``rate_limit_code``.
@@ -57,6 +61,10 @@ class Route:
 #: The modelled endpoints, by (method, path).
 ROUTES: dict[tuple[str, str], Route] = {
     ("GET", MAX_WITHDRAWAL_PATH): Route(max_withdrawal, RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW_S),
+    ("GET", ACCOUNT_BALANCE_PATH): Route(balance, ACCOUNT_BALANCE_RATE_LIMIT_REQUESTS,
+                                         RATE_LIMIT_WINDOW_S),
+    ("GET", ACCOUNT_CONFIG_PATH): Route(config, ACCOUNT_CONFIG_RATE_LIMIT_REQUESTS,
+                                        RATE_LIMIT_WINDOW_S),
     ("POST", TRANSFER_PATH): Route(transfer, TRANSFER_RATE_LIMIT_REQUESTS, ONE_SECOND,
                                    permission="trade", rate_limit_code="58102",
                                    rate_limit_key=transfer_rate_key),

@@ -1,8 +1,8 @@
 """The funding routes' handlers: funds transfer, its state, the funding account's balances.
 
-Each handler reads the raw request, decides, changes the account through its
-:class:`~okx_fakes.LockedAccount` view and answers; it runs under the exchange's lock
-(see :data:`okx_fakes._routes.ROUTES`).
+Each handler reads the raw request, decides, changes the account's
+:class:`~okx_fakes._ledger.Ledger` in one transaction (or not at all) and answers; it runs
+under the exchange's lock (see :data:`okx_fakes._routes.ROUTES`).
 
 ``POST /api/v5/asset/transfer`` checks, in this order (first failure answered):
 
@@ -16,8 +16,12 @@ Each handler reads the raw request, decides, changes the account through its
    or ``""``; else 51000 naming the parameter;
 5. ``amt`` > 0, else 58114 (HTTP 400);
 6. ``from`` != ``to``, else 58123;
-7. ``amt`` at most :meth:`FakeAccount.transferable` (18 to 6) or the funding balance
-   (6 to 18), else 58116.
+7. ``amt`` at most :meth:`FakeAccount.transferable` (18 to 6), else 58350 "Insufficient
+   balance" (wire: ccxt/ccxt#14642), or at most the funding ``availBal`` (6 to 18), else
+   58116 (the table's "Transfer exceeds the available amount"; assumption: its situation).
+
+The success answer's keys come in the wire's (alphabetical) order: ccxt's recorded
+transfer answers.
 
 Other fields (``subAcct``, ``instId``, ``toInstId``, ``omitPosRisk``) are ignored.
 """
@@ -28,10 +32,11 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from okx_fakes._accounts import FUNDING, TRADING, LockedAccount, format_amount, parse_amount
+from okx_fakes._amounts import format_amount, parse_amount
 from okx_fakes._errors import error_response
 from okx_fakes._facts import CCY_PATTERN
-from okx_fakes._params import ccy_list, ok_response, param_error, query_values
+from okx_fakes._ledger import FUNDING, TRADING, RefusedTransfer
+from okx_fakes._params import Caller, ccy_list, ok_response, param_error, query_values
 from okx_fakes._types import FakeResponse, read_json
 
 __all__ = ["balances", "transfer", "transfer_rate_key", "transfer_state"]
@@ -94,7 +99,7 @@ def _type_code(value: object) -> str | None:
     return "58127" if text in _SUB_ACCOUNT_TYPES else "51000"
 
 
-def transfer(account: LockedAccount, query: str, body: bytes,
+def transfer(caller: Caller, query: str, body: bytes,
              now: float) -> tuple[str, FakeResponse]:
     """``POST /api/v5/asset/transfer``: move funds between trading (18) and funding (6)."""
     params = _json_object(body)
@@ -130,13 +135,14 @@ def transfer(account: LockedAccount, query: str, body: bytes,
         return "58114", error_response("58114")
     if from_ == to:
         return "58123", error_response("58123")
-    record = account.transfer(ccy.upper(), amt, from_, to, loan=loan, client_id=client_id,
-                              now=now)
-    if record is None:
-        return "58116", error_response("58116")
-    return ok_response([{"transId": record.trans_id, "ccy": record.ccy,
+    try:
+        record = caller.ledger.transfer(ccy.upper(), amt, from_, to, loan=loan,
+                                        client_id=client_id, now=now)
+    except RefusedTransfer as refused:
+        return refused.code, error_response(refused.code)
+    return ok_response([{"amt": format_amount(record.amt), "ccy": record.ccy,
                          "clientId": record.client_id, "from": record.from_,
-                         "amt": format_amount(record.amt), "to": record.to}])
+                         "to": record.to, "transId": record.trans_id}])
 
 
 def _hashable(value: object) -> object:
@@ -152,13 +158,15 @@ def _within_bounds(amt: Decimal) -> bool:
     return True
 
 
-def transfer_state(account: LockedAccount, query: str, body: bytes,
+def transfer_state(caller: Caller, query: str, body: bytes,
                    now: float) -> tuple[str, FakeResponse]:
     """``GET /api/v5/asset/transfer-state``: the transfer with ``transId`` or ``clientId``.
 
     ``transId`` wins when both are given; neither (or both empty) -> 50014; a repeated
-    parameter -> 51000; ``type`` is ignored. An unknown id answers success with no rows
-    (assumption: OKX documents no code for it).
+    parameter -> 51000; ``type`` is ignored. An unknown ``clientId`` answers 58129 with
+    ``data: []`` and a message naming ``clientId`` (wire-e2e: okx-api's read test against
+    live OKX); an unknown ``transId`` the same, naming ``transId`` (assumption, by analogy:
+    no recorded answer). Looked up by index: flat in the history.
     """
     found: dict[str, str] = {}
     for name in ("transId", "clientId"):
@@ -168,13 +176,17 @@ def transfer_state(account: LockedAccount, query: str, body: bytes,
         found[name] = values[0] if values else ""
     if not found["transId"] and not found["clientId"]:
         return param_error("50014", "transId")
-    record = account.find_transfer(found["transId"], found["clientId"])
-    return ok_response([] if record is None else [record.as_okx()])
+    record = caller.ledger.find_transfer(found["transId"], found["clientId"])
+    if record is None:
+        return param_error("58129", "transId" if found["transId"] else "clientId")
+    return ok_response([record.as_okx()])
 
 
-def balances(account: LockedAccount, query: str, body: bytes,
+def balances(caller: Caller, query: str, body: bytes,
              now: float) -> tuple[str, FakeResponse]:
-    """``GET /api/v5/asset/balances``: the funding account, only currencies above 0.
+    """``GET /api/v5/asset/balances``: the funding account, only currencies with a balance.
+
+    ``bal = availBal + frozenBal`` (OKX funding docs; ccxt's recorded answer's keys).
 
     ``ccy`` is read as for max-withdrawal (up to 20, comma-separated, 50025 beyond;
     51000 for a malformed item); empty: every currency, in the order first set.
@@ -182,12 +194,12 @@ def balances(account: LockedAccount, query: str, body: bytes,
     code, currencies = ccy_list(query)
     if code is not None:
         return code, error_response(code)
-    held = account.funding()
+    held = caller.ledger.funding
     wanted = list(held) if currencies is None else currencies
     rows = []
     for ccy in wanted:
-        amount = held.get(ccy, Decimal(0))
-        if amount > 0:
-            text = format_amount(amount)
-            rows.append({"availBal": text, "bal": text, "ccy": ccy, "frozenBal": "0"})
+        row = held.get(ccy)
+        if row is not None and row.bal > 0:
+            rows.append({"availBal": format_amount(row.avail_bal), "bal": format_amount(row.bal),
+                         "ccy": ccy, "frozenBal": format_amount(row.frozen)})
     return ok_response(rows)

@@ -17,7 +17,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 # The model's amount rule (``parse_amount``): at most 30 integer and 30 fraction digits.
-from okx_fakes._accounts import _MAX_INTEGER_DIGITS as _MODEL_INTEGER_DIGITS
+from okx_fakes._amounts import MAX_INTEGER_DIGITS as _MODEL_INTEGER_DIGITS
 from okx_fakes._facts import ACCOUNT_MODES, MAX_CCY_COUNT, MAX_CCY_LENGTH
 
 __all__ = [

@@ -9,7 +9,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from okx_fakes._accounts import _MAX_FRACTION_DIGITS, _MAX_INTEGER_DIGITS, FUNDING, TRADING
+from okx_fakes._amounts import MAX_FRACTION_DIGITS as _MAX_FRACTION_DIGITS
+from okx_fakes._amounts import MAX_INTEGER_DIGITS as _MAX_INTEGER_DIGITS
+from okx_fakes._ledger import FUNDING, TRADING
 from okx_fakes.strategies.payloads import amounts, currency_codes
 
 __all__ = [

@@ -1,6 +1,12 @@
-"""Text helpers for error messages: reading str/int subclasses by value, bounded reprs."""
+"""Text helpers for error messages: reading str/int subclasses by value, bounded reprs.
+
+Public and small on purpose: ``okx_fakes`` cuts the values in its messages with the same
+:func:`preview`, so the rule has one home and the fake uses no private name of okx_ext.
+"""
 
 from __future__ import annotations
+
+__all__ = ["PREVIEW_CHARS", "exact_int", "exact_str", "preview"]
 
 PREVIEW_CHARS = 40
 

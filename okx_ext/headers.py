@@ -4,7 +4,8 @@ python-okx sends the API key and the passphrase as header values. httpx encodes 
 as ASCII and h11, which writes HTTP/1.1, refuses NUL, a line break or other whitespace
 inside it, or whitespace around it (h11's ``field-value`` in ``h11._abnf``). The CLI
 checks credentials with this rule before any request; the fake exchange
-(``okx_fakes``) checks what its socket-free ways in would send with it too.
+(``okx_fakes``) checks what its socket-free ways in would send with it too; the module is public so
+that the fake uses no private name of okx_ext.
 """
 
 from __future__ import annotations
