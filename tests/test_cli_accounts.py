@@ -85,9 +85,9 @@ def test_funding_balances_and_permissions_reach_the_exchange():
     assert funding.funds_transfer("USDT", "1", "6", "18")["code"] == "50120"
 
 
-def test_keys_default_to_both_permissions():
+def test_keys_default_to_every_permission():
     (spec,) = parse_accounts(_document(_account()))
-    assert spec.permissions == ("read", "trade")
+    assert spec.permissions == ("read", "trade", "withdraw")
 
 
 def test_json_numbers_with_a_fraction_are_read_exactly_not_as_floats():
@@ -154,7 +154,7 @@ def test_a_malformed_document_names_the_place(text, message):
          "accounts[0].max_withdrawals.BTC: "),
         (_account(funding={"BTC": "-1"}), "accounts[0].funding.BTC: "),
         (_account(funding={"BTC-USDT": "1"}), "accounts[0].funding.BTC-USDT: "),
-        (_account(permissions=["read", "withdraw"]), "accounts[0]: unknown permissions 'withdraw'"),
+        (_account(permissions=["read", "admin"]), "accounts[0]: unknown permissions 'admin'"),
     ],
 )
 def test_what_the_exchange_refuses_is_reported_with_the_place(account, place):

@@ -26,6 +26,7 @@ FAKE_CORE = frozenset({
     "okx_fakes._accounts", "okx_fakes._faults", "okx_fakes._ratewindows", "okx_fakes._params",
     "okx_fakes._routes", "okx_fakes._routes.account", "okx_fakes._routes.funding",
     "okx_fakes._model", "okx_fakes._accounts_file", "okx_fakes._unmodelled",
+    "okx_fakes._amounts", "okx_fakes._ledger", "okx_fakes._book", "okx_fakes._path",
 })
 # Its ways in, and what sits above them.
 FAKE_ADAPTERS = frozenset({
@@ -162,6 +163,18 @@ def test_every_fake_module_is_placed_in_a_layer() -> None:
 def test_the_fake_core_imports_no_adapter_not_even_lazily(module: str) -> None:
     imported = import_graph(include_type_checking=True)[module]
     assert not imported & FAKE_ADAPTERS, f"{module} imports {sorted(imported & FAKE_ADAPTERS)}"
+
+
+def test_the_double_imports_only_public_modules_of_the_product() -> None:
+    # The two packages import one way each: a rule both use lives in a small public module.
+    graph = import_graph(include_type_checking=True)
+    private = sorted(
+        (module, target)
+        for module, targets in graph.items() if module.startswith("okx_fakes")
+        for target in targets
+        if target.startswith("okx_ext") and any(p.startswith("_") for p in target.split("."))
+    )
+    assert private == []
 
 
 def test_the_product_imports_only_public_modules_of_the_double() -> None:

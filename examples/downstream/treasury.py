@@ -41,7 +41,7 @@ __all__ = [
     "recovering_sweep",
     "sweep",
     "sweep_report",
-    "trading_equity",
+    "trading_available",
 ]
 
 TRADING, FUNDING = "18", "6"  # OKX's account types: trading and funding
@@ -70,6 +70,8 @@ class SupportsAccountBalance(Protocol):
 
 
 TRANSFER_PATH = "/api/v5/asset/transfer"
+# transfer-state for a clientId that names no transfer: 58129 since 2023, 51000 before.
+_NO_SUCH_TRANSFER = frozenset({"58129", "51000"})
 TRANSFER_STATE_PATH = "/api/v5/asset/transfer-state"
 
 
@@ -80,14 +82,16 @@ class SweepResult:
     moved: dict[str, Decimal] = field(default_factory=dict)
     stopped_at: str | None = None
     reason: str | None = None
-    equity: Decimal | None = None  # the trading account's total equity (USD) before
+    # What the trading account held free (availBal) before, where the sweep read it.
+    held: dict[str, Decimal] | None = None
 
     def report(self) -> str:
         """One line for the operators' channel: exactly what moved, and why it stopped."""
         moved = ", ".join(f"{amount:f} {ccy}" for ccy, amount in self.moved.items())
         line = f"swept {moved}" if moved else "swept nothing"
-        if self.equity is not None:
-            line = f"equity {self.equity:f} USD; {line}"
+        if self.held is not None:
+            held = ", ".join(f"{amount:f} {ccy}" for ccy, amount in self.held.items())
+            line = f"held {held or 'nothing'}; {line}"
         if self.stopped_at is not None:
             line += f"; stopped at {self.stopped_at}: {self.reason}"
         return line
@@ -123,26 +127,31 @@ def funding_api_from_environment(environ: Mapping[str, str] = os.environ) -> Any
 
 
 def plan_sweep(
-    account_api: SupportsGetMaxWithdrawal, keep: Mapping[str, Decimal]
+    account_api: SupportsGetMaxWithdrawal, keep: Mapping[str, Decimal],
+    held: Mapping[str, Decimal] | None = None,
 ) -> dict[str, Decimal]:
     """Decide how much of each currency to move from trading to funding.
 
     ``account_api`` is python-okx's ``AccountAPI`` or anything shaped like it (a fake
     in tests). ``keep`` is the reserve per currency that stays in the trading account
     (codes in any case; a currency not named keeps nothing back). Only what can be
-    withdrawn without borrowing (``maxWd``) is swept: borrowed funds never leave.
+    withdrawn without borrowing (``maxWd``) is swept: borrowed funds never leave. With
+    ``held`` (``availBal`` per currency, from :func:`trading_available`) no more than that
+    is swept either: the guard for an answer that disagrees with the balance.
     """
     _reserves(keep)  # a typo in the reserves fails before any request is made
     rows = MaxWithdrawalClient(account_api).get_max_withdrawal(None)
-    return plan_from_rows(rows.values(), keep)
+    return plan_from_rows(rows.values(), keep, held)
 
 
 def plan_from_rows(
-    rows: Iterable[MaxWithdrawal], keep: Mapping[str, Decimal]
+    rows: Iterable[MaxWithdrawal], keep: Mapping[str, Decimal],
+    held: Mapping[str, Decimal] | None = None,
 ) -> dict[str, Decimal]:
-    """The sweep plan for rows already fetched: ``max_wd - reserve`` where positive.
+    """The sweep plan for rows already fetched: ``min(maxWd, availBal) - reserve`` where positive.
 
-    Amounts are exact whatever their number of digits; the plan keeps the rows' order.
+    Without ``held`` the bound is ``maxWd`` alone. Amounts are exact whatever their
+    number of digits; the plan keeps the rows' order.
     """
     reserves = _reserves(keep)
     plan: dict[str, Decimal] = {}
@@ -150,7 +159,9 @@ def plan_from_rows(
         # Exact: a treasury must not round a balance to the context's 28 digits.
         context.prec = decimal.MAX_PREC
         for row in rows:
-            movable = row.max_wd - reserves.get(row.ccy, Decimal(0))
+            bound = row.max_wd if held is None else min(row.max_wd,
+                                                        held.get(row.ccy, Decimal(0)))
+            movable = bound - reserves.get(row.ccy, Decimal(0))
             if movable > 0:
                 plan[row.ccy] = movable
     return plan
@@ -211,11 +222,18 @@ def sweep(
     return execute_sweep(funding_api, plan_sweep(account_api, keep))
 
 
-def trading_equity(account_api: SupportsAccountBalance) -> Decimal:
-    """The trading account's total equity in USD (``totalEq`` of ``get_account_balance``)."""
+def trading_available(account_api: SupportsAccountBalance) -> dict[str, Decimal]:
+    """What each currency of the trading account holds free: ``availBal`` per ``ccy``.
+
+    Read from ``get_account_balance`` (``GET /api/v5/account/balance``), in its order.
+    Part of a balance may be frozen by orders or held as margin, so ``maxWd`` can be
+    below it; it is never above it.
+    """
     answer = account_api.get_account_balance()
     try:
-        return Decimal(answer["data"][0]["totalEq"])
+        if answer["code"] != "0":
+            raise ValueError(f"account balance refused: OKX error {answer['code']}")
+        return {row["ccy"]: Decimal(row["availBal"]) for row in answer["data"][0]["details"]}
     except (KeyError, IndexError, TypeError, decimal.InvalidOperation):
         raise ValueError(f"unexpected account balance answer: {str(answer)[:80]}") from None
 
@@ -235,12 +253,13 @@ def recovering_sweep(
     digits, unique per run). When an answer is lost (a transport error), OKX may still
     have applied it ("the success or failure of the request does not necessarily reflect
     the actual transfer result"): the sweep asks ``transfer-state`` by that clientId and
-    counts the transfer only if it is there, so nothing moves twice. A ``pending``
+    counts the transfer only if it is there (OKX answers 58129 for a clientId that names
+    no transfer), so nothing moves twice. A ``pending``
     transfer is polled (``polls`` times, ``sleep`` between) until it settles; ``failed``
     or still pending stops the sweep. The result reports exactly what moved.
     """
-    equity = trading_equity(account_api)
-    plan = plan_sweep(account_api, keep)
+    held = trading_available(account_api)
+    plan = plan_sweep(account_api, keep, held)
     moved: dict[str, Decimal] = {}
     for index, (ccy, amount) in enumerate(plan.items()):
         client_id = f"{run_id}{index}"
@@ -254,12 +273,12 @@ def recovering_sweep(
         else:
             code = answer.get("code") if isinstance(answer, dict) else None
             if code != "0":
-                return SweepResult(moved, ccy, f"OKX error {code}", equity)
+                return SweepResult(moved, ccy, f"OKX error {code}", held)
             state = _settled_state(funding_api, client_id, polls, sleep, missing="vanished")
         if state != "success":
-            return SweepResult(moved, ccy, f"transfer {state}", equity)
+            return SweepResult(moved, ccy, f"transfer {state}", held)
         moved[ccy] = amount
-    return SweepResult(moved, equity=equity)
+    return SweepResult(moved, held=held)
 
 
 def _settled_state(funding_api: SupportsTransferRequests, client_id: str, polls: int,
@@ -268,9 +287,12 @@ def _settled_state(funding_api: SupportsTransferRequests, client_id: str, polls:
     for attempt in range(polls + 1):
         answer = funding_api._request_with_params("GET", TRANSFER_STATE_PATH,
                                                   {"clientId": client_id})
-        rows = answer.get("data") if isinstance(answer, dict) else None
-        if not rows:
+        code = answer.get("code") if isinstance(answer, dict) else None
+        if code in _NO_SUCH_TRANSFER:
             return missing
+        rows = answer.get("data") if code == "0" else None
+        if not rows:
+            return f"unknown (OKX error {code})"
         state = str(rows[0].get("state"))
         if state != "pending":
             return state
