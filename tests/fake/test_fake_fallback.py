@@ -36,7 +36,8 @@ OKX = "https://www.okx.com"
 BALANCE = {"code": "0", "msg": "", "data": [{"totalEq": "41624.32", "details": []}]}
 TICKER = {"code": "0", "msg": "", "data": [{"instId": "BTC-USDT", "last": "64000.1"}]}
 # The paths the fake answers itself, as a pattern other mocks can route by.
-FAKE_PATHS = r"/api/v5/(account/(max-withdrawal|balance|config)|asset/(transfer|transfer-state|balances))"
+FAKE_PATHS = (r"/api/v5/(account/(max-withdrawal|balance|config)"
+              r"|asset/(transfer|transfer-state|balances))")
 
 
 class OkxClient(AccountAPI, FundingAPI, MarketAPI):
@@ -145,7 +146,8 @@ def test_the_fallback_gets_the_request_unchanged_and_unchecked(exchange: FakeExc
         # A header value h11 would refuse reaches the fallback: the fake checks nothing.
         client.get("/api/v5/account/positions?instType=A%20B", headers={"x-odd": " padded "})
     (request,) = seen
-    assert (request.method, request.url.raw_path) == ("GET", b"/api/v5/account/positions?instType=A%20B")
+    assert (request.method, request.url.raw_path) == (
+        "GET", b"/api/v5/account/positions?instType=A%20B")
     assert request.headers["x-odd"] == " padded "
     assert exchange.requests == []
 

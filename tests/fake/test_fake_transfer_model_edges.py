@@ -37,14 +37,16 @@ def _move(exchange: FakeExchange, account: FakeAccount, amt: str, from_: str = "
 
 def test_transfer_ids_count_up_by_one() -> None:
     exchange, account = _account()
-    assert [_move(exchange, account, "1").trans_id for _ in range(3)] == ["1000001", "1000002", "1000003"]
+    ids = [_move(exchange, account, "1").trans_id for _ in range(3)]
+    assert ids == ["1000001", "1000002", "1000003"]
 
 
 def test_pending_counts_add_up() -> None:
     exchange, account = _account()
     exchange.pend_next_transfers(1)
     exchange.pend_next_transfers(1)  # two now, not one
-    assert [_move(exchange, account, "1").state for _ in range(3)] == ["pending", "pending", "success"]
+    states = [_move(exchange, account, "1").state for _ in range(3)]
+    assert states == ["pending", "pending", "success"]
 
 
 def test_a_credit_to_trading_moves_the_pinned_answer_with_it() -> None:
