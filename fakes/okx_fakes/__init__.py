@@ -37,7 +37,7 @@ from okx_fakes._facts import (
     Mode,
 )
 from okx_fakes._server import FakeServer
-from okx_fakes._transport import FakeTransport, Installation
+from okx_fakes._transport import FakeTransport, Installation, install
 from okx_fakes._types import FakeRequest, FakeResponse, RequestRecord
 from okx_fakes._unmodelled import UnmodelledRequestError
 from okx_fakes._wsgi import DroppedConnection, FakeWSGIApp
@@ -73,6 +73,7 @@ __all__ = [
     "TransferRecord",
     "UnmodelledRequestError",
     "WithdrawalEntry",
+    "install",
     "parse_accounts",
     "sample_exchange",
     "seed_exchange",
