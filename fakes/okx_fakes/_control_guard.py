@@ -4,7 +4,9 @@ The control API seeds accounts, resets and reads records, so anything that can r
 owns the fake. Three checks run before any control route, in this order:
 
 1. With a token (``control_token``, ``--control-token`` or :data:`CONTROL_TOKEN_ENV`),
-   every control request must carry ``Authorization: Bearer TOKEN``, else 401.
+   every control request must carry ``Authorization: Bearer TOKEN``, else 401. The scheme
+   is case-insensitive (RFC 9110 §11.1, formerly RFC 7235 §2.1: ``bearer`` is Bearer);
+   the token under any other scheme (``Basic``, ``Token``) does not count.
 2. Without one, only a ``Host`` naming a loopback address (``localhost``, ``127.0.0.0/8``,
    ``[::1]``, any port) is answered, else 403: a web page that rebinds its own DNS name
    to 127.0.0.1 still sends its own name (DNS rebinding). The value is parsed as an
