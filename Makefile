@@ -65,7 +65,7 @@ bench-shared: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) benchmarks/shared_limit.py
 
-# The fake server under load and abuse (loopback only, about 40 s); figures vs goals.
+# The fake server under load and abuse (loopback only, about 55 s); figures vs goals.
 soak: $(STAMP)
 	$(PY) benchmarks/soak.py
 

@@ -1,4 +1,4 @@
-"""Soak and abuse figures of the fake server (issue 10): `make soak`, about 40 s, loopback only.
+"""Soak and abuse figures of the fake server: `make soak`, about 55 s, loopback only.
 
     python benchmarks/soak.py [--seconds 5] [--trials 8]
 
@@ -18,6 +18,9 @@ time. Phases:
 5. Stop with 40 idle keep-alive connections and 1 unfinished request open.
 6. Slow headers: 50 connections trickling 99 headers of 64 KB each (reconnecting when
    refused) for --seconds: the server's peak RSS and thread count, sampled from /proc.
+7. Slow clients: 200 connections each sending one header byte every 10 s, for 12 s: the
+   latency of a normal request meanwhile (one a second), and how many of the 200 the
+   server timed out (its 10 s header deadline).
 
 Prints a table of figures against the issue's goals; exit 1 if a goal is missed.
 """
@@ -244,6 +247,48 @@ def slow_headers(server: Server, seconds: float, connections: int = 50) -> dict[
             "refused": refused, "probe_ms": probe[0] * 1000, "probe_code": probe[1]}
 
 
+def slow_clients(server: Server, connections: int = 200, seconds: float = 12.0,
+                 byte_every_s: float = 10.0) -> dict[str, float]:
+    """Hold ``connections`` sending one header byte every ``byte_every_s``; probe meanwhile."""
+    slow: dict[socket.socket, bool] = {}  # socket -> closed by the server
+    for _ in range(connections):
+        connection = socket.create_connection(server.address, timeout=5)
+        connection.sendall(b"G")
+        connection.setblocking(False)
+        slow[connection] = False
+    started = time.monotonic()
+    next_byte = started + byte_every_s
+    probes: list[float] = []
+    codes: set[str] = set()
+    while time.monotonic() - started < seconds:
+        elapsed, code = signed_get(server.address, len(probes) % ACCOUNTS)
+        probes.append(elapsed)
+        codes.add(code)
+        if time.monotonic() >= next_byte:
+            next_byte += byte_every_s
+            for connection, closed in slow.items():
+                if not closed:
+                    with contextlib.suppress(OSError):
+                        connection.send(b"E")
+        for connection, closed in slow.items():
+            if closed:
+                continue
+            try:
+                connection.recv(65536)  # the 408, or EOF: the server is done with it
+                slow[connection] = True
+            except (BlockingIOError, InterruptedError):
+                pass
+            except OSError:  # reset after the 408: closed all the same
+                slow[connection] = True
+        time.sleep(max(0.0, 1.0 - elapsed))
+    for connection in slow:
+        connection.close()
+    return {"max_probe_ms": max(probes) * 1000, "median_probe_ms":
+            statistics.median(probes) * 1000, "probes": len(probes),
+            "timed_out": sum(slow.values()), "connections": connections,
+            "probe_codes": len(codes - {"0"})}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -327,6 +372,19 @@ def main() -> int:
                      f"a request meanwhile {attack['probe_ms']:.1f} ms code="
                      f"{attack['probe_code']}",
                      "bounded (< +64 MiB, no new threads)", bounded))
+
+        # 7. slow clients.
+        server = Server(accounts_file, Path(scratch) / "slow-clients.log")
+        held = slow_clients(server)
+        server.terminate()
+        rows.append(("slow clients: 200 x one header byte every 10 s, 12 s",
+                     f"a normal request meanwhile max {held['max_probe_ms']:.1f} ms (median "
+                     f"{held['median_probe_ms']:.1f} ms, {held['probes']:.0f} probes, "
+                     f"{held['probe_codes']:.0f} not code=0); {held['timed_out']:.0f} of "
+                     f"{held['connections']:.0f} timed out (408) by the 10 s deadline",
+                     "<= 1 s; all 200 timed out",
+                     held["max_probe_ms"] <= 1000 and held["probe_codes"] == 0
+                     and held["timed_out"] == held["connections"]))
 
     print(f"okx_fakes server soak ({os.cpu_count()} CPUs, Python "
           f"{sys.version.split()[0]}, {options.seconds:g} s phases)\n")

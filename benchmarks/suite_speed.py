@@ -7,6 +7,9 @@ side by side with its baseline in the same run):
    ``python -X importtime`` in fresh interpreters (bytecode cached, as an installed
    package has it), and the CLI's module on top of it. The goal is judged on the least
    of the runs: other processes on a shared machine only ever add time (timeit's rule).
+   Then what the pytest plugin (registered by installing okx-ext) costs a suite that
+   never uses the fake: its import after pytest's (importtime, least), and the wall time
+   of a one-test pytest run with it beside ``-p no:okx_ext_fakes``, interleaved.
 6. Shared client: the per-test cost (setup, call and teardown, as ``--durations``
    counts it) of three ``get_max_withdrawal`` calls through one python-okx
    ``AccountAPI`` built once, in real pytest runs (subprocesses), the tests
@@ -117,6 +120,41 @@ def bench_import(runs: int) -> dict[str, Any]:
         "cli_vs_sdk": statistics.median(
             (sdk + cli) / sdk for sdk, cli in zip(sdk_ms, cli_ms, strict=True)
         ),
+    }
+
+
+def bench_plugin_startup(runs: int) -> dict[str, Any]:
+    env = {name: value for name, value in os.environ.items()
+           if name != "PYTHONDONTWRITEBYTECODE"}
+    import_ms: list[float] = []
+    with_ms: list[float] = []
+    without_ms: list[float] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        env["PYTHONPYCACHEPREFIX"] = str(Path(scratch) / "cache")
+        project = Path(scratch) / "project"  # no conftest: only installed plugins load
+        project.mkdir()
+        (project / "test_one.py").write_text("def test_one():\n    pass\n")
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        for _ in range(2):  # write the bytecode, then warm the file cache
+            _importtime("import pytest; import okx_fakes.pytest_plugin", env)
+            subprocess.run(command, cwd=project, env=env, capture_output=True, check=True,
+                           timeout=120)
+        for _ in range(runs):
+            timing = _importtime("import pytest; import okx_fakes.pytest_plugin", env)
+            import_ms.append(timing["okx_fakes.pytest_plugin"] / 1000)
+            for extra, times in (([], with_ms), (["-p", "no:okx_ext_fakes"], without_ms)):
+                started = time.perf_counter()
+                subprocess.run([*command, *extra], cwd=project, env=env,
+                               capture_output=True, check=True, timeout=120)
+                times.append((time.perf_counter() - started) * 1000)
+    return {
+        "runs": runs,
+        "plugin_import_ms_min": min(import_ms),
+        "plugin_import_ms": statistics.median(import_ms),
+        "pytest_with_ms": statistics.median(with_ms),
+        "pytest_without_ms": statistics.median(without_ms),
+        "pytest_with_ms_min": min(with_ms),
+        "pytest_without_ms_min": min(without_ms),
     }
 
 
@@ -431,6 +469,7 @@ def bench_property_tests(examples: int, runs: int) -> dict[str, Any]:
 def rows(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
     """The table rows of sections 5 to 8: (measurement, result, goal, met)."""
     imports = results["import"]
+    plugin = results["plugin_startup"]
     fixtures = results["fixtures"]
     draws = results["draws"]["vs_integers"]
     prop = results["property"]
@@ -441,6 +480,12 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
          f"{imports['okx_ext_ms_min']:.1f} ms", "<= 8 ms", imports["okx_ext_ms_min"] <= 8),
         ("5. import okx.Account, then okx_ext.cli / okx.Account",
          f"{imports['cli_vs_sdk']:.2f}x", "(reported)", True),
+        ("5. the pytest plugin's import at pytest start-up (least)",
+         f"{plugin['plugin_import_ms_min']:.1f} ms", "<= 10 ms",
+         plugin["plugin_import_ms_min"] <= 10),
+        ("5. a one-test pytest run with the plugin, vs without (least)",
+         f"{plugin['pytest_with_ms_min']:.0f} ms vs {plugin['pytest_without_ms_min']:.0f} ms",
+         "(reported)", True),
         ("6. okx_account_api_session, 3 calls, per test (least)",
          f"{fixtures['session_ms_least']:.2f} ms", "<= 2 ms", fixtures["session_ms_least"] <= 2),
         ("6. respx_mock, shared AccountAPI, 3 calls / session",
@@ -471,6 +516,7 @@ def run(quick: bool) -> dict[str, Any]:
     """Run sections 5 to 8 (fewer runs with ``quick``)."""
     return {
         "import": bench_import(runs=5 if quick else 15),
+        "plugin_startup": bench_plugin_startup(runs=3 if quick else 7),
         "fixtures": bench_fixtures(tests_per_variant=20 if quick else 50, runs=1 if quick else 3),
         "draws": bench_draws(examples=50 if quick else 100, rounds=2 if quick else 3),
         # 500 examples, each through the three ways: about 20 s.
@@ -481,6 +527,7 @@ def run(quick: bool) -> dict[str, Any]:
 def summary(results: dict[str, Any]) -> list[str]:
     """Lines printed under the table: the absolute figures behind the ratios."""
     imports = results["import"]
+    plugin = results["plugin_startup"]
     per_test = results["fixtures"]["per_test_ms"]
     draws = results["draws"]["ms_per_example"]
     eps = results["property"]["examples_per_s"]
@@ -488,6 +535,10 @@ def summary(results: dict[str, Any]) -> list[str]:
         f"import ms (median of {imports['runs']}): okx.Account {imports['sdk_ms']:.1f}, "
         f"okx_ext on top {imports['okx_ext_ms']:.1f} (least {imports['okx_ext_ms_min']:.1f}), "
         f"okx_ext + cli on top {imports['cli_ms']:.1f}",
+        f"pytest start-up ms (median of {plugin['runs']}): plugin import "
+        f"{plugin['plugin_import_ms']:.1f} (least {plugin['plugin_import_ms_min']:.1f}); "
+        f"one-test run with the plugin {plugin['pytest_with_ms']:.0f}, "
+        f"-p no:okx_ext_fakes {plugin['pytest_without_ms']:.0f}",
         f"ms/test, 3 calls (median of {results['fixtures']['runs']} runs' medians): "
         + ", ".join(f"{name} {ms:.2f}" for name, ms in per_test.items()),
         "ms/example drawn: " + ", ".join(f"{name} {ms:.2f}" for name, ms in draws.items()),

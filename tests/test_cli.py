@@ -640,3 +640,29 @@ def test_a_reader_that_goes_away_ends_the_command_quietly_with_141():
     assert result.stderr.splitlines() == [
         "okx-ext: note: --fake: answered from the built-in fake exchange's sample account"
     ]
+
+
+@pytest.mark.parametrize(
+    ("args", "usage"),
+    [
+        (["--help"], "usage: okx-ext [-h] COMMAND ...\n"),
+        (["max-withdrawal", "--help"], "usage: okx-ext max-withdrawal [-h] [--json]"),
+        (["fake-server", "--help"], "usage: okx-ext fake-server [-h] [--host HOST]"),
+    ],
+)
+def test_help_exits_0_with_the_usage_line(run_main, args, usage):
+    result = run_main(*args)
+
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith(usage)
+
+
+def test_the_console_script_help_exits_0():
+    script = Path(sys.executable).with_name("okx-ext")
+    if not script.exists():
+        pytest.skip("okx-ext is not installed beside this interpreter")
+    result = subprocess.run([str(script), "max-withdrawal", "--help"], env=_environment(),
+                            capture_output=True, text=True, timeout=30)
+
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("usage: okx-ext max-withdrawal [-h] [--json]")

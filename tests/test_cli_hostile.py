@@ -7,6 +7,7 @@ server), and the standalone server's bound on recorded requests.
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from typing import Any
@@ -158,3 +159,67 @@ def test_a_server_log_line_with_a_control_character_stays_one_line(server_proces
 
 def test_run_cli_helper_still_reaches_the_builtin_fake() -> None:
     assert run_cli("max-withdrawal", "--fake", "BTC").returncode == 0
+
+
+@pytest.fixture
+def no_bind(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Record any attempt to make the server: a refused accounts file must come first."""
+    calls: list[object] = []
+    monkeypatch.setattr(FakeExchange, "server", lambda *args, **kwargs: calls.append(args))
+    return calls
+
+
+def _special_file(kind: str, tmp_path: Any) -> str:
+    if kind == "a FIFO":
+        fifo = tmp_path / "accounts.fifo"
+        os.mkfifo(fifo)  # nobody ever writes: an open() that waits for a writer hangs
+        return str(fifo)
+    if kind == "a directory":
+        return str(tmp_path)
+    return "/dev/zero"  # endless: a read() without a bound fills the memory
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX special files")
+@pytest.mark.parametrize("kind", ["a FIFO", "a directory", "a character device"])
+def test_fake_server_refuses_an_accounts_file_that_is_not_a_regular_file(
+    run_main: Any, tmp_path: Any, no_bind: list[object], kind: str,
+) -> None:
+    path = _special_file(kind, tmp_path)
+
+    line = assert_one_line_error(run_main("fake-server", "--port", "0", "--accounts", path), 2)
+
+    assert line == f"okx-ext fake-server: error: accounts file {path}: not a regular file ({kind})"
+    assert no_bind == []
+
+
+def test_fake_server_refuses_an_accounts_file_over_16_mib(
+    run_main: Any, tmp_path: Any, no_bind: list[object],
+) -> None:
+    accounts = tmp_path / "accounts.json"
+    with accounts.open("wb") as sparse:
+        sparse.truncate(fake_cli.MAX_ACCOUNTS_FILE_BYTES + 1)  # a hole: no disk used
+
+    line = assert_one_line_error(
+        run_main("fake-server", "--port", "0", "--accounts", str(accounts)), 2
+    )
+
+    assert line == (f"okx-ext fake-server: error: accounts file {accounts}: larger than 16 MiB "
+                    "(16777216 bytes)")
+    assert no_bind == []
+
+
+def test_an_accounts_file_of_exactly_16_mib_is_read(
+    run_main: Any, tmp_path: Any, no_bind: list[object],
+) -> None:
+    accounts = tmp_path / "accounts.json"
+    document = b'{"accounts": []}'
+    accounts.write_bytes(document + b" " * (fake_cli.MAX_ACCOUNTS_FILE_BYTES - len(document)))
+
+    line = assert_one_line_error(
+        run_main("fake-server", "--port", "0", "--accounts", str(accounts)), 2
+    )
+
+    # Read whole and parsed: refused for what it says, not for its size.
+    assert "larger than" not in line
+    assert line.startswith(f"okx-ext fake-server: error: accounts file {accounts}: ")
+    assert no_bind == []

@@ -115,11 +115,14 @@ def results_from(rows: list[list[str]]) -> dict[str, Any]:
 def suite_results_from(rows: list[list[str]]) -> dict[str, Any]:
     """The results dict benchmarks/suite_speed.py's rows() reads, rebuilt from the page."""
     values = [figure(result) for _, _, result, _, _ in rows]
-    assert len(values) == 13, "one row per figure of benchmarks/suite_speed.py's rows()"
-    (import_ms, cli, session_ms, respx, pytest_httpx, per_test, amounts, accounts, payloads,
-     fake_eps, speedup, fake_vs_respx, install_vs_respx) = values
+    assert len(values) == 15, "one row per figure of benchmarks/suite_speed.py's rows()"
+    (import_ms, cli, plugin_ms, pytest_with_ms, session_ms, respx, pytest_httpx, per_test,
+     amounts, accounts, payloads, fake_eps, speedup, fake_vs_respx, install_vs_respx) = values
     return {
         "import": {"okx_ext_ms_min": import_ms, "cli_vs_sdk": cli},
+        # The run without the plugin is the cell's second figure: a reported row, no goal.
+        "plugin_startup": {"plugin_import_ms_min": plugin_ms,
+                           "pytest_with_ms_min": pytest_with_ms, "pytest_without_ms_min": 0.0},
         "fixtures": {"session_ms_least": session_ms, "respx_vs_session": respx,
                      "pytesthttpx_vs_session": pytest_httpx,
                      "per_test_client_vs_session": per_test},

@@ -10,38 +10,104 @@ control API. Accounts are described as :class:`AccountSpec` (or an accounts docu
 ``python -m okx_fakes``) serves them.
 """
 
-from okx_fakes._accounts import (
-    FakeAccount,
-    LockedAccount,
-    TradingBalance,
-    TransferRecord,
-    WithdrawalEntry,
-)
-from okx_fakes._accounts_file import (
-    SAMPLE_ACCOUNTS,
-    AccountsFileError,
-    AccountSpec,
-    parse_accounts,
-    seed_exchange,
-    specs_from_document,
-)
-from okx_fakes._api import FakeAccountAPI, FakeFundingAPI
-from okx_fakes._errors import ERRORS, OkxErrorSpec
-from okx_fakes._exchange import AUTH_ORDER, ExchangeState, FakeExchange, sample_exchange
-from okx_fakes._facts import (
-    ACCOUNT_LEVELS,
-    MAX_CCY_COUNT,
-    MAX_WITHDRAWAL_PATH,
-    RATE_LIMIT_REQUESTS,
-    RATE_LIMIT_WINDOW_S,
-    Mode,
-)
-from okx_fakes._ledger import FundingRow, Ledger, TradingRow
-from okx_fakes._server import FakeServer
-from okx_fakes._transport import FakeTransport, Installation
-from okx_fakes._types import FakeRequest, FakeResponse, RequestRecord
-from okx_fakes._unmodelled import UnmodelledRequestError
-from okx_fakes._wsgi import DroppedConnection, FakeWSGIApp
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from okx_fakes._accounts import (
+        FakeAccount,
+        LockedAccount,
+        TradingBalance,
+        TransferRecord,
+        WithdrawalEntry,
+    )
+    from okx_fakes._accounts_file import (
+        SAMPLE_ACCOUNTS,
+        AccountsFileError,
+        AccountSpec,
+        parse_accounts,
+        seed_exchange,
+        specs_from_document,
+    )
+    from okx_fakes._api import FakeAccountAPI, FakeFundingAPI
+    from okx_fakes._errors import ERRORS, OkxErrorSpec
+    from okx_fakes._exchange import AUTH_ORDER, ExchangeState, FakeExchange, sample_exchange
+    from okx_fakes._facts import (
+        ACCOUNT_LEVELS,
+        MAX_CCY_COUNT,
+        MAX_WITHDRAWAL_PATH,
+        RATE_LIMIT_REQUESTS,
+        RATE_LIMIT_WINDOW_S,
+        Mode,
+    )
+    from okx_fakes._ledger import FundingRow, Ledger, TradingRow
+    from okx_fakes._server import FakeServer
+    from okx_fakes._transport import FakeTransport, Installation, install
+    from okx_fakes._types import FakeRequest, FakeResponse, RequestRecord
+    from okx_fakes._unmodelled import UnmodelledRequestError
+    from okx_fakes._wsgi import DroppedConnection, FakeWSGIApp
+
+# Each public name and the module that defines it, imported on first use (PEP 562): the
+# pytest plugin (okx_fakes.pytest_plugin) runs in every pytest start of an environment
+# with okx-ext installed, and importing this package must not load the fake and httpx.
+_SOURCES: dict[str, str] = {
+    "ACCOUNT_LEVELS": "okx_fakes._facts",
+    "AUTH_ORDER": "okx_fakes._exchange",
+    "AccountSpec": "okx_fakes._accounts_file",
+    "AccountsFileError": "okx_fakes._accounts_file",
+    "DroppedConnection": "okx_fakes._wsgi",
+    "ERRORS": "okx_fakes._errors",
+    "ExchangeState": "okx_fakes._exchange",
+    "FakeAccount": "okx_fakes._accounts",
+    "FakeAccountAPI": "okx_fakes._api",
+    "FakeExchange": "okx_fakes._exchange",
+    "FakeFundingAPI": "okx_fakes._api",
+    "FakeRequest": "okx_fakes._types",
+    "FakeResponse": "okx_fakes._types",
+    "FakeServer": "okx_fakes._server",
+    "FakeTransport": "okx_fakes._transport",
+    "FakeWSGIApp": "okx_fakes._wsgi",
+    "FundingRow": "okx_fakes._ledger",
+    "Installation": "okx_fakes._transport",
+    "Ledger": "okx_fakes._ledger",
+    "LockedAccount": "okx_fakes._accounts",
+    "MAX_CCY_COUNT": "okx_fakes._facts",
+    "MAX_WITHDRAWAL_PATH": "okx_fakes._facts",
+    "Mode": "okx_fakes._facts",
+    "OkxErrorSpec": "okx_fakes._errors",
+    "RATE_LIMIT_REQUESTS": "okx_fakes._facts",
+    "RATE_LIMIT_WINDOW_S": "okx_fakes._facts",
+    "RequestRecord": "okx_fakes._types",
+    "SAMPLE_ACCOUNTS": "okx_fakes._accounts_file",
+    "TradingBalance": "okx_fakes._accounts",
+    "TradingRow": "okx_fakes._ledger",
+    "TransferRecord": "okx_fakes._accounts",
+    "UnmodelledRequestError": "okx_fakes._unmodelled",
+    "WithdrawalEntry": "okx_fakes._accounts",
+    "install": "okx_fakes._transport",
+    "parse_accounts": "okx_fakes._accounts_file",
+    "sample_exchange": "okx_fakes._exchange",
+    "seed_exchange": "okx_fakes._accounts_file",
+    "specs_from_document": "okx_fakes._accounts_file",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use and keep the name here."""
+    try:
+        module_name = _SOURCES[name]
+    except KeyError:
+        raise AttributeError(f"module 'okx_fakes' has no attribute {name!r}") from None
+    import importlib
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """List the module's names, the lazy ones included."""
+    return sorted({*globals(), *_SOURCES})
+
 
 __all__ = [
     "ACCOUNT_LEVELS",
@@ -77,6 +143,7 @@ __all__ = [
     "TransferRecord",
     "UnmodelledRequestError",
     "WithdrawalEntry",
+    "install",
     "parse_accounts",
     "sample_exchange",
     "seed_exchange",

@@ -4,10 +4,16 @@ The control API seeds accounts, resets and reads records, so anything that can r
 owns the fake. Three checks run before any control route, in this order:
 
 1. With a token (``control_token``, ``--control-token`` or :data:`CONTROL_TOKEN_ENV`),
-   every control request must carry ``Authorization: Bearer TOKEN``, else 401.
+   every control request must carry ``Authorization: Bearer TOKEN``, else 401. The scheme
+   is case-insensitive (RFC 9110 §11.1, formerly RFC 7235 §2.1: ``bearer`` is Bearer);
+   the token under any other scheme (``Basic``, ``Token``) does not count.
 2. Without one, only a ``Host`` naming a loopback address (``localhost``, ``127.0.0.0/8``,
    ``[::1]``, any port) is answered, else 403: a web page that rebinds its own DNS name
-   to 127.0.0.1 still sends its own name (DNS rebinding).
+   to 127.0.0.1 still sends its own name (DNS rebinding). The value is parsed as an
+   RFC 3986 authority (``host [":" port]``, an IPv6 address in brackets): a userinfo
+   (``localhost:80@evil.com``), anything after the bracket but a port
+   (``[::1].evil.com``), a second colon (``127.0.0.1:80:80``) or a port over 65535 is
+   refused, as is any other name (``localhost.evil.com``).
 3. Every method but GET and HEAD needs ``Content-Type: application/json``, else 415: a
    browser sends that type cross-origin only after a CORS preflight, which the fake never
    grants, so no web page can post a simple form or ``fetch`` to it (CSRF).
@@ -31,6 +37,7 @@ __all__ = [
     "ControlGuard",
     "check_control_exposure",
     "check_control_token",
+    "is_loopback_authority",
     "is_loopback_host",
 ]
 
@@ -43,24 +50,72 @@ CONTROL_TOKEN_ENV: Final = "OKX_FAKES_CONTROL_TOKEN"
 _READ_METHODS: Final = frozenset({"GET", "HEAD"})
 
 
-def is_loopback_host(host: str) -> bool:
-    """Return whether ``host`` (a bind address or a ``Host`` value, port allowed) is loopback.
+_LOCALHOST: Final = frozenset({"localhost", "localhost."})  # the root's dot: same name
+_IPV6_LOOPBACK: Final = ipaddress.IPv6Address("::1")
+_MAX_PORT: Final = 65535
 
-    ``localhost``, an IPv4 address in 127.0.0.0/8 and ``::1`` (bracketed with a port) are;
-    any other name is not, since it may resolve anywhere.
+
+def is_loopback_host(host: str) -> bool:
+    """Return whether ``host``, a bind address or a ``Host`` value, is a loopback address.
+
+    A bind address may be a bare IP address (``::1``); anything else is read as a
+    ``Host`` value (:func:`is_loopback_authority`).
     """
-    name = host.strip().lower()
-    if name.startswith("["):  # [::1] or [::1]:8080
-        name = name[1:].partition("]")[0]
-    elif name.count(":") == 1:  # 127.0.0.1:8080 or localhost:8080
-        name = name.partition(":")[0]
-    name = name.removesuffix(".")
-    if name == "localhost":
-        return True
     try:
-        return ipaddress.ip_address(name).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
+        return is_loopback_authority(host)
+    return _is_loopback_address(address)
+
+
+def is_loopback_authority(authority: str) -> bool:
+    """Return whether an RFC 3986 authority (a ``Host`` header) names a loopback address.
+
+    Loopback names are ``localhost``, an IPv4 address in 127.0.0.0/8 and ``[::1]``, each
+    with an optional port (digits, at most 65535; RFC 3986 §3.2.3 allows an empty one).
+    Any other name is not, since it may resolve anywhere. A userinfo
+    (``user@host``) is refused: RFC 9110 §4.2.4 forbids one in an ``http`` authority, and
+    ``localhost:80@evil.com`` names ``evil.com``. Case does not matter (RFC 3986 §3.2.2).
+    """
+    value = authority.strip(" \t").lower()  # a header's optional whitespace (RFC 9110 §5.5)
+    if not value.isascii() or "@" in value:
         return False
+    if value.startswith("["):  # IP-literal = "[" IPv6address "]" (or IPvFuture: refused)
+        literal, bracket, rest = value[1:].partition("]")
+        if not bracket:
+            return False
+        try:
+            address: ipaddress.IPv4Address | ipaddress.IPv6Address = (
+                ipaddress.IPv6Address(literal))
+        except ValueError:  # IPvFuture, a zone ID, or no address at all
+            return False
+    else:
+        # IPv4address and reg-name hold no ":": the first one starts the port.
+        name, colon, port = value.partition(":")
+        rest = colon + port
+        if name in _LOCALHOST:
+            return _is_port_part(rest)
+        try:
+            address = ipaddress.IPv4Address(name)  # dotted-decimal only: "127.1" is a name
+        except ValueError:
+            return False
+    return _is_loopback_address(address) and _is_port_part(rest)
+
+
+def _is_loopback_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address):
+        return address == _IPV6_LOOPBACK  # not an IPv4-mapped ::ffff:127.0.0.1
+    return address.is_loopback
+
+
+def _is_port_part(rest: str) -> bool:
+    """Return whether ``rest`` is empty or ``":" port``, port = *DIGIT up to 65535."""
+    if not rest:
+        return True
+    port = rest[1:]
+    if rest[0] != ":" or not (port == "" or (port.isascii() and port.isdigit())):
+        return False
+    return port == "" or (len(port) <= 5 and int(port) <= _MAX_PORT)
 
 
 def check_control_token(token: str | None) -> str | None:
@@ -108,7 +163,7 @@ class ControlGuard:
                 return _refused(401, "authorization: send the control token as "
                                      "'Authorization: Bearer TOKEN'",
                                 (("www-authenticate", 'Bearer realm="okx-fakes control"'),))
-        elif not is_loopback_host(headers.get("host", "")):
+        elif not is_loopback_authority(headers.get("host", "")):
             return _refused(403, "host: without a control token, the control API answers only "
                                  "a Host naming a loopback address (localhost, 127.0.0.1, [::1])")
         if method not in _READ_METHODS:

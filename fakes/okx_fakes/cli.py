@@ -9,6 +9,9 @@ under ``/_fake/`` unless ``--no-control``. Without ``--accounts`` it serves the 
 account (:data:`okx_fakes.SAMPLE_ACCOUNTS`, documented on the CLI page of the docs).
 The control token comes from ``--control-token`` or else ``OKX_FAKES_CONTROL_TOKEN``; off
 a loopback ``--host`` the control API needs one, or the command refuses to start (exit 2).
+The accounts file must be a regular file of at most 16 MiB
+(:data:`MAX_ACCOUNTS_FILE_BYTES`); anything else (a directory, a FIFO, ``/dev/zero``) is
+refused with exit 2 before any port is bound, and never read or waited on.
 It prints its URL alone on stdout, one line per request on stderr (each one ``write()``
 under a lock: never merged), and stops within a second on Ctrl-C or SIGTERM. Exit codes:
 0 stopped cleanly, 2 bad arguments, accounts file or port, 1 anything else (waitress not
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import stat
 import sys
 import threading
 from collections.abc import Sequence
@@ -42,11 +46,16 @@ from okx_fakes._control_guard import (
 )
 from okx_fakes._exchange import FakeExchange
 
-__all__ = ["MAX_RECORDED_REQUESTS", "main", "script_main"]
+__all__ = ["MAX_ACCOUNTS_FILE_BYTES", "MAX_RECORDED_REQUESTS", "main", "script_main"]
 
 #: The standalone fake server keeps only this many latest request records: a server left
 #: running for days must not grow without bound.
 MAX_RECORDED_REQUESTS: Final = 1000
+
+#: The largest accounts file ``okx-fakes --accounts`` reads. An assumption, not an OKX
+#: figure: an account takes about 200 bytes of JSON, so this is some 80,000 accounts, and
+#: /dev/zero or a runaway generator cannot fill the memory.
+MAX_ACCOUNTS_FILE_BYTES: Final = 16 * 1024 * 1024
 
 EXIT_OK: Final = 0
 EXIT_USAGE: Final = 2
@@ -194,10 +203,19 @@ def _serve(args: argparse.Namespace, prog: str) -> int:
     return EXIT_OK
 
 
+def _file_kind(mode: int) -> str | None:
+    """Return what a file of ``mode`` is when it is not a regular file, else None."""
+    if stat.S_ISREG(mode):
+        return None
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+             (stat.S_ISSOCK, "a socket"))
+    return next((kind for test, kind in kinds if test(mode)), "an unknown kind of file")
+
+
 def _read_accounts_file(path: str) -> list[AccountSpec]:
     try:
-        with open(path, "rb") as accounts_file:
-            text = accounts_file.read()
+        text = _read_regular_file(path, MAX_ACCOUNTS_FILE_BYTES)
     except OSError as exc:
         reason = exc.strerror or exc
         raise _CommandError(f"accounts file {path}: cannot read it: {reason}") from None
@@ -205,3 +223,21 @@ def _read_accounts_file(path: str) -> list[AccountSpec]:
         return parse_accounts(text)
     except AccountsFileError as exc:
         raise _CommandError(f"accounts file {path}: {exc}") from None
+
+
+def _read_regular_file(path: str, limit: int) -> bytes:
+    """Return the bytes of the regular file ``path`` (_CommandError if not one or too big)."""
+    kind = _file_kind(os.stat(path).st_mode)
+    if kind is None:
+        # O_NONBLOCK: had a FIFO replaced the file since the stat, open() would wait for a
+        # writer; the fstat below then refuses it.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as opened:
+            kind = _file_kind(os.fstat(opened.fileno()).st_mode)
+            if kind is None:
+                text = opened.read(limit + 1)
+                if len(text) > limit:
+                    raise _CommandError(f"accounts file {path}: larger than "
+                                        f"{limit // (1024 * 1024)} MiB ({limit} bytes)")
+                return text
+    raise _CommandError(f"accounts file {path}: not a regular file ({kind})")

@@ -22,20 +22,30 @@ exchange reset first). Example::
         body = okx_account_api_session.get_max_withdrawal(ccy="BTC")
         assert body["data"][0]["maxWd"] == "1.5"
         assert len(okx_exchange_reset.requests) == 1  # only this test's request
+
+Installing okx-ext registers this plugin in every pytest run of the environment, so it
+imports nothing of the fake (nor httpx) until a test asks for one of its fixtures: a
+suite that never does pays nothing for it at start-up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pytest
 
-from okx_fakes import ExchangeState, FakeAccount, FakeAccountAPI, FakeExchange, FakeFundingAPI
-from okx_fakes._accounts_file import AccountSpec, seed_exchange
-
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import httpx
+
+    from okx_fakes import (
+        ExchangeState,
+        FakeAccount,
+        FakeAccountAPI,
+        FakeExchange,
+        FakeFundingAPI,
+    )
 
 __all__ = [
     "API_KEY",
@@ -66,10 +76,14 @@ BALANCES: dict[str, tuple[str, str]] = {
 @pytest.fixture
 def okx_exchange() -> FakeExchange:
     """Give this test a fresh, empty fake OKX exchange."""
+    from okx_fakes import FakeExchange
+
     return FakeExchange()
 
 
 def _open_funded_account(exchange: FakeExchange) -> FakeAccount:
+    from okx_fakes import AccountSpec, seed_exchange
+
     spec = AccountSpec(API_KEY, SECRET_KEY, PASSPHRASE, demo=True, mode="multi_currency",
                        balances=BALANCES)
     [account] = seed_exchange(exchange, [spec])
@@ -85,12 +99,16 @@ def okx_account(okx_exchange: FakeExchange) -> FakeAccount:
 @pytest.fixture
 def okx_account_api(okx_exchange: FakeExchange, okx_account: FakeAccount) -> FakeAccountAPI:
     """Bind a ``FakeAccountAPI`` (``okx_account``'s credentials, flag "1") to ``okx_exchange``."""
+    from okx_fakes import FakeAccountAPI
+
     return FakeAccountAPI(API_KEY, SECRET_KEY, PASSPHRASE, flag="1", exchange=okx_exchange)
 
 
 @pytest.fixture
 def okx_funding_api(okx_exchange: FakeExchange, okx_account: FakeAccount) -> FakeFundingAPI:
     """Bind a ``FakeFundingAPI`` (``okx_account``'s credentials, flag "1") to ``okx_exchange``."""
+    from okx_fakes import FakeFundingAPI
+
     return FakeFundingAPI(API_KEY, SECRET_KEY, PASSPHRASE, flag="1", exchange=okx_exchange)
 
 
@@ -101,6 +119,8 @@ class _SharedExchange(NamedTuple):
 
 @pytest.fixture(scope="session")
 def _okx_shared_exchange() -> _SharedExchange:
+    from okx_fakes import FakeExchange
+
     exchange = FakeExchange()
     _open_funded_account(exchange)
     # Taken here, before any test can touch the exchange, so every reset goes back to

@@ -100,6 +100,45 @@ def test_install_with_a_respx_router_as_fallback(exchange: FakeExchange,
         "/api/v5/account/positions", "/api/v5/market/ticker"]
 
 
+def test_install_with_a_respx_mock_router_as_fallback(exchange: FakeExchange) -> None:
+    # respx.mock(...) gives a MockRouter: callable (as a decorator) and a router. Not
+    # started here: it patches nothing, it only answers what install() hands it.
+    router = respx.mock(base_url=OKX, assert_all_called=False)
+    assert isinstance(router, respx.MockRouter)
+    ticker = router.get("/api/v5/market/ticker", params={"instId": "BTC-USDT"})
+    ticker.respond(json=TICKER)
+    with MarketAPI(flag="1", debug=False) as market, exchange.install(market, fallback=router):
+        answer = market.get_ticker("BTC-USDT")
+    assert answer == TICKER
+    assert ticker.call_count == 1
+    assert str(ticker.calls.last.request.url) == f"{OKX}/api/v5/market/ticker?instId=BTC-USDT"
+    assert exchange.requests == []  # the fake saw nothing of it
+
+
+def test_install_with_the_respx_mock_fixture_as_fallback(
+    exchange: FakeExchange, client: OkxClient, respx_mock: respx.MockRouter,
+) -> None:
+    ticker = respx_mock.get(f"{OKX}/api/v5/market/ticker").respond(json=TICKER)
+    with exchange.install(client, fallback=respx_mock):
+        answer = client.get_ticker("BTC-USDT")
+        withdrawal = client.get_max_withdrawal("BTC")
+    assert answer == TICKER
+    assert ticker.call_count == 1
+    assert withdrawal["data"][0]["maxWd"] == "1.5"  # the modelled path stays the fake's
+    assert [record.path for record in exchange.requests] == ["/api/v5/account/max-withdrawal"]
+
+
+def test_install_is_exported_and_routes_an_sdk_client(exchange: FakeExchange) -> None:
+    from okx_fakes import install
+
+    with AccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, flag="1", debug=False) as api:
+        with install(exchange, api) as installation:
+            answer = api.get_max_withdrawal("ETH")
+        assert not installation.installed
+    assert (answer["code"], answer["data"][0]["maxWd"]) == ("0", "10")
+    assert [record.path for record in exchange.requests] == ["/api/v5/account/max-withdrawal"]
+
+
 def test_install_with_a_respx_routers_handler_as_fallback(exchange: FakeExchange,
                                                           client: OkxClient) -> None:
     with exchange.install(client, fallback=respx_router().handler):

@@ -25,6 +25,7 @@ from fake_support import (
     SECRETS,
     frozen_clock,
     funded_exchange,
+    raw_exchange,
 )
 from okx_fakes import (
     DroppedConnection,
@@ -34,6 +35,7 @@ from okx_fakes import (
     FakeWSGIApp,
     UnmodelledRequestError,
 )
+from okx_fakes._auth import format_timestamp, prehash, sign
 
 PATH = "/api/v5/account/max-withdrawal"
 NEW_ACCOUNT = {"api_key": "new-key-1", "secret_key": "new-secret-1", "passphrase": "new-pass-1",
@@ -530,3 +532,33 @@ def test_the_command_serves_the_control_api_unless_no_control() -> None:
             _, stderr = process.communicate(timeout=10)
         assert status == expected
         assert f"GET /_fake/requests -> {expected} code=" in stderr
+
+
+@pytest.mark.parametrize(("signed_target", "expected"), [
+    (PATH + "?", (200, "0")),  # signed as sent: the "?" is part of the signed text
+    (PATH, (401, "50113")),  # the "?" left out of the signature: a wrong signature
+])
+def test_a_bare_question_mark_answers_the_same_in_process_and_over_the_server(
+    signed_target: str, expected: tuple[int, str],
+) -> None:
+    exchange = funded_exchange(frozen_clock())
+
+    def headers() -> dict[str, str]:
+        timestamp = format_timestamp(exchange.now())
+        return {"OK-ACCESS-KEY": DEMO_KEY, "OK-ACCESS-PASSPHRASE": DEMO_PASSPHRASE,
+                "OK-ACCESS-TIMESTAMP": timestamp, "x-simulated-trading": "1",
+                "OK-ACCESS-SIGN": sign(DEMO_SECRET, prehash(timestamp, "GET", signed_target))}
+
+    with httpx.Client(base_url="https://www.okx.com") as client, exchange.install(client):
+        in_process = client.get(PATH + "?", headers=headers())
+    assert in_process.request.url.raw_path == (PATH + "?").encode()  # httpx keeps it
+    with exchange.server() as server:
+        request = (f"GET {PATH}? HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                   + "".join(f"{name}: {value}\r\n" for name, value in headers().items())
+                   + "\r\n")
+        raw = raw_exchange(server.port, request.encode())
+    head, _, served_body = raw.partition(b"\r\n\r\n")
+    served_status = int(head.split(b" ", 2)[1])
+    assert (served_status, served_body) == (in_process.status_code, in_process.content)
+    assert (in_process.status_code, in_process.json()["code"]) == expected
+    assert [(record.path, record.query) for record in exchange.requests] == [(PATH, "")] * 2

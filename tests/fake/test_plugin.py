@@ -53,6 +53,34 @@ def test_disabling_the_plugin_removes_the_fixtures(pytester: pytest.Pytester) ->
     result.stdout.fnmatch_lines(["*fixture 'okx_exchange' not found*"])
 
 
+# The fake's modules a suite that never asks for a fixture must not load (python-okx and
+# okx_ext too). httpx is not among them: other installed plugins (respx, pytest-httpx)
+# import it themselves.
+HEAVY = ["okx_fakes._exchange", "okx_fakes._model", "okx_fakes._accounts",
+         "okx_fakes._transport", "okx_fakes._server", "okx", "okx_ext"]
+
+LAZY_TESTS = f'''
+import sys
+
+def test_start_up_loaded_the_plugin_and_nothing_heavy():
+    assert "okx_fakes.pytest_plugin" in sys.modules  # the probe sees the plugin itself
+    assert [name for name in {HEAVY!r} if name in sys.modules] == []
+
+def test_a_fixture_loads_the_fake_on_first_use(okx_account_api):
+    assert okx_account_api.get_max_withdrawal("BTC")["code"] == "0"
+    assert "okx_fakes._exchange" in sys.modules
+'''
+
+
+def test_a_suite_that_does_not_use_the_fake_does_not_import_it(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_lazy=LAZY_TESTS)
+    assert not (pytester.path / "conftest.py").exists()
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
 def test_fixtures_wire_public_objects(
     okx_exchange: FakeExchange, okx_account: FakeAccount, okx_account_api: FakeAccountAPI
 ) -> None:
