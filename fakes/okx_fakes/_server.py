@@ -237,7 +237,7 @@ class FakeServer:
         try:
             while not self._stopping.is_set() and self._map:
                 self._poll(waitress)
-                now = time.monotonic()
+                now = _monotonic()
                 if now >= self._next_sweep:
                     self._next_sweep = now + self._deadlines.sweep_interval_s
                     _sweep(self._httpd, self._deadlines, now)
@@ -252,8 +252,8 @@ class FakeServer:
         """Answer the requests under way (for at most _DRAIN_S), closing every other channel."""
         httpd = self._httpd
         httpd.accepting = False  # readable() is False: no new connection is taken in
-        deadline = time.monotonic() + _DRAIN_S
-        while time.monotonic() < deadline:
+        deadline = _monotonic() + _DRAIN_S
+        while _monotonic() < deadline:
             busy = False
             for channel in list(httpd.active_channels.values()):
                 # Only this thread adds a request to a channel: an idle one stays idle.
@@ -339,19 +339,34 @@ def _connection_limit() -> int:
     return max(1, min(_CONNECTION_LIMIT, soft - _RESERVED_FDS))
 
 
+def _monotonic() -> float:
+    """The real monotonic clock, whatever freezegun does to ``time.monotonic``.
+
+    Tests freeze time around a served fake; freezegun patches ``time.monotonic`` (and
+    ``time.time``) in some threads and not others, and deadlines compared across threads
+    would then expire at once. It leaves ``clock_gettime`` alone.
+    """
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
 def _sweep(httpd: Any, deadlines: _Deadlines, now: float) -> None:
     """Time out requests past their deadlines (408) and idle connections (closed).
 
-    Runs in the loop's thread, the only one that feeds a channel its bytes.
+    Runs in the loop's thread, the only one that feeds a channel its bytes. Idleness is
+    measured on this module's clock from the last sweep that saw waitress's
+    ``last_activity`` change: its value (``time.time()``, frozen in some threads under
+    freezegun) is compared only with itself.
     """
-    idle_cutoff = time.time() - deadlines.idle_s  # waitress's last_activity is time.time()
     for channel in list(httpd.active_channels.values()):
         if channel.will_close or channel.close_when_flushed:
             continue
         request = channel.request
         if request is None:
-            if (not channel.requests and not channel.total_outbufs_len
-                    and channel.last_activity < idle_cutoff):
+            seen = getattr(channel, "okx_fakes_activity", None)
+            if seen is None or seen[0] != channel.last_activity:
+                channel.okx_fakes_activity = (channel.last_activity, now)
+            elif (not channel.requests and not channel.total_outbufs_len
+                    and now - seen[1] > deadlines.idle_s):
                 channel.will_close = True
             continue
         if request.headers_done_at is None:
@@ -421,13 +436,13 @@ def _classes(waitress: Any) -> tuple[type[Any], type[Any]]:
         def __init__(self, adj: Any) -> None:
             super().__init__(adj)
             # Made on a request's first byte (waitress's received()): its deadlines start.
-            self.started_at = time.monotonic()
+            self.started_at = _monotonic()
             self.headers_done_at: float | None = None
 
         def received(self, data: bytes) -> int:
             consumed = int(super().received(data))
             if self.headers_finished and self.headers_done_at is None:
-                self.headers_done_at = time.monotonic()
+                self.headers_done_at = _monotonic()
             return consumed
 
         def time_out(self, channel: Any) -> None:
