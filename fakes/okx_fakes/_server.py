@@ -340,7 +340,7 @@ def _connection_limit() -> int:
 
 
 def _monotonic() -> float:
-    """The real monotonic clock, whatever freezegun does to ``time.monotonic``.
+    """Return the real monotonic clock, whatever freezegun does to ``time.monotonic``.
 
     Tests freeze time around a served fake; freezegun patches ``time.monotonic`` (and
     ``time.time``) in some threads and not others, and deadlines compared across threads
