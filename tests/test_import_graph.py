@@ -35,6 +35,7 @@ FAKE_ADAPTERS = frozenset({
     "okx_fakes._api", "okx_fakes._exchange", "okx_fakes.cli", "okx_fakes.strategies",
     "okx_fakes.strategies.payloads", "okx_fakes.strategies.errors",
     "okx_fakes.strategies.exchanges", "okx_fakes.strategies.transfers",
+    "okx_fakes.strategies.machine",
     "okx_fakes.pytest_plugin", "okx_fakes",
 })
 

@@ -12,8 +12,10 @@ downstream test suites alike::
 One module per audience, every name re-exported here (as ``hypothesis.strategies``
 does): :mod:`~okx_fakes.strategies.payloads` (currency codes, amounts, answers and
 malformed answers), :mod:`~okx_fakes.strategies.errors` (OKX's error answers),
-:mod:`~okx_fakes.strategies.exchanges` (seeded exchanges and their keys) and
-:mod:`~okx_fakes.strategies.transfers` (valid and malformed transfers). The rules come
+:mod:`~okx_fakes.strategies.exchanges` (seeded exchanges and their keys),
+:mod:`~okx_fakes.strategies.transfers` (valid and malformed transfers) and
+:mod:`~okx_fakes.strategies.machine` (:class:`LedgerMachine`, a state machine checking the
+ledger's invariants, to extend with your service's rules). The rules come
 from the fake's own facts, never from ``okx_ext``: the fake models the exchange, not the
 client. This package is the only place in ``okx_fakes`` that imports Hypothesis.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 from okx_fakes.strategies.errors import ErrorCase, error_cases, error_payloads
 from okx_fakes.strategies.exchanges import SeededAccount, SeededExchange, accounts
+from okx_fakes.strategies.machine import LedgerMachine
 from okx_fakes.strategies.payloads import (
     ACCOUNT_MODES,
     MALFORMED_DEFECTS,
@@ -48,6 +51,7 @@ __all__ = [
     "MALFORMED_DEFECTS",
     "MAX_CURRENCIES_PER_REQUEST",
     "ErrorCase",
+    "LedgerMachine",
     "MalformedPayloadCase",
     "MalformedTransferCase",
     "SeededAccount",
