@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 from okx_ext._checks import check_seconds
 from okx_ext._ratelimit import RateLimit, _SlotLimiter
 from okx_ext._text import preview
-from okx_ext.errors import RateLimiterUnavailableError
+from okx_ext.errors import RateLimiterConfigError, RateLimiterUnavailableError
 
 if TYPE_CHECKING:
     import redis
@@ -155,26 +155,80 @@ def _limiter_keys(key: str) -> tuple[str, str]:
 def _masked_url(url: str) -> str:
     """Return ``url`` with every password in it masked.
 
-    That is the userinfo's, and any query parameter whose name holds "password"
-    (``password``, redis-py's ``ssl_password``...).
+    That is the userinfo's, and any query parameter whose name, percent-decoded as
+    redis-py decodes it (``pass%77ord``, ``%70assword``), holds "password" (``password``,
+    redis-py's ``ssl_password``...).
 
     Read from the raw text, not through ``urlsplit``: a password holding an unencoded
     ``/``, ``?`` or ``#`` would end urlsplit's netloc early and go out unmasked.
     """
+    from urllib.parse import unquote_plus
+
     scheme, separator, rest = url.partition("://")
     if not separator:
         return "<unparseable Redis URL>"
-    userinfo, at, host_and_rest = rest.rpartition("@")
-    if at and ":" in userinfo:
-        rest = f"{userinfo.partition(':')[0]}:{_MASK}@{host_and_rest}"
+    at = _userinfo_end(rest)
+    if at >= 0 and ":" in rest[:at]:
+        rest = f"{rest[:at].partition(':')[0]}:{_MASK}@{rest[at + 1:]}"
     location, question, query = rest.partition("?")
     if question:
         pairs = []
         for pair in query.split("&"):
             name, equals, _ = pair.partition("=")
-            pairs.append(f"{name}={_MASK}" if equals and "password" in name.lower() else pair)
+            secret = "password" in unquote_plus(name).lower()
+            pairs.append(f"{name}={_MASK}" if equals and secret else pair)
         rest = f"{location}?{'&'.join(pairs)}"
     return f"{scheme}://{rest}"
+
+
+def _userinfo_end(rest: str) -> int:
+    """Return the index of the ``@`` that ends the userinfo of ``rest`` (after ``://``), or -1.
+
+    The last ``@`` before the query's first ``=``: an ``@`` in a query value must not
+    swallow the host. Without one there, the last ``@`` at all: a password may hold an
+    unencoded ``?``, and masking too much is safe where masking too little is not.
+    """
+    question = rest.find("?")
+    equals = rest.find("=", question) if question >= 0 else -1
+    if equals >= 0:
+        at = rest.rfind("@", 0, equals)
+        if at >= 0:
+            return at
+    return rest.rfind("@")
+
+
+def _unknown_url_options(url: str) -> list[str]:
+    """Return the query options of ``url`` that redis-py would hand its connection unknown.
+
+    redis-py passes any option it does not parse itself to the connection's constructor,
+    which raises TypeError on the first request, not when the client is built. Known:
+    the keyword parameters of the connection class the URL's scheme picks (and of its
+    bases), and the pool's ``max_connections``. Names are decoded as redis-py decodes them.
+    """
+    import inspect
+    from urllib.parse import parse_qs, urlparse
+
+    import redis.connection
+
+    try:
+        parsed = urlparse(url)
+    except ValueError:  # redis-py refuses it too, as an invalid URL
+        return []
+    connection_class: type = {
+        "rediss": redis.connection.SSLConnection,
+        "unix": redis.connection.UnixDomainSocketConnection,
+    }.get(parsed.scheme.lower(), redis.connection.Connection)
+    known = {"max_connections"}
+    for klass in connection_class.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is not None:
+            known.update(
+                name for name, parameter in inspect.signature(init).parameters.items()
+                if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY)
+            )
+    # As redis-py reads them: blank values dropped, the first of a repeated name kept.
+    return [name for name, values in parse_qs(parsed.query).items()
+            if values and values[0] and name not in known - {"self"}]
 
 
 class RedisRateLimiter(_SlotLimiter):
@@ -251,6 +305,14 @@ class RedisRateLimiter(_SlotLimiter):
         url = _masked_url(redis_url)
         self._setup(url, key, limit, lease_s, clock, sleep)
         timeout_s = check_seconds("RedisRateLimiter.redis_timeout_s", redis_timeout_s)
+        unknown = _unknown_url_options(redis_url)
+        if unknown:
+            # Names only: a value may be a password under a misspelt name.
+            raise RateLimiterConfigError(
+                f"unknown option{'s' if len(unknown) > 1 else ''} "
+                f"{', '.join(preview(name, 60) for name in unknown)} in the Redis URL: "
+                "redis-py's connection takes no such option (misspelt?)"
+            )
         client = None
         with contextlib.suppress(ValueError):
             client = redis.Redis.from_url(

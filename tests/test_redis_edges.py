@@ -19,7 +19,13 @@ from typing import Any
 import pytest
 import redis
 
-from okx_ext import RateLimit, RateLimiterUnavailableError, RedisRateLimiter, _redis
+from okx_ext import (
+    RateLimit,
+    RateLimiterConfigError,
+    RateLimiterUnavailableError,
+    RedisRateLimiter,
+    _redis,
+)
 from okx_ext._redis import _limiter_keys, _masked_url, _monotonic_us, _socket_timeout
 
 URL = "redis://127.0.0.1:1/0"  # nobody listens: nothing here connects
@@ -60,6 +66,17 @@ def test_the_keys_escape_percent_and_closing_brace_exactly() -> None:
     ("redis://host/0?password=a?b&x=1", "redis://host/0?password=***&x=1"),  # "?" in it
     ("redis://host/0?password=x://y", "redis://host/0?password=***"),  # "://" in it
     ("redis://host/0?password=a=b", "redis://host/0?password=***"),  # "=" in it
+    # Names as redis-py decodes them (parse_qs): every spelling of "password".
+    ("redis://host/0?pass%77ord=pw&db=1", "redis://host/0?pass%77ord=***&db=1"),
+    ("redis://host/0?%70assword=pw", "redis://host/0?%70assword=***"),
+    ("rediss://host/0?ssl%5Fpassword=pw", "rediss://host/0?ssl%5Fpassword=***"),
+    ("redis://host/0?PASS%57ORD=pw", "redis://host/0?PASS%57ORD=***"),
+    # An "@" in the query ends no userinfo: the host stays, both passwords go.
+    ("redis://:pw@host/0?password=a@b", "redis://:***@host/0?password=***"),
+    ("redis://host/0?client_name=a@b", "redis://host/0?client_name=a@b"),
+    ("redis://u:pw@host/0?x=1&password=a:b@c", "redis://u:***@host/0?x=1&password=***"),
+    # A "?" and "=" in the password: masked to its last "@", never short of it.
+    ("redis://:a?b=c@host/0", "redis://:***@host/0"),
 ])
 def test_a_password_holding_a_separator_is_masked_whole(url: str, masked: str) -> None:
     assert _masked_url(url) == masked
@@ -127,6 +144,34 @@ def test_a_refused_argument_s_message_is_exact(kwargs: dict[str, Any], error: ty
     with pytest.raises(error) as raised:
         RedisRateLimiter(arguments.pop("redis_url"), **arguments)
     assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(("query", "named"), [
+    ("socket_timout=1", "'socket_timout'"),
+    ("db=1&pasword=hunter2", "'pasword'"),
+    ("retry_on_timout=1&socket_timout=2", "'retry_on_timout', 'socket_timout'"),
+    ("socket%5Ftimout=1", "'socket_timout'"),  # named as redis-py decodes it
+])
+def test_an_unknown_url_option_is_refused_by_name_never_by_value(query: str,
+                                                                 named: str) -> None:
+    with pytest.raises(RateLimiterConfigError) as raised:
+        RedisRateLimiter(f"redis://:pw@127.0.0.1:1/0?{query}", key="k")
+    error = raised.value
+    assert isinstance(error, ValueError) and not error.retryable
+    assert str(error).startswith(f"unknown option{'s' if ',' in named else ''} {named} in the")
+    for secret in ("hunter2", "pw@", "=1", "=2"):
+        assert secret not in str(error)
+
+
+@pytest.mark.parametrize("url", [
+    "redis://127.0.0.1:1/0?socket_timeout=1&socket_connect_timeout=1&db=2&client_name=w1",
+    "redis://127.0.0.1:1/0?password=x&username=u&max_connections=4&health_check_interval=3",
+    "rediss://127.0.0.1:1/0?ssl_cert_reqs=none&ssl_password=x&ssl_check_hostname=false",
+    "unix:///run/redis.sock?db=1&password=x",
+    "redis://127.0.0.1:1/0?empty=",  # a blank value: redis-py drops it
+])
+def test_every_option_redis_py_s_connection_takes_is_accepted(url: str) -> None:
+    assert RedisRateLimiter(url, key="k").key == "k"
 
 
 def test_the_built_client_fails_fast_within_the_timeout() -> None:
