@@ -15,14 +15,8 @@ from collections.abc import Iterator
 
 import pytest
 import redis
-from _redis_server import (
-    RedisServer,
-    SentinelSetup,
-    mark_key_known,
-    redis_cluster,
-    redis_sentinel,
-)
-from _simclock import SimClock
+from _redis_server import RedisServer, SentinelSetup, redis_cluster, redis_sentinel
+from _simclock import SimClock, bounded
 from redis.cluster import RedisCluster
 from redis.crc import key_slot
 from redis.sentinel import Sentinel
@@ -54,14 +48,14 @@ def sentinel(redis_url: str) -> Iterator[SentinelSetup]:
         yield setup
 
 
-def known_limiter_on_sim_clock(
+def fresh_limiter_on_sim_clock(
     client: object, clock: SimClock, limit: RateLimit, *, key: str = "", lease_s: float = 12.0
 ) -> RedisRateLimiter:
-    """A from_client limiter on a known key (new unless given), run on ``clock``."""
+    """A from_client limiter on a key vouched fresh (new unless given), run on ``clock``."""
     key = key or f"uid:{uuid.uuid4().hex}"
-    mark_key_known(client, key)
     limiter = RedisRateLimiter.from_client(
-        client, key=key, limit=limit, lease_s=lease_s, clock=clock.time, sleep=clock.sleep  # type: ignore[arg-type]
+        client, key=key, limit=limit, lease_s=lease_s, clock=clock.time,  # type: ignore[arg-type]
+        sleep=bounded(clock.sleep), assume_fresh=True,
     )
     limiter._server_now = clock.time
     return limiter
@@ -120,7 +114,7 @@ class TestCluster:
                 continue
             primaries.add(node.name)
             clock = SimClock()
-            limiter = known_limiter_on_sim_clock(client, clock, RateLimit(3, 1.0), key=key)
+            limiter = fresh_limiter_on_sim_clock(client, clock, RateLimit(3, 1.0), key=key)
             intervals = run_calls(limiter, clock, [0.0] * 7, [0.0] * 7)  # type: ignore[arg-type]
             assert [start for start, _ in intervals] == [0.0] * 3 + [1.0] * 3 + [2.0]
         assert len(primaries) == 3
@@ -131,7 +125,7 @@ class TestCluster:
     ) -> None:
         client = self.client(cluster)
         clock = SimClock()
-        limiter = known_limiter_on_sim_clock(client, clock, RateLimit(2, 1.0), lease_s=2.0)
+        limiter = fresh_limiter_on_sim_clock(client, clock, RateLimit(2, 1.0), lease_s=2.0)
         with limiter.slot():
             pass
         client.flushall(target_nodes=client.get_node_from_key(_limiter_keys(limiter.key)[0]))
@@ -161,7 +155,7 @@ class TestSentinel:
             sentinel.service, socket_timeout=1.0
         )
         clock = SimClock()
-        limiter = known_limiter_on_sim_clock(client, clock, RateLimit(3, 1.0), lease_s=3.0)
+        limiter = fresh_limiter_on_sim_clock(client, clock, RateLimit(3, 1.0), lease_s=3.0)
         with limiter.slot():
             pass
         assert limiter.acquire()  # in flight across the failover
@@ -184,8 +178,8 @@ class TestFromClient:
     def test_a_plain_client_without_a_timeout_is_never_given_up(self, redis_url: str) -> None:
         client = redis.Redis.from_url(redis_url)
         key = f"uid:{uuid.uuid4().hex}"
-        mark_key_known(redis_url, key)
-        limiter = RedisRateLimiter.from_client(client, key=key, limit=RateLimit(1, 0.01))
+        limiter = RedisRateLimiter.from_client(client, key=key, limit=RateLimit(1, 0.01),
+                                               assume_fresh=True)
         assert limiter._timeout_us is None and limiter._give_up_us() == ""
         with limiter.slot():
             pass
