@@ -461,7 +461,8 @@ class RedisRateLimiter(_SlotLimiter):
         moment a call is given up (none set: calls are never given up), and its own
         ``retry`` decides about retrying a call. `close` leaves it open. Errors name the
         client's type, never its address or password. The other arguments are the
-        constructor's.
+        constructor's. Building asks Redis once whether ``INFO`` answers, through the
+        client's own retry policy.
         """
         _require_redis()
         import redis

@@ -1,9 +1,10 @@
 """RedisRateLimiter's Python side at its edges: messages, the clock offset, the late retry.
 
 Most tests here need no redis-server: the limiter is built on a URL nobody listens on
-(building connects to nothing) and its Lua scripts are replaced by stubs, so what the
-Python code does with each answer is exact. The scripts themselves run against a real
-server in test_redis_ratelimit.py and test_limiter_boundaries.py.
+(building asks for INFO once, is refused at once, and leaves that check to the first
+acquire) and its Lua scripts are replaced by stubs, so what the Python code does with
+each answer is exact. The scripts themselves run against a real server in
+test_redis_ratelimit.py, test_redis_providers.py and test_limiter_boundaries.py.
 """
 
 from __future__ import annotations
@@ -181,6 +182,19 @@ def test_the_built_client_fails_fast_within_the_timeout() -> None:
     assert limiter._client.get_retry()._retries == 0  # the caller's Retry decides
 
 
+def unreachable_client() -> redis.Redis:
+    """A client of port 1 without retries: building a limiter on it is refused at once.
+
+    redis-py's default retries (three, with backoff) would spend seconds on the INFO
+    check a limiter makes when it is built.
+    """
+    import redis.backoff
+    import redis.retry
+
+    return redis.Redis(host="127.0.0.1", port=1, socket_timeout=1.5,
+                       retry=redis.retry.Retry(redis.backoff.NoBackoff(), 0))
+
+
 def _recording_close(client: Any) -> list[str]:
     closed: list[str] = []
     client.close = lambda: closed.append("closed")
@@ -193,7 +207,7 @@ def test_close_closes_the_client_it_built_and_never_one_given() -> None:
     built.close()
     assert closed == ["closed"]
 
-    client = redis.Redis(host="127.0.0.1", port=1, socket_timeout=1.5)
+    client = unreachable_client()
     given = RedisRateLimiter.from_client(client, key="k")
     closed = _recording_close(client)
     given.close()
@@ -210,7 +224,7 @@ def test_from_client_keeps_its_arguments_and_the_client_s_timeout(
         clock_calls.append("clock")
         return 100.0
 
-    client = redis.Redis(host="127.0.0.1", port=1, socket_timeout=1.5)
+    client = unreachable_client()
     limiter = RedisRateLimiter.from_client(client, key="k", limit=RateLimit(1, 1.0),
                                            lease_s=30.0, clock=clock, sleep=sleeps.append)
     assert limiter.lease_s == 30.0
@@ -281,6 +295,30 @@ def test_a_second_late_acquire_is_an_error_naming_the_masked_url() -> None:
     assert str(raised.value) == (
         "rate limiter unavailable: Redis at redis://127.0.0.1:1/0 ran the acquire later than "
         "redis_timeout_s after it was sent")
+
+
+def test_an_acquire_that_finds_no_info_is_a_config_error_and_takes_nothing() -> None:
+    limiter, sleeps = _stubbed([-2, 0, "1"])
+    with pytest.raises(RateLimiterConfigError) as raised:
+        limiter.acquire()
+    assert str(raised.value).startswith(
+        "the Redis that holds the limiter's key refuses INFO (found at the first acquire")
+    assert not raised.value.retryable and not limiter._held and sleeps == []
+
+
+def test_assume_fresh_is_sent_with_the_first_acquire_only() -> None:
+    sent: list[object] = []
+
+    def acquire(keys: list[str], args: list[object]) -> object:
+        sent.append(args[5])
+        return [1, 0, "1"]
+
+    limiter = _limiter(assume_fresh=True)
+    limiter._offset_us = 0
+    limiter._acquire_script = acquire
+    assert limiter.acquire() and limiter.acquire()
+    assert sent == ["1", ""]
+    assert _limiter()._fresh is False
 
 
 def test_a_negative_wait_sleeps_zero() -> None:

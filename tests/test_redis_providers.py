@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis
@@ -22,7 +23,7 @@ from _redis_server import RedisServer, running_redis
 from _simclock import SimClock, bounded
 from test_ratelimit import max_in_window
 
-from okx_ext import RateLimit, RateLimiterConfigError, RedisRateLimiter
+from okx_ext import RateLimit, RateLimiterConfigError, RateLimiterUnavailableError, RedisRateLimiter
 from okx_ext._redis import _limiter_keys
 
 # Every test here is bounded: a script that pauses forever fails in seconds.
@@ -283,19 +284,20 @@ class TestWithoutInfo:
             limiter.close()
 
     def test_the_documented_acl_is_enough(self) -> None:
-        # The commands the shared-budgets page lists, and nothing else.
+        # The shared-budgets page's ACL line, as a reader pastes it, and nothing more.
+        page = Path(__file__).parent.parent / "docs" / "wrapper" / "shared-budgets.md"
+        (line,) = [text for text in page.read_text(encoding="utf-8").splitlines()
+                   if text.startswith("ACL SETUSER okx-limiter ")]
         with running_redis() as server:
             with redis.Redis.from_url(server.url) as admin:
-                admin.execute_command(
-                    "ACL", "SETUSER", "limiter", "on", ">pw", "~{okx-max-withdrawal:*",
-                    "+evalsha", "+eval", "+script|load", "+info", "+time", "+exists",
-                    "+hmget", "+hset", "+zadd", "+zcard", "+zrange", "+zremrangebyscore",
-                    "+pexpire",
-                )
-            url = server.url.replace("redis://", "redis://limiter:pw@")
+                admin.execute_command(*line.split())
+            url = server.url.replace("redis://", "redis://okx-limiter:change-me@")
             limiter = RedisRateLimiter(url, key="okx-max-withdrawal:42",
                                        limit=RateLimit(2, 0.05), lease_s=0.1)
             for _ in range(3):  # the first use's facts (INFO sections), a wait, releases
                 with limiter.slot():
                     pass
+            # The ACL bites: another key is refused.
+            with pytest.raises(RateLimiterUnavailableError, match="NoPermissionError"):
+                RedisRateLimiter(url, key="other:42").acquire()
             limiter.close()
