@@ -25,6 +25,10 @@ from test_ratelimit import run_calls
 from okx_ext import RateLimit, RateLimiterUnavailableError, RedisRateLimiter
 from okx_ext._redis import _limiter_keys
 
+# Bounded: a script that pauses forever fails here, not at the suite's 120 s. The slowest
+# test (the Sentinel failover, its module fixture included) takes about 20 s.
+pytestmark = pytest.mark.timeout(60)
+
 
 def _needs_redis_cli() -> None:
     if shutil.which("redis-cli") is None:
@@ -71,6 +75,7 @@ def acquire_retrying(limiter: RedisRateLimiter, deadline: float | None = None) -
     raise AssertionError("the limiter never reached the new primary")
 
 
+@pytest.mark.timeout(10)  # real time: a limiter that never admits would sleep forever
 def test_every_key_the_scripts_touch_is_in_the_limiter_s_one_hash_slot(redis_url: str) -> None:
     # Every command the scripts run, as MONITOR sees them, on a key new to Redis (so the
     # state is created too), through the TIME script, an acquire and a release.
@@ -175,6 +180,7 @@ class TestSentinel:
 
 
 class TestFromClient:
+    @pytest.mark.timeout(10)  # real time, as above
     def test_a_plain_client_without_a_timeout_is_never_given_up(self, redis_url: str) -> None:
         client = redis.Redis.from_url(redis_url)
         key = f"uid:{uuid.uuid4().hex}"
