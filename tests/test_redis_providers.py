@@ -301,3 +301,18 @@ class TestWithoutInfo:
             with pytest.raises(RateLimiterUnavailableError, match="NoPermissionError"):
                 RedisRateLimiter(url, key="other:42").acquire()
             limiter.close()
+
+
+class TestUrlOptions:
+    def test_known_options_work_and_a_misspelt_one_is_refused_before_any_request(
+        self, redis_url: str
+    ) -> None:
+        limiter = RedisRateLimiter(f"{redis_url}?socket_timeout=1.5&client_name=okx-w1",
+                                   key=f"uid:{uuid.uuid4().hex}", limit=RateLimit(1, 0.01),
+                                   assume_fresh=True)
+        with limiter.slot():
+            assert limiter._client.client_getname() == "okx-w1"
+        limiter.close()
+        # Before: built, then every request raised a bare TypeError from redis-py.
+        with pytest.raises(RateLimiterConfigError, match="unknown option 'socket_timout'"):
+            RedisRateLimiter(f"{redis_url}?socket_timout=1", key="k")
