@@ -19,7 +19,17 @@ all sharing one limiter key:
 5. RedisRateLimiter.from_client on a local 3-primary Redis Cluster (RedisCluster), and
    on a primary + replica + 3 Sentinels (master_for) with a failover forced 3 s in:
    0 x 50011, the share of OKX's allowance admitted, and the time from the promotion to
-   a full window admitted again.
+   a full window admitted again;
+6. eviction: the same load on a Redis with a small maxmemory under volatile-lru (a common
+   managed Redis's default), filled 3 s in with keys without a TTL until it evicts the
+   limiter's slots (the only key with a TTL): 0 x 50011, and the time until a full
+   window is admitted again;
+7. a key's first use: a new key, no vouching, on a Redis up for longer than one lease
+   that has evicted and flushed nothing; and a new key with assume_fresh=True on a Redis
+   just started: the time from the start to the first full window admitted.
+
+Every key but section 7's first is vouched fresh (assume_fresh=True): a deployment's
+first start.
 
 The fake counts arrivals as OKX does (20 per 2 s per uid, sliding). Prints a table and
 writes benchmarks/results/shared_limit.json.
@@ -50,7 +60,6 @@ sys.path.insert(0, str(REPO / "tests"))
 from _redis_server import (  # noqa: E402
     RedisServer,
     SentinelSetup,
-    mark_key_known,
     redis_cluster,
     redis_sentinel,
     running_redis,
@@ -127,10 +136,12 @@ def client_for(kind: str, target: str) -> object:
 
 def build_limiter(kind: str, redis_url: str, key: str) -> RateLimiterProtocol:
     if kind == "okx-ext":
+        return RedisRateLimiter(redis_url, key=key, limit=LIMIT, assume_fresh=True)
+    if kind == "okx-ext-new":  # a new uid's key, as a running deployment meets it
         return RedisRateLimiter(redis_url, key=key, limit=LIMIT)
     if kind in ("cluster", "sentinel"):
         return RedisRateLimiter.from_client(client_for(kind, redis_url), key=key,  # type: ignore[arg-type]
-                                            limit=LIMIT)
+                                            limit=LIMIT, assume_fresh=True)
     return MovingWindowLimiter(redis_url, key, LIMIT)
 
 
@@ -191,9 +202,6 @@ def run_load(kind: str, redis_url: str, server_url: str, exchange: object,
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     key = f"bench:{kind}:{uuid.uuid4().hex}"
-    # A running deployment's key, not a new one.
-    mark_key_known(client_for(kind, redis_url) if kind in ("cluster", "sentinel")
-                   else redis_url, key)
     ready, go, start_value = context.Queue(), context.Event(), context.Value("d", 0.0)
     processes = [
         context.Process(target=worker,
@@ -224,10 +232,11 @@ def run_load(kind: str, redis_url: str, server_url: str, exchange: object,
                if start_at <= record.time < start_at + seconds and record.uid == UID]
     allowed = LIMIT.max_requests * math.ceil(seconds / LIMIT.window_s)
     admitted = sum(1 for record in arrived if record.code != "50011")
-    back_s = full_window_back_after(
-        [record.time for record in arrived if record.code != "50011"], since
-    )
+    admitted_times = [record.time for record in arrived if record.code != "50011"]
+    back_s = full_window_back_after(admitted_times, since)
     return {
+        "first_admitted_after_start_s": (min(admitted_times) - start_at
+                                         if admitted_times else None),
         "full_window_back_after_s": back_s,
         "answers": dict(sorted(codes.items())),
         "rejected_50011": codes.get("50011", 0),
@@ -241,11 +250,11 @@ def run_load(kind: str, redis_url: str, server_url: str, exchange: object,
 def run_sigkill(redis_url: str) -> dict[str, object]:
     """A worker holding a slot is SIGKILLed; how long until a survivor gets that slot?"""
     key = f"bench:sigkill:{uuid.uuid4().hex}"
-    mark_key_known(redis_url, key)
     holder = (
         "import time\n"
         "from okx_ext import RateLimit, RedisRateLimiter\n"
-        f"limiter = RedisRateLimiter({redis_url!r}, key={key!r}, limit=RateLimit(20, 2.0))\n"
+        f"limiter = RedisRateLimiter({redis_url!r}, key={key!r}, limit=RateLimit(20, 2.0),\n"
+        "                           assume_fresh=True)\n"
         "limiter.acquire()  # as a worker does before sending; then it is killed mid-request\n"
         "print(limiter.lease_s, flush=True)\n"
         "time.sleep(120)\n"
@@ -324,6 +333,108 @@ def run_topologies(server_url: str, exchange: object, seconds: float) -> dict[st
     return results
 
 
+EVICTION_MAXMEMORY = "8mb"
+Row = tuple[str, object, str, str]
+
+
+def run_eviction(server_url: str, exchange: object) -> dict[str, object]:
+    """The okx-ext load on a Redis under volatile-lru, filled 3 s in until it evicts."""
+    import redis
+
+    with running_redis("--maxmemory", EVICTION_MAXMEMORY,
+                       "--maxmemory-policy", "volatile-lru") as server:
+        def fill() -> float:
+            # Keys without a TTL, in db 1: under volatile-lru only the limiter's slots
+            # (the one key with a TTL) can go. Then the fillers are deleted (not
+            # flushed), so that memory frees and nothing but the eviction tells the loss.
+            written: list[str] = []
+            with redis.Redis.from_url(server.url, db=1) as filler:
+                while int(filler.info("stats")["evicted_keys"]) == 0:
+                    try:
+                        filler.set(f"filler:{len(written)}", b"x" * 16384)
+                    except redis.exceptions.ResponseError:  # OOM: nothing left to evict
+                        break
+                    written.append(f"filler:{len(written)}")
+                evicted = int(filler.info("stats")["evicted_keys"])
+                for start in range(0, len(written), 500):
+                    filler.delete(*written[start:start + 500])
+            results["evicted_keys"] = evicted
+            return time.time()
+
+        results: dict[str, object] = {}
+        exchange.reset_requests()  # type: ignore[attr-defined]
+        exchange.reset_rate_limits()  # type: ignore[attr-defined]
+        results.update(run_load("okx-ext", server.url, server_url, exchange,
+                                FAULT_AT_S + DEFAULT_LEASE_S + AFTER_PAUSE_S, fill))
+    return results
+
+
+def run_first_use(aged: RedisServer, server_url: str, exchange: object,
+                  seconds: float) -> dict[str, object]:
+    """A new key's first full window: unvouched on a long-running Redis; vouched on a new one."""
+    import redis
+
+    results: dict[str, object] = {}
+    with redis.Redis.from_url(aged.url) as client:
+        while int(client.info("server")["uptime_in_seconds"]) < DEFAULT_LEASE_S + 1:
+            time.sleep(0.1)  # the section's premise: up for longer than one lease
+        results["aged_uptime_s"] = int(client.info("server")["uptime_in_seconds"])
+    exchange.reset_requests()  # type: ignore[attr-defined]
+    exchange.reset_rate_limits()  # type: ignore[attr-defined]
+    results["new_key_on_long_running_redis"] = run_load(
+        "okx-ext-new", aged.url, server_url, exchange, seconds, fault_ends_s=0.0)
+    time.sleep(LIMIT.window_s)
+    with running_redis() as fresh:
+        exchange.reset_requests()  # type: ignore[attr-defined]
+        exchange.reset_rate_limits()  # type: ignore[attr-defined]
+        results["assume_fresh_on_new_redis"] = run_load(
+            "okx-ext", fresh.url, server_url, exchange, seconds, fault_ends_s=0.0)
+    return results
+
+
+def first_use_rows(first: dict[str, Any], seconds: float) -> tuple[list[Row], bool]:
+    """The table rows of section 7, and whether its goals were met."""
+    rows: list[Row] = []
+    met = True
+    for name, label in (
+        ("new_key_on_long_running_redis",
+         f"new key, no vouching, Redis up {first['aged_uptime_s']} s"),
+        ("assume_fresh_on_new_redis", "new key, assume_fresh=True, Redis just started"),
+    ):
+        run = first[name]
+        back = run["full_window_back_after_s"]
+        rows.append((f"{label}: answers 50011", run["rejected_50011"], "n/a", "0"))
+        first_s = run["first_admitted_after_start_s"]
+        rows.append((f"{label}: first request admitted after the start",
+                     "never" if first_s is None else f"{first_s:.2f} s", "n/a",
+                     "< 1 s (a pause: 12 s)"))
+        rows.append((f"{label}: first full window (20 in 2 s) after the start",
+                     "never" if back is None else f"{back:.2f} s", "n/a",
+                     "< window (2 s)"))
+        rows.append((f"{label}: admitted in {seconds:g} s",
+                     f"{run['admitted_in_period']} ({run['admitted_ratio']:.0%})", "n/a",
+                     ">= 90%"))
+        met = (met and run["rejected_50011"] == 0 and first_s is not None and first_s < 1.0
+               and back is not None and back < LIMIT.window_s
+               and float(run["admitted_ratio"]) >= 0.9)
+    return rows, met
+
+
+def eviction_rows(eviction: dict[str, Any]) -> tuple[list[Row], bool]:
+    """The table rows of section 6, and whether its goals were met."""
+    back = eviction["full_window_back_after_s"]
+    label = f"volatile-lru, maxmemory {EVICTION_MAXMEMORY}, slots evicted 3 s in"
+    rows: list[Row] = [
+        (f"{label}: answers 50011", eviction["rejected_50011"], "n/a", "0"),
+        (f"{label}: full window admitted again after",
+         "never" if back is None else f"{back:.2f} s", "n/a",
+         f"<= lease ({DEFAULT_LEASE_S:g} s) + 3 s"),
+    ]
+    met = (eviction["rejected_50011"] == 0 and int(eviction["evicted_keys"]) > 0
+           and back is not None and back <= DEFAULT_LEASE_S + 3.0)
+    return rows, met
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0)
@@ -331,6 +442,8 @@ def main() -> int:
                         help="skip the FLUSHALL, restart and SIGSTOP scenarios (about 60 s)")
     parser.add_argument("--skip-topologies", action="store_true",
                         help="skip the Redis Cluster and Sentinel runs (about 50 s)")
+    parser.add_argument("--only-provider-cases", action="store_true",
+                        help="run only the eviction and first-use sections (about 50 s)")
     options = parser.parse_args()
 
     from okx_fakes import FakeExchange
@@ -340,7 +453,9 @@ def main() -> int:
                                    uid=UID)
     account.set_balance("BTC", available="1.5", borrowable="0.5")
     results: dict[str, object] = {}
-    with running_redis() as store, exchange.server() as server:
+    with running_redis() as aged, running_redis() as store, exchange.server() as server:
+        if options.only_provider_cases:
+            return provider_cases(aged, server.url, exchange, options.seconds)
         for kind in ("okx-ext", "limits"):
             exchange.reset_requests()
             exchange.reset_rate_limits()
@@ -351,6 +466,8 @@ def main() -> int:
             results["faults"] = run_faults(store, server.url, exchange)
         if not options.skip_topologies:
             results["topologies"] = run_topologies(server.url, exchange, options.seconds)
+        results["eviction"] = run_eviction(server.url, exchange)
+        results["first_use"] = run_first_use(aged, server.url, exchange, options.seconds)
 
     ours, theirs, kill = results["okx-ext"], results["limits"], results["sigkill"]
     assert isinstance(ours, dict) and isinstance(theirs, dict) and isinstance(kill, dict)
@@ -401,6 +518,10 @@ def main() -> int:
                           and float(cluster["admitted_ratio"]) >= 0.9
                           and sentinel["rejected_50011"] == 0 and back is not None
                           and back <= DEFAULT_LEASE_S + 3.0)
+    extra_rows, met_eviction = eviction_rows(results["eviction"])  # type: ignore[arg-type]
+    rows.extend(extra_rows)
+    extra_rows, met_first_use = first_use_rows(results["first_use"], options.seconds)  # type: ignore[arg-type]
+    rows.extend(extra_rows)
     print(f"{PROCESSES} processes x {THREADS} threads, one uid, {options.seconds:g} s, "
           f"real python-okx over loopback HTTP; {platform.python_implementation()} "
           f"{platform.python_version()}, {platform.machine()}")
@@ -412,7 +533,26 @@ def main() -> int:
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     met = (ours["rejected_50011"] == 0 and float(ours["admitted_ratio"]) >= 0.9  # type: ignore[arg-type]
            and float(kill["slot_back_after_kill_s"]) <= float(kill["lease_s"]))  # type: ignore[arg-type]
-    return 0 if met and met_faults and met_topologies else 1
+    return 0 if met and met_faults and met_topologies and met_eviction and met_first_use else 1
+
+
+def provider_cases(aged: RedisServer, server_url: str, exchange: object, seconds: float) -> int:
+    """Sections 6 and 7 alone: print their rows, write their results beside the others'."""
+    results = {"eviction": run_eviction(server_url, exchange),
+               "first_use": run_first_use(aged, server_url, exchange, seconds)}
+    rows, met_eviction = eviction_rows(results["eviction"])
+    more, met_first_use = first_use_rows(results["first_use"], seconds)
+    print(f"{PROCESSES} processes x {THREADS} threads, one uid, real python-okx over loopback "
+          f"HTTP; {platform.python_implementation()} {platform.python_version()}, "
+          f"{platform.machine()}")
+    print("| measurement | okx-ext RedisRateLimiter | goal |")
+    print("|---|---|---|")
+    for name, mine, _, goal in rows + more:
+        print(f"| {name} | {mine} | {goal} |")
+    path = RESULTS.with_name("shared_limit_provider_cases.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0 if met_eviction and met_first_use else 1
 
 
 if __name__ == "__main__":

@@ -48,7 +48,8 @@ MODULES: dict[str, tuple[str, ...]] = {
     # Not the multiprocess, Cluster or Sentinel tests: slow, and they test no line the others
     # leave untested.
     "okx_ext/_redis.py": ("tests/test_redis_ratelimit.py", "tests/test_limiter_boundaries.py",
-                          "tests/test_redis_topologies.py", "tests/test_redis_edges.py", "-k",
+                          "tests/test_redis_topologies.py", "tests/test_redis_edges.py",
+                          "tests/test_redis_providers.py", "-k",
                           "not TestRealTime and not TestCluster and not TestSentinel"),
     "fakes/okx_fakes/_auth.py": ("tests/fake/test_fake_errors.py", "tests/fake/test_fake_time.py",
                                  "tests/fake/test_fake_requests.py",

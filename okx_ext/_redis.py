@@ -15,13 +15,18 @@ request too many. The state is two keys in one Redis Cluster hash slot (both nam
   microsecond at which the slot stops counting (its lease's expiry while in flight, the
   end of its window once returned);
 - ``{key}:state``, a hash that never expires: ``paused_until``, the server time before
-  which nothing is admitted, and ``replid``, the replication id of the primary that
-  wrote it. Its absence means Redis lost the slots (a restart without persistence,
-  FLUSHALL, an eviction) or has never seen the key; another ``replid`` means another
-  primary now holds the key (a replica promoted by Sentinel or Cluster failover, which
-  replication, being asynchronous, may have left without the last slots). Either way
-  slots OKX may still count could be forgotten, so the next acquire pauses admissions
-  for one lease, the longest any slot can count.
+  which nothing is admitted, ``replid``, the replication id of the primary that wrote
+  it, and ``slots_until``, when the latest slot stops counting (the slots key's expiry).
+
+Redis may lose slots OKX still counts: a restart without persistence, FLUSHALL, an
+eviction, a failover to a replica that (replication being asynchronous) lacked the last
+writes. The next acquire that sees a sign of it pauses admissions for one lease, the
+longest any slot can count. The signs: another ``replid`` (another primary holds the
+key); the slots key gone before ``slots_until`` (evicted: under ``volatile-*`` only keys
+with a TTL are evicted, so the state outlives them); or no state at all on a Redis that
+cannot show nothing was lost (up for less than a lease, or it has evicted or flushed
+keys, or it was promoted from replica). No state on a Redis that shows nothing was lost
+is a new key, which starts at once; so is any key a caller vouches for (``assume_fresh``).
 
 Each acquire and release is one Lua script, atomic on the server, timed by the server's
 ``TIME``. An acquire carries the moment its caller gives up waiting for Redis, on the
@@ -48,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 
 from okx_ext._checks import check_seconds
 from okx_ext._ratelimit import RateLimit, _SlotLimiter
-from okx_ext.errors import RateLimiterUnavailableError
+from okx_ext.errors import RateLimiterConfigError, RateLimiterUnavailableError
 from okx_ext.text import preview
 
 if TYPE_CHECKING:
@@ -80,35 +85,103 @@ else
   now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 end
 -- The key lives until its latest slot stops counting: limiters sharing it may hold
--- leases of different lengths, and one must never expire another's slot.
+-- leases of different lengths, and one must never expire another's slot. The state
+-- keeps that moment as 'slots_until': slots gone before it were evicted, not expired.
 local function expire_at_latest_score(now)
   local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
   redis.call('PEXPIRE', KEYS[1], math.ceil((tonumber(last[2]) - now) / 1000) + 1)
+  return last[2]
+end
+-- Whether Redis dropped slots that still count: the state says they count until
+-- 'slots_until', yet the key is gone (evicted under a volatile-* policy, or expired early).
+local function slots_vanished(now, slots_until)
+  return slots_until ~= nil and slots_until ~= false and now < tonumber(slots_until)
+    and redis.call('EXISTS', KEYS[1]) == 0
 end
 """
 
-# ARGV: token, max_requests, window_us, lease_us, give_up_us or '', now_us or ''.
+# INFO's text for one section, or nil where INFO is renamed away or denied by an ACL.
+_INFO = """
+local function info(section)
+  local reply = redis.pcall('INFO', section)
+  if type(reply) == 'table' and reply.err then
+    return nil
+  end
+  return reply
+end
+"""
+
+# Whether no slot of any key can have been lost within the last lease, from what the
+# server says of itself: up for at least a lease (no restart lost a slot that still
+# counts), nothing evicted and nothing flushed since it started (CONFIG RESETSTAT zeroes
+# both counts), and never promoted from replica (which may have lacked the last writes).
+_NOTHING_LOST = """
+local function nothing_lost(replication, lease_us)
+  if string.match(replication, 'second_repl_offset:(%-?%d+)') ~= '-1' then
+    return false
+  end
+  local server, stats, commands = info('server'), info('stats'), info('commandstats')
+  if not (server and stats and commands) then
+    return false
+  end
+  local uptime = tonumber(string.match(server, 'uptime_in_seconds:(%d+)') or '0')
+  if uptime * 1000000 < lease_us then
+    return false
+  end
+  if tonumber(string.match(stats, 'evicted_keys:(%d+)') or '1') ~= 0 then
+    return false
+  end
+  for _, name in ipairs({'flushall', 'flushdb', 'swapdb'}) do
+    if tonumber(string.match(commands, 'cmdstat_' .. name .. ':calls=(%d+)') or '0') ~= 0 then
+      return false
+    end
+  end
+  return true
+end
+"""
+
+# ARGV: token, max_requests, window_us, lease_us, give_up_us or '', '1' if the caller
+# vouches the key is fresh else '', now_us or ''.
 # Returns {1, 0, now} with the slot taken, {0, microseconds before one may free up, now},
-# or {-1, 0, now} when the script runs after its caller gave up (nothing taken).
-_ACQUIRE = _NOW + """
+# {-1, 0, now} when the script runs after its caller gave up (nothing taken), or
+# {-2, 0, now} when INFO is unavailable (nothing taken).
+_ACQUIRE = _NOW + _INFO + _NOTHING_LOST + """
 local window_us = tonumber(ARGV[3])
 local lease_us = tonumber(ARGV[4])
 local fnow = string.format('%.0f', now)
 if ARGV[5] ~= '' and now > tonumber(ARGV[5]) then
   return {-1, 0, fnow}
 end
+local replication = info('replication')
+if not replication then
+  return {-2, 0, fnow}
+end
 -- A promoted replica has a replication id of its own, and a restarted server too.
-local replid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)') or ''
-local state = redis.call('HMGET', KEYS[2], 'paused_until', 'replid')
-local paused
-if not state[1] or state[2] ~= replid then
-  -- No state, or another primary's: the slots were lost, or may lack the last writes, or
-  -- the key is new (all alike from here). A forgotten slot counts for one lease at most,
-  -- so nothing is admitted before then.
-  paused = now + lease_us
-  redis.call('HSET', KEYS[2], 'paused_until', string.format('%.0f', paused), 'replid', replid)
+local replid = string.match(replication, 'master_replid:(%w+)') or ''
+local state = redis.call('HMGET', KEYS[2], 'paused_until', 'replid', 'slots_until')
+local lost
+if not state[1] then
+  -- No state: the key is new, or Redis lost it (flushed, restarted, evicted), with or
+  -- without its slots. Alike from here, unless the server shows nothing was lost or the
+  -- caller vouches for a key no one has used.
+  lost = ARGV[6] ~= '1' and not nothing_lost(replication, lease_us)
 else
+  -- Another primary's state may lack the last slots; slots gone early were evicted.
+  lost = state[2] ~= replid or slots_vanished(now, state[3])
+end
+local paused
+if lost then
+  -- A forgotten slot counts for one lease at most, so nothing is admitted before then.
+  paused = now + lease_us
+elseif state[1] then
   paused = tonumber(state[1])
+else
+  paused = 0
+end
+if lost or not state[1] then
+  local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+  redis.call('HSET', KEYS[2], 'paused_until', string.format('%.0f', paused), 'replid', replid,
+             'slots_until', last[2] or '0')
 end
 if now < paused then
   return {0, paused - now, fnow}
@@ -118,7 +191,7 @@ end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', fnow)
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
   redis.call('ZADD', KEYS[1], string.format('%.0f', now + lease_us), ARGV[1])
-  expire_at_latest_score(now)
+  redis.call('HSET', KEYS[2], 'slots_until', expire_at_latest_score(now))
   return {1, 0, fnow}
 end
 local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
@@ -126,13 +199,24 @@ local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return {0, math.min(tonumber(first[2]) - now, window_us), fnow}
 """
 
-# ARGV: token, window_us, now_us or ''. The slot now counts until a window from now;
-# re-added even if its lease had expired (or Redis lost it), as the request was sent.
-# The state hash is left alone: a missing one still pauses the next acquire.
+# ARGV: token, window_us, lease_us, now_us or ''. The slot now counts until a window from
+# now; re-added even if its lease had expired (or Redis lost it), as the request was sent.
+# Slots that vanished before their time pause the key here, as acquire would: re-adding
+# this one would hide the loss of the others. A missing state is left missing: the next
+# acquire decides about it.
 _RELEASE = _NOW + """
 local window_us = tonumber(ARGV[2])
+local lease_us = tonumber(ARGV[3])
+local state = redis.call('HMGET', KEYS[2], 'paused_until', 'slots_until')
+if state[1] and slots_vanished(now, state[2]) then
+  local paused = math.max(tonumber(state[1]), now + lease_us)
+  redis.call('HSET', KEYS[2], 'paused_until', string.format('%.0f', paused))
+end
 redis.call('ZADD', KEYS[1], string.format('%.0f', now + window_us), ARGV[1])
-expire_at_latest_score(now)
+local last = expire_at_latest_score(now)
+if state[1] then
+  redis.call('HSET', KEYS[2], 'slots_until', last)
+end
 return 1
 """
 
@@ -140,6 +224,21 @@ return 1
 # KEYS[1] only routes the call to the node that holds the key (Redis Cluster); no key is
 # touched. Returns the server's TIME, on that node's clock.
 _TIME = "return redis.call('TIME')"
+
+# KEYS[1] only routes the call. Returns '' where INFO answers, else Redis's error.
+_PROBE = """
+local reply = redis.pcall('INFO', 'replication')
+if type(reply) == 'table' and reply.err then
+  return reply.err
+end
+return ''
+"""
+
+_NO_INFO = (
+    "the Redis that holds the limiter's key refuses INFO ({reason}), which the limiter "
+    "needs to notice a restart, a failover or an eviction: grant the user INFO (ACL "
+    "SETUSER <user> +info) or do not rename it (rename-command INFO)"
+)
 
 
 def _limiter_keys(key: str) -> tuple[str, str]:
@@ -155,26 +254,80 @@ def _limiter_keys(key: str) -> tuple[str, str]:
 def _masked_url(url: str) -> str:
     """Return ``url`` with every password in it masked.
 
-    That is the userinfo's, and any query parameter whose name holds "password"
-    (``password``, redis-py's ``ssl_password``...).
+    That is the userinfo's, and any query parameter whose name, percent-decoded as
+    redis-py decodes it (``pass%77ord``, ``%70assword``), holds "password" (``password``,
+    redis-py's ``ssl_password``...).
 
     Read from the raw text, not through ``urlsplit``: a password holding an unencoded
     ``/``, ``?`` or ``#`` would end urlsplit's netloc early and go out unmasked.
     """
+    from urllib.parse import unquote_plus
+
     scheme, separator, rest = url.partition("://")
     if not separator:
         return "<unparseable Redis URL>"
-    userinfo, at, host_and_rest = rest.rpartition("@")
-    if at and ":" in userinfo:
-        rest = f"{userinfo.partition(':')[0]}:{_MASK}@{host_and_rest}"
+    at = _userinfo_end(rest)
+    if at >= 0 and ":" in rest[:at]:
+        rest = f"{rest[:at].partition(':')[0]}:{_MASK}@{rest[at + 1:]}"
     location, question, query = rest.partition("?")
     if question:
         pairs = []
         for pair in query.split("&"):
             name, equals, _ = pair.partition("=")
-            pairs.append(f"{name}={_MASK}" if equals and "password" in name.lower() else pair)
+            secret = "password" in unquote_plus(name).lower()
+            pairs.append(f"{name}={_MASK}" if equals and secret else pair)
         rest = f"{location}?{'&'.join(pairs)}"
     return f"{scheme}://{rest}"
+
+
+def _userinfo_end(rest: str) -> int:
+    """Return the index of the ``@`` that ends the userinfo of ``rest`` (after ``://``), or -1.
+
+    The last ``@`` before the query's first ``=``: an ``@`` in a query value must not
+    swallow the host. Without one there, the last ``@`` at all: a password may hold an
+    unencoded ``?``, and masking too much is safe where masking too little is not.
+    """
+    question = rest.find("?")
+    equals = rest.find("=", question) if question >= 0 else -1
+    if equals >= 0:
+        at = rest.rfind("@", 0, equals)
+        if at >= 0:
+            return at
+    return rest.rfind("@")
+
+
+def _unknown_url_options(url: str) -> list[str]:
+    """Return the query options of ``url`` that redis-py would hand its connection unknown.
+
+    redis-py passes any option it does not parse itself to the connection's constructor,
+    which raises TypeError on the first request, not when the client is built. Known:
+    the keyword parameters of the connection class the URL's scheme picks (and of its
+    bases), and the pool's ``max_connections``. Names are decoded as redis-py decodes them.
+    """
+    import inspect
+    from urllib.parse import parse_qs, urlparse
+
+    import redis.connection
+
+    try:
+        parsed = urlparse(url)
+    except ValueError:  # redis-py refuses it too, as an invalid URL
+        return []
+    connection_class: type = {
+        "rediss": redis.connection.SSLConnection,
+        "unix": redis.connection.UnixDomainSocketConnection,
+    }.get(parsed.scheme.lower(), redis.connection.Connection)
+    known = {"max_connections"}
+    for klass in connection_class.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is not None:
+            known.update(
+                name for name, parameter in inspect.signature(init).parameters.items()
+                if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY)
+            )
+    # As redis-py reads them: blank values dropped, the first of a repeated name kept.
+    return [name for name, values in parse_qs(parsed.query).items()
+            if values and values[0] and name not in known - {"self"}]
 
 
 class RedisRateLimiter(_SlotLimiter):
@@ -192,8 +345,15 @@ class RedisRateLimiter(_SlotLimiter):
       so that a worker killed mid-request never blocks the others for longer. Default:
       `DEFAULT_REQUEST_TIMEOUT_S` plus ``window_s`` (a request that reached OKX by its
       timeout stops counting there by then). At least ``window_s``. It is also the pause
-      after Redis lost the key's state (or on a key Redis has never seen): nothing is
-      admitted for one lease, so no request lands in a window OKX may still count.
+      after Redis lost slots that may still count (a restart, a flush, an eviction, a
+      failover): nothing is admitted for one lease, so no request lands in a window OKX
+      may still count. A key Redis has never seen starts at once on a Redis up for longer
+      than a lease that has evicted and flushed nothing; elsewhere its first use pauses
+      too, as a new key cannot be told from a lost one.
+    - ``assume_fresh``: you vouch that no process has used ``key`` within the last lease
+      (a test suite's key, a deployment's first start), so this limiter's first acquire
+      never pauses for a key Redis does not hold. Later acquires, and a loss Redis shows
+      (another primary, slots evicted), still pause. Default False.
     - ``redis_timeout_s``: connect and read timeout of each Redis call (default 2 s);
       Redis unreachable, refusing or timing out raises `RateLimiterUnavailableError`,
       which names the URL with its password masked. Nothing is sent meanwhile, and an
@@ -201,6 +361,11 @@ class RedisRateLimiter(_SlotLimiter):
     - ``clock``/``sleep``: default to `time.time`/`time.sleep`, looked up at each call;
       the window itself runs on the Redis server's clock, so machines with skewed
       clocks share it; ``clock`` only measures an `acquire` deadline.
+
+    Building a limiter asks Redis once whether ``INFO`` answers (the limiter needs it to
+    notice a failover): if it is renamed or denied by an ACL, `RateLimiterConfigError`
+    is raised then, naming it; if Redis cannot be reached then, the first acquire asks.
+    An unknown option in ``redis_url`` raises `RateLimiterConfigError` naming it.
 
     Needs the ``redis`` package: ``pip install 'okx-ext[redis]'``.
     """
@@ -212,6 +377,7 @@ class RedisRateLimiter(_SlotLimiter):
         "_acquire_script",
         "_client",
         "_clock",
+        "_fresh",
         "_held",
         "_keys",
         "_lease_us",
@@ -240,6 +406,7 @@ class RedisRateLimiter(_SlotLimiter):
         redis_timeout_s: float = _DEFAULT_REDIS_TIMEOUT_S,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], object] | None = None,
+        assume_fresh: bool = False,
     ) -> None:
         _require_redis()
         import redis
@@ -249,8 +416,16 @@ class RedisRateLimiter(_SlotLimiter):
         if not isinstance(redis_url, str):
             raise TypeError(f"redis_url must be a str, got {type(redis_url).__name__}")
         url = _masked_url(redis_url)
-        self._setup(url, key, limit, lease_s, clock, sleep)
+        self._setup(url, key, limit, lease_s, clock, sleep, assume_fresh)
         timeout_s = check_seconds("RedisRateLimiter.redis_timeout_s", redis_timeout_s)
+        unknown = _unknown_url_options(redis_url)
+        if unknown:
+            # Names only: a value may be a password under a misspelt name.
+            raise RateLimiterConfigError(
+                f"unknown option{'s' if len(unknown) > 1 else ''} "
+                f"{', '.join(preview(name, 60) for name in unknown)} in the Redis URL: "
+                "redis-py's connection takes no such option (misspelt?)"
+            )
         client = None
         with contextlib.suppress(ValueError):
             client = redis.Redis.from_url(
@@ -276,6 +451,7 @@ class RedisRateLimiter(_SlotLimiter):
         lease_s: float | None = None,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], object] | None = None,
+        assume_fresh: bool = False,
     ) -> RedisRateLimiter:
         """Build a limiter on a Redis client of your own, used as is and never closed.
 
@@ -285,7 +461,8 @@ class RedisRateLimiter(_SlotLimiter):
         moment a call is given up (none set: calls are never given up), and its own
         ``retry`` decides about retrying a call. `close` leaves it open. Errors name the
         client's type, never its address or password. The other arguments are the
-        constructor's.
+        constructor's. Building asks Redis once whether ``INFO`` answers, through the
+        client's own retry policy.
         """
         _require_redis()
         import redis
@@ -297,7 +474,8 @@ class RedisRateLimiter(_SlotLimiter):
                 f"redis.cluster.RedisCluster, got {type(client).__name__}"
             )
         limiter = cls.__new__(cls)
-        limiter._setup(f"<{type(client).__name__} client>", key, limit, lease_s, clock, sleep)
+        limiter._setup(f"<{type(client).__name__} client>", key, limit, lease_s, clock, sleep,
+                       assume_fresh)
         limiter._attach(client, _socket_timeout(client), owned=False)
         return limiter
 
@@ -309,8 +487,13 @@ class RedisRateLimiter(_SlotLimiter):
         lease_s: float | None,
         clock: Callable[[], float] | None,
         sleep: Callable[[float], object] | None,
+        assume_fresh: bool,
     ) -> None:
         """Check and set what both constructors share."""
+        if not isinstance(assume_fresh, bool):
+            raise RateLimiterConfigError(
+                f"RedisRateLimiter.assume_fresh must be True or False, got {preview(assume_fresh)}"
+            )
         if not isinstance(key, str) or not key:
             raise ValueError(f"RedisRateLimiter.key must be a non-empty str, got {preview(key)}")
         if not isinstance(limit, RateLimit):
@@ -339,6 +522,8 @@ class RedisRateLimiter(_SlotLimiter):
         self._server_now: Callable[[], float] | None = None
         self._lock = threading.Lock()
         self._held: deque[str] = deque()
+        # Vouches for the key until this limiter's first acquire has run in Redis only.
+        self._fresh = assume_fresh
 
     def _attach(self, client: Any, timeout_s: float | None, *, owned: bool) -> None:
         """Use ``client`` for every call; close it in `close` only if this limiter built it."""
@@ -349,6 +534,22 @@ class RedisRateLimiter(_SlotLimiter):
         self._acquire_script = client.register_script(_ACQUIRE)
         self._release_script = client.register_script(_RELEASE)
         self._time_script = client.register_script(_TIME)
+        self._check_info(client.register_script(_PROBE))
+
+    def _check_info(self, probe: Any) -> None:
+        """Raise `RateLimiterConfigError` now if Redis refuses INFO, rather than per request.
+
+        Redis unreachable: nothing is known yet, and the acquire script checks it too.
+        """
+        import redis.exceptions
+
+        try:
+            refused = probe(keys=[self._keys[0]])
+        except redis.exceptions.RedisError:
+            return
+        if refused:
+            reason = refused.decode(errors="replace") if isinstance(refused, bytes) else refused
+            raise RateLimiterConfigError(_NO_INFO.format(reason=str(reason)[:120]))
 
     def __repr__(self) -> str:
         return (
@@ -423,10 +624,18 @@ class RedisRateLimiter(_SlotLimiter):
         while True:
             give_up_us = self._give_up_us()
             sent_us = _monotonic_us()
+            fresh = self._fresh
             taken, wait_us, server_us = self._run(
                 self._acquire_script, token, max_requests, self._window_us, self._lease_us,
-                give_up_us,
+                give_up_us, "1" if fresh else "",
             )
+            if taken == -2:
+                raise RateLimiterConfigError(_NO_INFO.format(
+                    reason="found at the first acquire: Redis was unreachable at build time"))
+            if fresh and taken != -1:
+                # Redis has now seen the key under this limiter: from here a missing state
+                # is a loss like any other.
+                self._fresh = False
             if self._server_now is None:
                 self._learn_offset(int(server_us), sent_us, _monotonic_us())
             if taken == 1:
@@ -459,7 +668,7 @@ class RedisRateLimiter(_SlotLimiter):
                 raise RuntimeError("RedisRateLimiter.release() without a matching acquire()")
             token = self._held.popleft()
         try:
-            self._run(self._release_script, token, self._window_us)
+            self._run(self._release_script, token, self._window_us, self._lease_us)
         except RateLimiterUnavailableError as error:
             logger.warning("%s; the slot frees when its %s s lease expires", error, self.lease_s)
 

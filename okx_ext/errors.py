@@ -16,7 +16,8 @@ The tree (which code maps where is the code table below, `error_for_code`)::
     │   └── InvalidParameterError
     ├── TransportError               (also OkxRequestException): network, timeouts, non-JSON
     ├── ResponseFormatError          the payload is not of the documented shape
-    └── RateLimiterUnavailableError  the shared limiter's Redis is unreachable; nothing sent
+    ├── RateLimiterUnavailableError  the shared limiter's Redis is unreachable; nothing sent
+    └── RateLimiterConfigError       (also ValueError) the shared limiter cannot work as set up
 
 Every error is an `OkxExtError` carrying ``attempts`` (round trips made) and ``partial``
 (rows fetched by earlier batches of a multi-batch call). Errors also subclass python-okx's
@@ -48,6 +49,7 @@ __all__ = [
     "OkxExtError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RateLimiterConfigError",
     "RateLimiterUnavailableError",
     "ResponseFormatError",
     "ServiceUnavailableError",
@@ -129,6 +131,16 @@ class RateLimiterUnavailableError(OkxExtError):
     """
 
     retryable = True
+
+
+class RateLimiterConfigError(OkxExtError, ValueError):
+    """The shared rate limiter cannot work as set up; nothing was sent.
+
+    An unknown option in its Redis URL, or a Redis that refuses a command the limiter
+    needs (``INFO`` renamed, or denied by an ACL). The message names the option or the
+    command and how to fix it, never a value from the URL. Not retryable: repeating the
+    same call cannot change the setup.
+    """
 
 
 class OkxApiError(OkxExtError, OkxAPIException):  # type: ignore[misc]

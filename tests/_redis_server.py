@@ -140,9 +140,10 @@ return redis.call('HSET', KEYS[1], 'paused_until', 0, 'replid', replid)
 def mark_key_known(target: str | Any, key: str) -> None:
     """Mark a RedisRateLimiter ``key`` as one Redis has seen, as a running deployment's is.
 
-    A new key cannot be told from a lost one, so a limiter's first acquire on it pauses
-    for one lease; tests of the window itself and the benchmark's steady state start
-    from a known key instead (the pause has tests of its own).
+    On a Redis up for less than a lease (a test's), a new key cannot be told from a lost
+    one, so a limiter's first acquire on it pauses for one lease. The docs pages' key is
+    a running deployment's, marked here from outside; a suite vouches for its own keys
+    with the public ``assume_fresh=True`` instead.
     ``target`` is a URL or a redis-py client (a RedisCluster routes by the key).
     """
     import redis

@@ -9,6 +9,27 @@ sleep 2 s end at t=2, not t=16.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+
+#: Sleeps one limiter may take in a test before it counts as never admitting: a script
+#: that pauses on every call would otherwise spin on simulated time until the timeout.
+MAX_SLEEPS = 1000
+
+
+def bounded(
+    sleep: Callable[[float], None], max_sleeps: int = MAX_SLEEPS
+) -> Callable[[float], None]:
+    """Wrap ``sleep`` to raise AssertionError after ``max_sleeps`` calls, in seconds not minutes."""
+    count = 0
+
+    def bounded_sleep(delay_s: float) -> None:
+        nonlocal count
+        count += 1
+        if count > max_sleeps:
+            raise AssertionError(f"{max_sleeps} sleeps without a slot: a limiter that never admits")
+        sleep(delay_s)
+
+    return bounded_sleep
 
 
 class SimClock:

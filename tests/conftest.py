@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
-from _redis_server import mark_key_known, redis_url_fixture
-from _simclock import SimClock
+from _redis_server import redis_url_fixture
+from _simclock import SimClock, bounded
 from hypothesis import HealthCheck, settings
 
 if TYPE_CHECKING:
@@ -58,8 +58,10 @@ def make_limiter(redis_url: str) -> Iterator[Callable[..., RedisRateLimiter]]:
     """Build limiters on a key of this test's own; ``clock`` drives the server's time too.
 
     The Lua scripts take an optional "now" (``limiter._server_now``, tests only) in place
-    of Redis TIME, so schedules on a `SimClock` are exact and nothing really sleeps. The
-    key is marked known (``known=False`` leaves it new, so the first acquire pauses).
+    of Redis TIME, so schedules on a `SimClock` are exact and nothing really sleeps; a
+    limiter that sleeps on it 1000 times without a slot fails the test. The key is
+    vouched fresh (``assume_fresh=True``); ``known=False`` leaves that to the server's
+    facts, so the first acquire may pause.
     """
     from okx_ext import RedisRateLimiter
 
@@ -72,9 +74,8 @@ def make_limiter(redis_url: str) -> Iterator[Callable[..., RedisRateLimiter]]:
     ) -> RedisRateLimiter:
         if clock is not None:
             kwargs.setdefault("clock", clock.time)
-            kwargs.setdefault("sleep", clock.sleep)
-        if known:
-            mark_key_known(url, key)
+            kwargs.setdefault("sleep", bounded(clock.sleep))
+        kwargs.setdefault("assume_fresh", known)
         limiter = RedisRateLimiter(url, key=key, limit=limit, **kwargs)  # type: ignore[arg-type]
         if clock is not None:
             limiter._server_now = clock.time

@@ -1,9 +1,10 @@
 """RedisRateLimiter's Python side at its edges: messages, the clock offset, the late retry.
 
 Most tests here need no redis-server: the limiter is built on a URL nobody listens on
-(building connects to nothing) and its Lua scripts are replaced by stubs, so what the
-Python code does with each answer is exact. The scripts themselves run against a real
-server in test_redis_ratelimit.py and test_limiter_boundaries.py.
+(building asks for INFO once, is refused at once, and leaves that check to the first
+acquire) and its Lua scripts are replaced by stubs, so what the Python code does with
+each answer is exact. The scripts themselves run against a real server in
+test_redis_ratelimit.py, test_redis_providers.py and test_limiter_boundaries.py.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from typing import Any
 import pytest
 import redis
 
-from okx_ext import RateLimit, RateLimiterUnavailableError, RedisRateLimiter, _redis
+from okx_ext import (
+    RateLimit,
+    RateLimiterConfigError,
+    RateLimiterUnavailableError,
+    RedisRateLimiter,
+    _redis,
+)
 from okx_ext._redis import _limiter_keys, _masked_url, _monotonic_us, _socket_timeout
 
 URL = "redis://127.0.0.1:1/0"  # nobody listens: nothing here connects
@@ -60,6 +67,17 @@ def test_the_keys_escape_percent_and_closing_brace_exactly() -> None:
     ("redis://host/0?password=a?b&x=1", "redis://host/0?password=***&x=1"),  # "?" in it
     ("redis://host/0?password=x://y", "redis://host/0?password=***"),  # "://" in it
     ("redis://host/0?password=a=b", "redis://host/0?password=***"),  # "=" in it
+    # Names as redis-py decodes them (parse_qs): every spelling of "password".
+    ("redis://host/0?pass%77ord=pw&db=1", "redis://host/0?pass%77ord=***&db=1"),
+    ("redis://host/0?%70assword=pw", "redis://host/0?%70assword=***"),
+    ("rediss://host/0?ssl%5Fpassword=pw", "rediss://host/0?ssl%5Fpassword=***"),
+    ("redis://host/0?PASS%57ORD=pw", "redis://host/0?PASS%57ORD=***"),
+    # An "@" in the query ends no userinfo: the host stays, both passwords go.
+    ("redis://:pw@host/0?password=a@b", "redis://:***@host/0?password=***"),
+    ("redis://host/0?client_name=a@b", "redis://host/0?client_name=a@b"),
+    ("redis://u:pw@host/0?x=1&password=a:b@c", "redis://u:***@host/0?x=1&password=***"),
+    # A "?" and "=" in the password: masked to its last "@", never short of it.
+    ("redis://:a?b=c@host/0", "redis://:***@host/0"),
 ])
 def test_a_password_holding_a_separator_is_masked_whole(url: str, masked: str) -> None:
     assert _masked_url(url) == masked
@@ -129,11 +147,52 @@ def test_a_refused_argument_s_message_is_exact(kwargs: dict[str, Any], error: ty
     assert str(raised.value) == message
 
 
+@pytest.mark.parametrize(("query", "named"), [
+    ("socket_timout=1", "'socket_timout'"),
+    ("db=1&pasword=hunter2", "'pasword'"),
+    ("retry_on_timout=1&socket_timout=2", "'retry_on_timout', 'socket_timout'"),
+    ("socket%5Ftimout=1", "'socket_timout'"),  # named as redis-py decodes it
+])
+def test_an_unknown_url_option_is_refused_by_name_never_by_value(query: str,
+                                                                 named: str) -> None:
+    with pytest.raises(RateLimiterConfigError) as raised:
+        RedisRateLimiter(f"redis://:pw@127.0.0.1:1/0?{query}", key="k")
+    error = raised.value
+    assert isinstance(error, ValueError) and not error.retryable
+    assert str(error).startswith(f"unknown option{'s' if ',' in named else ''} {named} in the")
+    for secret in ("hunter2", "pw@", "=1", "=2"):
+        assert secret not in str(error)
+
+
+@pytest.mark.parametrize("url", [
+    "redis://127.0.0.1:1/0?socket_timeout=1&socket_connect_timeout=1&db=2&client_name=w1",
+    "redis://127.0.0.1:1/0?password=x&username=u&max_connections=4&health_check_interval=3",
+    "rediss://127.0.0.1:1/0?ssl_cert_reqs=none&ssl_password=x&ssl_check_hostname=false",
+    "unix:///run/redis.sock?db=1&password=x",
+    "redis://127.0.0.1:1/0?empty=",  # a blank value: redis-py drops it
+])
+def test_every_option_redis_py_s_connection_takes_is_accepted(url: str) -> None:
+    assert RedisRateLimiter(url, key="k").key == "k"
+
+
 def test_the_built_client_fails_fast_within_the_timeout() -> None:
     limiter = _limiter(redis_timeout_s=1.5)
     settings = limiter._client.connection_pool.connection_kwargs
     assert (settings["socket_connect_timeout"], settings["socket_timeout"]) == (1.5, 1.5)
     assert limiter._client.get_retry()._retries == 0  # the caller's Retry decides
+
+
+def unreachable_client() -> redis.Redis:
+    """A client of port 1 without retries: building a limiter on it is refused at once.
+
+    redis-py's default retries (three, with backoff) would spend seconds on the INFO
+    check a limiter makes when it is built.
+    """
+    import redis.backoff
+    import redis.retry
+
+    return redis.Redis(host="127.0.0.1", port=1, socket_timeout=1.5,
+                       retry=redis.retry.Retry(redis.backoff.NoBackoff(), 0))
 
 
 def _recording_close(client: Any) -> list[str]:
@@ -148,7 +207,7 @@ def test_close_closes_the_client_it_built_and_never_one_given() -> None:
     built.close()
     assert closed == ["closed"]
 
-    client = redis.Redis(host="127.0.0.1", port=1, socket_timeout=1.5)
+    client = unreachable_client()
     given = RedisRateLimiter.from_client(client, key="k")
     closed = _recording_close(client)
     given.close()
@@ -165,7 +224,7 @@ def test_from_client_keeps_its_arguments_and_the_client_s_timeout(
         clock_calls.append("clock")
         return 100.0
 
-    client = redis.Redis(host="127.0.0.1", port=1, socket_timeout=1.5)
+    client = unreachable_client()
     limiter = RedisRateLimiter.from_client(client, key="k", limit=RateLimit(1, 1.0),
                                            lease_s=30.0, clock=clock, sleep=sleeps.append)
     assert limiter.lease_s == 30.0
@@ -236,6 +295,30 @@ def test_a_second_late_acquire_is_an_error_naming_the_masked_url() -> None:
     assert str(raised.value) == (
         "rate limiter unavailable: Redis at redis://127.0.0.1:1/0 ran the acquire later than "
         "redis_timeout_s after it was sent")
+
+
+def test_an_acquire_that_finds_no_info_is_a_config_error_and_takes_nothing() -> None:
+    limiter, sleeps = _stubbed([-2, 0, "1"])
+    with pytest.raises(RateLimiterConfigError) as raised:
+        limiter.acquire()
+    assert str(raised.value).startswith(
+        "the Redis that holds the limiter's key refuses INFO (found at the first acquire")
+    assert not raised.value.retryable and not limiter._held and sleeps == []
+
+
+def test_assume_fresh_is_sent_with_the_first_acquire_only() -> None:
+    sent: list[object] = []
+
+    def acquire(keys: list[str], args: list[object]) -> object:
+        sent.append(args[5])
+        return [1, 0, "1"]
+
+    limiter = _limiter(assume_fresh=True)
+    limiter._offset_us = 0
+    limiter._acquire_script = acquire
+    assert limiter.acquire() and limiter.acquire()
+    assert sent == ["1", ""]
+    assert _limiter()._fresh is False
 
 
 def test_a_negative_wait_sleeps_zero() -> None:

@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from _redis_server import RedisServer, free_port, mark_key_known, redis_server, running_redis
-from _simclock import SimClock
+from _redis_server import RedisServer, free_port, redis_server, running_redis
+from _simclock import SimClock, bounded
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from test_ratelimit import Interval, max_in_window, max_overlap, run_calls
@@ -42,8 +42,9 @@ from okx_ext._redis import _limiter_keys, _masked_url
 
 MakeLimiter = Callable[..., RedisRateLimiter]
 
-
-known_key = mark_key_known
+# Bounded, as a script that pauses forever must fail in seconds, not at the suite's
+# 120 s: on a simulated clock a limiter fails after 1000 sleeps; on the real one, here.
+pytestmark = pytest.mark.timeout(10)
 
 
 def slots_key(limiter: RedisRateLimiter) -> str:
@@ -193,10 +194,9 @@ class TestWindowOnSimulatedTime:
     ) -> None:
         clock = SimClock(start=1_000.0)
         key = f"test:{uuid.uuid4().hex}"
-        known_key(redis_url, key)
         limiter = RedisRateLimiter(
             redis_url, key=key, limit=RateLimit(max_requests, window_s),
-            clock=clock.time, sleep=clock.sleep,
+            clock=clock.time, sleep=bounded(clock.sleep), assume_fresh=True,
         )
         limiter._server_now = clock.time
         durations = [duration for duration, _ in calls]
@@ -280,11 +280,13 @@ class TestLostData:
         assert clock.now == 5.9
 
     def test_a_key_redis_has_never_seen_pauses_its_first_acquire(
-        self, make_limiter: MakeLimiter
+        self, own_redis: RedisServer, make_limiter: MakeLimiter
     ) -> None:
-        # A new key looks exactly like a lost one: the same one-lease pause, once.
+        # On a Redis up for less than a lease, a new key looks exactly like a lost one:
+        # the same one-lease pause, once.
         clock = SimClock()
-        limiter = make_limiter(RateLimit(2, 1.0), clock, known=False, lease_s=4.0)
+        limiter = make_limiter(RateLimit(2, 1.0), clock, url=own_redis.url, known=False,
+                               lease_s=4.0)
         with limiter.slot():
             assert clock.now == 4.0
         with limiter.slot():
@@ -392,7 +394,7 @@ class TestStalledRedis:
 
 
 def _hold_slots_in_turn(redis_url: str, key: str, count: int, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    limiter = RedisRateLimiter(redis_url, key=key, limit=RateLimit(2, 0.02))
+    limiter = RedisRateLimiter(redis_url, key=key, limit=RateLimit(2, 0.02), assume_fresh=True)
     for _ in range(count):
         with limiter.slot():
             started = time.time()
@@ -403,19 +405,18 @@ def _hold_slots_in_turn(redis_url: str, key: str, count: int, queue: multiproces
 class TestRealTime:
     def test_the_server_clock_spaces_requests_by_the_window(self, redis_url: str) -> None:
         key = f"test:{uuid.uuid4().hex}"
-        known_key(redis_url, key)
-        limiter = RedisRateLimiter(redis_url, key=key, limit=RateLimit(1, 0.01))
+        limiter = RedisRateLimiter(redis_url, key=key, limit=RateLimit(1, 0.01), assume_fresh=True)
         with limiter.slot():
             returned = time.monotonic()
         with limiter.slot():
             assert time.monotonic() - returned >= 0.01 - 1e-4
         limiter.close()
 
+    @pytest.mark.timeout(30)  # three interpreters spawned on a machine that may be loaded
     def test_three_processes_never_exceed_the_shared_budget(self, redis_url: str) -> None:
         context = multiprocessing.get_context("spawn")
         queue = context.Queue()
         key = f"test:{uuid.uuid4().hex}"
-        known_key(redis_url, key)
         processes = [
             context.Process(target=_hold_slots_in_turn, args=(redis_url, key, 8, queue))
             for _ in range(3)
@@ -433,12 +434,11 @@ class TestRealTime:
         self, redis_url: str
     ) -> None:
         key = f"test:{uuid.uuid4().hex}"
-        known_key(redis_url, key)
         holder = (
             "import sys, time\n"
             "from okx_ext import RateLimit, RedisRateLimiter\n"
             f"limiter = RedisRateLimiter({redis_url!r}, key={key!r}, "
-            "limit=RateLimit(1, 0.01), lease_s=0.15)\n"
+            "limit=RateLimit(1, 0.01), lease_s=0.15, assume_fresh=True)\n"
             "limiter.acquire()\n"
             "print('held', flush=True)\n"
             "time.sleep(60)\n"
@@ -483,13 +483,25 @@ class TestFaults:
         )
 
     @pytest.mark.usefixtures("redis_url")  # skipped, or failed, as the fixture says
-    def test_a_refused_password_is_never_shown(self) -> None:
+    @pytest.mark.parametrize("spelling", [
+        "userinfo", "password", "pass%77ord", "%70assword", "query-with-@",
+    ])
+    def test_a_refused_password_is_never_shown(self, spelling: str) -> None:
         with redis_server("--requirepass", "the-right-one") as url:
-            limiter = RedisRateLimiter(url.replace("redis://", "redis://:hunter22@"), key="k")
+            if spelling == "userinfo":
+                url = url.replace("redis://", "redis://:hunter22@")
+            elif spelling == "query-with-@":
+                url = url.replace("redis://", "redis://:hunter22@") + "?client_name=a@b"
+            else:
+                url += f"?{spelling}=hunter22"
+            limiter = RedisRateLimiter(url, key="k")
             with pytest.raises(RateLimiterUnavailableError) as caught:
                 limiter.acquire()
-        assert "hunter22" not in str(caught.value)
-        assert ":***@" in str(caught.value)
+        # redis-py sent it (the server refused it), and no text of ours shows it.
+        assert "AuthenticationError" in str(caught.value)
+        assert f"127.0.0.1:{url.split(':')[-1].split('/')[0]}/0" in repr(limiter)  # the host kept
+        for text in (str(caught.value), repr(caught.value), repr(limiter)):
+            assert "hunter22" not in text
 
     def test_a_hung_redis_fails_within_the_timeout(self, silent_port: int) -> None:
         limiter = RedisRateLimiter(
@@ -519,8 +531,8 @@ class TestFaults:
         self, caplog: pytest.LogCaptureFixture
     ) -> None:
         with redis_server() as url:
-            known_key(url, "k")
-            limiter = RedisRateLimiter(url.replace("redis://", "redis://:pw@"), key="k")
+            limiter = RedisRateLimiter(url.replace("redis://", "redis://:pw@"), key="k",
+                                       assume_fresh=True)
             limiter._client.connection_pool.connection_kwargs.pop("password")
             limiter.acquire()
         with caplog.at_level(logging.WARNING, logger="okx_ext"):

@@ -15,14 +15,8 @@ from collections.abc import Iterator
 
 import pytest
 import redis
-from _redis_server import (
-    RedisServer,
-    SentinelSetup,
-    mark_key_known,
-    redis_cluster,
-    redis_sentinel,
-)
-from _simclock import SimClock
+from _redis_server import RedisServer, SentinelSetup, redis_cluster, redis_sentinel
+from _simclock import SimClock, bounded
 from redis.cluster import RedisCluster
 from redis.crc import key_slot
 from redis.sentinel import Sentinel
@@ -30,6 +24,10 @@ from test_ratelimit import run_calls
 
 from okx_ext import RateLimit, RateLimiterUnavailableError, RedisRateLimiter
 from okx_ext._redis import _limiter_keys
+
+# Bounded: a script that pauses forever fails here, not at the suite's 120 s. The slowest
+# test (the Sentinel failover, its module fixture included) takes about 20 s.
+pytestmark = pytest.mark.timeout(60)
 
 
 def _needs_redis_cli() -> None:
@@ -54,14 +52,14 @@ def sentinel(redis_url: str) -> Iterator[SentinelSetup]:
         yield setup
 
 
-def known_limiter_on_sim_clock(
+def fresh_limiter_on_sim_clock(
     client: object, clock: SimClock, limit: RateLimit, *, key: str = "", lease_s: float = 12.0
 ) -> RedisRateLimiter:
-    """A from_client limiter on a known key (new unless given), run on ``clock``."""
+    """A from_client limiter on a key vouched fresh (new unless given), run on ``clock``."""
     key = key or f"uid:{uuid.uuid4().hex}"
-    mark_key_known(client, key)
     limiter = RedisRateLimiter.from_client(
-        client, key=key, limit=limit, lease_s=lease_s, clock=clock.time, sleep=clock.sleep  # type: ignore[arg-type]
+        client, key=key, limit=limit, lease_s=lease_s, clock=clock.time,  # type: ignore[arg-type]
+        sleep=bounded(clock.sleep), assume_fresh=True,
     )
     limiter._server_now = clock.time
     return limiter
@@ -77,6 +75,7 @@ def acquire_retrying(limiter: RedisRateLimiter, deadline: float | None = None) -
     raise AssertionError("the limiter never reached the new primary")
 
 
+@pytest.mark.timeout(10)  # real time: a limiter that never admits would sleep forever
 def test_every_key_the_scripts_touch_is_in_the_limiter_s_one_hash_slot(redis_url: str) -> None:
     # Every command the scripts run, as MONITOR sees them, on a key new to Redis (so the
     # state is created too), through the TIME script, an acquire and a release.
@@ -120,7 +119,7 @@ class TestCluster:
                 continue
             primaries.add(node.name)
             clock = SimClock()
-            limiter = known_limiter_on_sim_clock(client, clock, RateLimit(3, 1.0), key=key)
+            limiter = fresh_limiter_on_sim_clock(client, clock, RateLimit(3, 1.0), key=key)
             intervals = run_calls(limiter, clock, [0.0] * 7, [0.0] * 7)  # type: ignore[arg-type]
             assert [start for start, _ in intervals] == [0.0] * 3 + [1.0] * 3 + [2.0]
         assert len(primaries) == 3
@@ -131,7 +130,7 @@ class TestCluster:
     ) -> None:
         client = self.client(cluster)
         clock = SimClock()
-        limiter = known_limiter_on_sim_clock(client, clock, RateLimit(2, 1.0), lease_s=2.0)
+        limiter = fresh_limiter_on_sim_clock(client, clock, RateLimit(2, 1.0), lease_s=2.0)
         with limiter.slot():
             pass
         client.flushall(target_nodes=client.get_node_from_key(_limiter_keys(limiter.key)[0]))
@@ -161,7 +160,7 @@ class TestSentinel:
             sentinel.service, socket_timeout=1.0
         )
         clock = SimClock()
-        limiter = known_limiter_on_sim_clock(client, clock, RateLimit(3, 1.0), lease_s=3.0)
+        limiter = fresh_limiter_on_sim_clock(client, clock, RateLimit(3, 1.0), lease_s=3.0)
         with limiter.slot():
             pass
         assert limiter.acquire()  # in flight across the failover
@@ -181,11 +180,12 @@ class TestSentinel:
 
 
 class TestFromClient:
+    @pytest.mark.timeout(10)  # real time, as above
     def test_a_plain_client_without_a_timeout_is_never_given_up(self, redis_url: str) -> None:
         client = redis.Redis.from_url(redis_url)
         key = f"uid:{uuid.uuid4().hex}"
-        mark_key_known(redis_url, key)
-        limiter = RedisRateLimiter.from_client(client, key=key, limit=RateLimit(1, 0.01))
+        limiter = RedisRateLimiter.from_client(client, key=key, limit=RateLimit(1, 0.01),
+                                               assume_fresh=True)
         assert limiter._timeout_us is None and limiter._give_up_us() == ""
         with limiter.slot():
             pass
