@@ -85,4 +85,4 @@ test-pythons:
 	bash .ci/other-pythons
 
 clean:
-	rm -rf $(VENV) .venv-oldest .venv-py* .mypy_cache .pytest_cache .ruff_cache .hypothesis site .mutation
+	rm -rf $(VENV) tests/interop/node/node_modules .venv-oldest .venv-py* .mypy_cache .pytest_cache .ruff_cache .hypothesis site .mutation
