@@ -30,6 +30,7 @@ from okx_fakes._ledger import (
     TradingRow,
     TransferRecord,
     WithdrawalEntry,
+    WithdrawalRecord,
 )
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "TradingBalance",
     "TransferRecord",
     "WithdrawalEntry",
+    "WithdrawalRecord",
     "check_mode",
     "format_amount",
     "funding_row",
@@ -293,6 +295,24 @@ class FakeAccount:
         """Every transfer made on this account, oldest first (a copy)."""
         with self._lock:
             return list(self._ledger.transfers)
+
+    @property
+    def withdrawals(self) -> list[WithdrawalRecord]:
+        """Every withdrawal accepted on this account, oldest first (a copy)."""
+        with self._lock:
+            return list(self._ledger.withdrawals)
+
+    def find_withdrawal(self, wd_id: str = "",
+                        client_id: str = "") -> WithdrawalRecord | None:
+        """Return the withdrawal with ``wd_id``, else the latest with ``client_id``, or None."""
+        with self._lock:
+            return self._ledger.find_withdrawal(wd_id, client_id)
+
+    def withdrawn(self, ccy: str) -> Decimal:
+        """Return what has left the exchange in ``ccy`` (succeeded withdrawals, fees included)."""
+        code = normalize_ccy(ccy)
+        with self._lock:
+            return self._ledger.withdrawn.get(code, Decimal(0))
 
     def find_transfer(self, trans_id: str = "", client_id: str = "") -> TransferRecord | None:
         """Return the transfer with ``trans_id`` or else the latest with ``client_id``, or None.

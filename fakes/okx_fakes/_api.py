@@ -24,9 +24,14 @@ from okx_fakes._facts import (
     ACCOUNT_BALANCE_PATH,
     ACCOUNT_CONFIG_PATH,
     BALANCES_PATH,
+    CANCEL_WITHDRAWAL_PATH,
+    CURRENCIES_PATH,
+    DEPOSIT_WITHDRAW_STATUS_PATH,
     MAX_WITHDRAWAL_PATH,
     TRANSFER_PATH,
     TRANSFER_STATE_PATH,
+    WITHDRAWAL_HISTORY_PATH,
+    WITHDRAWAL_PATH,
 )
 from okx_fakes._model import ExchangeModel
 from okx_fakes._types import FakeRequest
@@ -227,12 +232,17 @@ class FakeAccountAPI(_FakeClient):
 class FakeFundingAPI(_FakeClient):
     """Drop-in for ``okx.Funding.FundingAPI`` (same constructor plus ``exchange=``).
 
-    ``funds_transfer``, ``transfer_state`` and ``get_balances`` are modelled, with
-    python-okx's signatures and requests; the other methods exist and call ``fallback``,
-    or raise NotImplementedError without one. Life cycle and faults as :class:`FakeAccountAPI`.
+    ``funds_transfer``, ``transfer_state``, ``get_balances``, ``withdrawal``,
+    ``get_withdrawal_history``, ``cancel_withdrawal``, ``get_currencies`` and
+    ``get_deposit_withdraw_status`` are modelled, with python-okx's signatures and
+    requests; the other methods exist and call ``fallback``, or raise NotImplementedError
+    without one. Life cycle and faults as :class:`FakeAccountAPI`.
     """
 
-    _UNMODELLED = _unmodelled(FundingAPI, {"funds_transfer", "transfer_state", "get_balances"})
+    _UNMODELLED = _unmodelled(FundingAPI, {
+        "funds_transfer", "transfer_state", "get_balances", "withdrawal",
+        "get_withdrawal_history", "cancel_withdrawal", "get_currencies",
+        "get_deposit_withdraw_status"})
 
     def funds_transfer(self, ccy: str, amt: Any, from_: Any, to: Any, type: Any = "0",
                        subAcct: str = "", instId: str = "", toInstId: str = "",
@@ -251,12 +261,48 @@ class FakeFundingAPI(_FakeClient):
         """``GET /api/v5/asset/balances``: the raw OKX answer as a dict."""
         return self._request("GET", BALANCES_PATH, {"ccy": ccy})
 
+    def withdrawal(self, ccy: str, amt: Any, dest: Any, toAddr: str, chain: str = "",
+                   areaCode: str = "", clientId: str = "", toAddrType: Any = None) -> Any:
+        """``POST /api/v5/asset/withdrawal``: the raw OKX answer as a dict."""
+        params = {"ccy": ccy, "amt": amt, "dest": dest, "toAddr": toAddr, "chain": chain,
+                  "areaCode": areaCode, "clientId": clientId}
+        if toAddrType is not None:
+            params["toAddrType"] = toAddrType
+        return self._request("POST", WITHDRAWAL_PATH, params)
+
+    def get_withdrawal_history(self, ccy: str = "", wdId: str = "", clientId: str = "",
+                               txId: str = "", type: str = "", state: str = "",
+                               after: str = "", before: str = "", limit: str = "",
+                               toAddrType: Any = None) -> Any:
+        """``GET /api/v5/asset/withdrawal-history``: the raw OKX answer as a dict."""
+        params = {"ccy": ccy, "wdId": wdId, "clientId": clientId, "txId": txId,
+                  "type": type, "state": state, "after": after, "before": before,
+                  "limit": limit}
+        if toAddrType is not None:
+            params["toAddrType"] = toAddrType
+        return self._request("GET", WITHDRAWAL_HISTORY_PATH, params)
+
+    def cancel_withdrawal(self, wdId: str = "") -> Any:
+        """``POST /api/v5/asset/cancel-withdrawal``: the raw OKX answer as a dict."""
+        return self._request("POST", CANCEL_WITHDRAWAL_PATH, {"wdId": wdId})
+
+    def get_currencies(self, ccy: str = "") -> Any:
+        """``GET /api/v5/asset/currencies``: the raw OKX answer as a dict."""
+        return self._request("GET", CURRENCIES_PATH, {"ccy": ccy})
+
+    def get_deposit_withdraw_status(self, wdId: str = "", txId: str = "", ccy: str = "",
+                                    to: str = "", chain: str = "") -> Any:
+        """``GET /api/v5/asset/deposit-withdraw-status``: the raw OKX answer as a dict."""
+        return self._request("GET", DEPOSIT_WITHDRAW_STATUS_PATH,
+                             {"wdId": wdId, "txId": txId, "ccy": ccy, "to": to, "chain": chain})
+
 
 def _not_modelled(client: str, name: str, *args: object, **kwargs: object) -> NoReturn:
     raise NotImplementedError(
         f"{client}.{name} is not modelled: the fake exchange models only get_max_withdrawal, "
-        f"get_account_balance, get_account_config, "
-        f"funds_transfer, transfer_state and get_balances. Pass fallback= to answer it: "
+        f"get_account_balance, get_account_config, funds_transfer, transfer_state, "
+        f"get_balances, withdrawal, get_withdrawal_history, cancel_withdrawal, "
+        f"get_currencies and get_deposit_withdraw_status. Pass fallback= to answer it: "
         f"{client}(..., exchange=exchange, fallback=obj) calls obj.{name}(...) (a real "
         "python-okx client under respx or pytest-httpx, or a unittest.mock.Mock)"
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from okx_fakes._accounts import FakeAccount, check_mode
 from okx_fakes._authenticate import KeyRecord
+from okx_fakes._chains import DEFAULT_CHAINS, ChainRow
 from okx_fakes._facts import PERMISSIONS, Mode
 from okx_fakes._ledger import Ledger, LedgerState, Sequences
 from okx_fakes._wire import is_sendable_header_value
@@ -92,6 +93,8 @@ class BookState:
     next_uid: int
     next_trans_id: int
     keys_stamp: int
+    chains: Mapping[tuple[str, str], ChainRow] = field(default_factory=dict)
+    next_wd_id: int = 0
 
 
 class AccountBook:
@@ -104,6 +107,9 @@ class AccountBook:
         self.accounts: dict[str, FakeAccount] = {}
         self.next_uid = _FIRST_UID
         self._keys_stamp = self.sequences.stamp()
+        # The chains withdrawals go out on, exchange-wide: (ccy, chain) -> row.
+        self.chains: dict[tuple[str, str], ChainRow] = {
+            (row.ccy, row.chain): row for row in DEFAULT_CHAINS}
 
     def __repr__(self) -> str:
         return f"AccountBook(accounts={len(self.accounts)}, keys={len(self.keys)})"
@@ -166,6 +172,8 @@ class AccountBook:
             self.next_uid,
             self.sequences.next_trans_id,
             self._keys_stamp,
+            dict(self.chains),
+            self.sequences.next_wd_id,
         )
 
     def restore(self, state: BookState) -> None:
@@ -182,3 +190,6 @@ class AccountBook:
             self.accounts[uid]._ledger.restore(ledger_state)
         self.next_uid = state.next_uid
         self.sequences.next_trans_id = state.next_trans_id
+        if state.next_wd_id:
+            self.sequences.next_wd_id = state.next_wd_id
+            self.chains = dict(state.chains)

@@ -364,6 +364,64 @@ def _post_settle(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[in
     return 200, record.as_okx()
 
 
+def _post_pend_withdrawals(api: ControlAPI, params: dict[str, str],
+                           body: Any) -> tuple[int, object]:
+    fields = _object(body, frozenset({"times"}))
+    try:
+        times = check_positive_int("times", fields.get("times", 1))
+    except FieldError as exc:
+        raise _field_error(exc) from None
+    api.exchange.pend_next_withdrawals(times)
+    return 201, {"queued": {"pending_withdrawals": times}}
+
+
+def _post_settle_withdrawal(api: ControlAPI, params: dict[str, str],
+                            body: Any) -> tuple[int, object]:
+    fields = _object(body, frozenset({"state"}))
+    if "state" not in fields:
+        raise ControlError(400, "state: missing")
+    try:
+        record = api.exchange.settle_withdrawal(params["wd_id"], fields["state"])
+    except FieldError as exc:
+        raise _field_error(exc) from None
+    except KeyError:
+        raise ControlError(404, f"wdId: unknown, got {preview(params['wd_id'])}") from None
+    except ValueError as exc:  # final already
+        raise ControlError(409, f"wdId: {exc}") from None
+    return 200, record.as_okx()
+
+
+_CHAIN_FIELDS = frozenset({"fee", "min_wd", "max_wd", "wd_tick_sz", "min_internal", "can_wd",
+                           "can_internal", "main_net", "name"})
+
+
+def _put_chain(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
+    fields = _object(body, _CHAIN_FIELDS)
+    for name in ("fee", "min_wd", "max_wd"):
+        if name not in fields:
+            raise ControlError(400, f"{name}: missing")
+    for name in ("fee", "min_wd", "max_wd", "min_internal"):
+        if name in fields:
+            value = fields[name]
+            if isinstance(value, bool):
+                raise ControlError(400, f"{name}: expected a decimal string, got {value}")
+            try:
+                check_plain_decimal(name, value)
+            except FieldError as exc:
+                raise _field_error(exc) from None
+    try:
+        row = api.exchange.set_chain(params["ccy"], params["chain"], **fields)
+    except FieldError as exc:
+        raise _field_error(exc) from None
+    except (ValueError, TypeError) as exc:
+        raise ControlError(400, str(exc)) from None
+    return 200, row.as_okx()
+
+
+def _get_chains(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
+    return 200, {"chains": [row.as_okx() for row in api.exchange.chains]}
+
+
 def _route(method: str, pattern: str, handler: ControlHandler) -> ControlRoute:
     return ControlRoute(method, re.compile(CONTROL_PREFIX + pattern), handler)
 
@@ -381,4 +439,8 @@ CONTROL_ROUTES: tuple[ControlRoute, ...] = (
     _route("GET", "accounts/(?P<uid>[^/]+)", _get_account),
     _route("POST", "transfers/pending", _post_pend_transfers),
     _route("POST", "transfers/(?P<trans_id>[^/]+)/settle", _post_settle),
+    _route("POST", "withdrawals/pending", _post_pend_withdrawals),
+    _route("POST", "withdrawals/(?P<wd_id>[^/]+)/settle", _post_settle_withdrawal),
+    _route("GET", "chains", _get_chains),
+    _route("PUT", "chains/(?P<ccy>[^/]+)/(?P<chain>[^/]+)", _put_chain),
 )

@@ -216,6 +216,17 @@ ERRORS: dict[str, OkxErrorSpec] = {
     # may move, and a withdrawal above the funding balance.
     "58350": OkxErrorSpec(200, "Insufficient balance",
                           source=wire("ccxt/ccxt#14642, ccxt/ccxt#24554")),
+    # Table (funding): the withdrawal's refusals, each used where the table's words say.
+    "58010": OkxErrorSpec(200, "Chain {param0} isn't supported", (("param0", "chain"),)),
+    "58205": OkxErrorSpec(200, "Withdrawal amount exceeds the upper limit."),
+    "58206": OkxErrorSpec(200, "Withdrawal amount is less than the lower limit."),
+    "58213": OkxErrorSpec(200, "The internal transfer address is illegal. It must be an "
+                               "email, phone number, or account name"),
+    "58214": OkxErrorSpec(200, "Withdrawals suspended due to {param0} maintenance",
+                          (("param0", "chain"),)),
+    "58215": OkxErrorSpec(200, "Withdrawal ID does not exist."),
+    "58216": OkxErrorSpec(200, "Operation not allowed."),
+    "58220": OkxErrorSpec(200, "Withdrawal request already canceled."),
     # Table; answering it for every type 1-4 (no sub-accounts modelled) is an assumption.
     "58127": OkxErrorSpec(
         200,

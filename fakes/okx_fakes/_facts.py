@@ -28,8 +28,11 @@ __all__ = [
     "ACCOUNT_MODES",
     "BALANCES_PATH",
     "BALANCES_RATE_LIMIT_REQUESTS",
+    "CANCEL_WITHDRAWAL_PATH",
     "CCY_PATTERN",
+    "CURRENCIES_PATH",
     "DEFAULT_MAX_SKEW_S",
+    "DEPOSIT_WITHDRAW_STATUS_PATH",
     "MAX_CCY_COUNT",
     "MAX_CCY_LENGTH",
     "MAX_WITHDRAWAL_PATH",
@@ -41,6 +44,9 @@ __all__ = [
     "TRANSFER_RATE_LIMIT_REQUESTS",
     "TRANSFER_STATE_PATH",
     "TRANSFER_STATE_RATE_LIMIT_REQUESTS",
+    "WITHDRAWAL_HISTORY_PATH",
+    "WITHDRAWAL_PATH",
+    "WITHDRAWAL_RATE_LIMIT_REQUESTS",
     "Mode",
     "Permission",
 ]
@@ -70,6 +76,16 @@ ONE_SECOND: Final = 1.0
 TRANSFER_RATE_LIMIT_REQUESTS: Final = 2
 TRANSFER_STATE_RATE_LIMIT_REQUESTS: Final = 10
 BALANCES_RATE_LIMIT_REQUESTS: Final = 6
+
+# OKX funding docs ("Withdrawal", "Get withdrawal history", "Cancel withdrawal", "Get
+# currencies", "Get deposit withdraw status"): the withdrawal routes. The first four
+# admit 6 requests per second per user id, the status 1 per 2 seconds.
+WITHDRAWAL_PATH: Final = "/api/v5/asset/withdrawal"
+WITHDRAWAL_HISTORY_PATH: Final = "/api/v5/asset/withdrawal-history"
+CANCEL_WITHDRAWAL_PATH: Final = "/api/v5/asset/cancel-withdrawal"
+CURRENCIES_PATH: Final = "/api/v5/asset/currencies"
+DEPOSIT_WITHDRAW_STATUS_PATH: Final = "/api/v5/asset/deposit-withdraw-status"
+WITHDRAWAL_RATE_LIMIT_REQUESTS: Final = 6
 
 # OKX docs: an API key's permissions; the transfer needs Trade, the reads need Read, a
 # withdrawal needs Withdraw (account/config answers them as "read_only,withdraw,trade").

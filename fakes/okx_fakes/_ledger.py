@@ -8,7 +8,9 @@ Per currency the ledger holds, and nothing else:
   (``liab``) and what may still be borrowed (``maxLoan``), and an optional pinned
   max-withdrawal answer;
 * in the funding account (:class:`FundingRow`): a balance and the part of it that is frozen;
-* transfers in flight (pending), held apart from both accounts.
+* transfers in flight (pending), held apart from both accounts;
+* withdrawals: while one is pending its amount and fee are frozen in funding; once it
+  succeeds they have left the exchange and count as withdrawn.
 
 Every answer is derived from these quantities when it is asked for, never stored beside
 them (:meth:`Ledger.entry`, :meth:`Ledger.balance_row`, :meth:`Ledger.funding_row`):
@@ -59,6 +61,7 @@ __all__ = [
     "TradingRow",
     "TransferRecord",
     "WithdrawalEntry",
+    "WithdrawalRecord",
 ]
 
 ZERO: Final = Decimal(0)
@@ -194,6 +197,69 @@ class TransferRecord:
 
 # Assumption: OKX's transfer ids are decimal numbers; the fake's start here and count up.
 FIRST_TRANS_ID: Final = 1_000_001
+# Assumption: withdrawal ids too (OKX's examples: "67485", "15447421").
+FIRST_WD_ID: Final = 20_000_001
+
+# OKX docs (withdrawal history): the state codes. Waiting: 0 (and 17, 19, 10, 4-9, 12, 7
+# for reviews the fake does not model); final: 2 success, -1 failed, -2 canceled.
+WD_WAITING: Final = "0"
+WD_STATES: Final = {"success": "2", "failed": "-1", "canceled": "-2"}
+WD_FINAL: Final = frozenset(WD_STATES.values())
+# OKX docs (cancel withdrawal): only these states may be canceled.
+WD_CANCELLABLE: Final = frozenset({"0", "17", "19"})
+# OKX docs (withdrawal): dest 3 is internal (to another OKX user), 4 on chain.
+INTERNAL: Final = "3"
+ON_CHAIN: Final = "4"
+
+
+@dataclass(frozen=True)
+class WithdrawalRecord:
+    """One withdrawal the exchange accepted: ``amt`` leaves with ``fee`` on top of it.
+
+    ``dest`` is ``"3"`` (internal) or ``"4"`` (on chain); ``state`` is OKX's code (``"2"``
+    success at once, or ``"0"`` waiting after :meth:`FakeExchange.pend_next_withdrawals`
+    until settled or canceled: ``"-1"`` failed, ``"-2"`` canceled); ``tx_id`` is ``""``
+    until an on-chain withdrawal succeeds (assumption: the fake's ids are ``0x`` and the
+    wdId, hex).
+    """
+
+    wd_id: str
+    client_id: str
+    ccy: str
+    chain: str
+    amt: Decimal
+    fee: Decimal
+    dest: str
+    to_addr: str
+    area_code: str
+    state: str
+    time: float
+    tx_id: str = ""
+
+    @property
+    def total(self) -> Decimal:
+        """``amt + fee``: what leaves the funding account."""
+        return EXACT.add(self.amt, self.fee)
+
+    def as_answer(self) -> dict[str, str]:
+        """Return the row ``POST /api/v5/asset/withdrawal`` answers (keys alphabetical)."""
+        return {"amt": format_amount(self.amt), "ccy": self.ccy, "chain": self.chain,
+                "clientId": self.client_id, "wdId": self.wd_id}
+
+    def as_okx(self) -> dict[str, object]:
+        """Return the row ``GET /api/v5/asset/withdrawal-history`` answers.
+
+        Keys alphabetical, as private endpoints answer on the wire; the field set is OKX's
+        docs example.
+        """
+        return {
+            "amt": format_amount(self.amt), "areaCodeFrom": "", "areaCodeTo": self.area_code,
+            "ccy": self.ccy, "chain": self.chain, "clientId": self.client_id,
+            "fee": format_amount(self.fee), "feeCcy": self.ccy, "from": "",
+            "nonTradableAsset": False, "note": "", "state": self.state,
+            "to": self.to_addr, "toAddrType": "1", "ts": str(int(self.time * 1000)),
+            "txId": self.tx_id, "wdId": self.wd_id,
+        }
 
 
 class Sequences:
@@ -208,6 +274,8 @@ class Sequences:
     def __init__(self, next_trans_id: int = FIRST_TRANS_ID) -> None:
         self.next_trans_id = next_trans_id
         self.pending_next = 0  # how many of the next accepted transfers stay pending
+        self.next_wd_id = FIRST_WD_ID
+        self.pending_withdrawals = 0  # how many of the next withdrawals stay waiting
         self._next_stamp = 1
 
     def __repr__(self) -> str:
@@ -231,6 +299,19 @@ class Sequences:
         self.pending_next -= 1
         return True
 
+    def take_wd_id(self) -> str:
+        """Return the next withdrawal id, and count on."""
+        taken = self.next_wd_id
+        self.next_wd_id += 1
+        return str(taken)
+
+    def take_pending_withdrawal(self) -> bool:
+        """Return True (and count down) when the withdrawal being made stays waiting."""
+        if self.pending_withdrawals == 0:
+            return False
+        self.pending_withdrawals -= 1
+        return True
+
 
 @dataclass(frozen=True)
 class LedgerState:
@@ -241,6 +322,8 @@ class LedgerState:
     funding: Mapping[str, FundingRow]
     transfers: tuple[TransferRecord, ...]
     stamp: int = field(compare=False, repr=False)
+    withdrawals: tuple[WithdrawalRecord, ...] = ()
+    withdrawn: Mapping[str, Decimal] = field(default_factory=dict)
 
 
 class RefusedTransfer(Exception):
@@ -262,6 +345,11 @@ class Ledger:
         self._by_id: dict[str, int] = {}        # transId -> index in transfers
         self._by_client: dict[str, int] = {}    # clientId -> index of its latest transfer
         self._pending: dict[str, int] = {}      # transId -> index, of those still pending
+        self.withdrawals: list[WithdrawalRecord] = []
+        self._wd_by_id: dict[str, int] = {}
+        self._wd_by_client: dict[str, int] = {}
+        self._wd_waiting: dict[str, int] = {}   # wdId -> index, of those still waiting
+        self.withdrawn: dict[str, Decimal] = {}  # what has left the exchange, per currency
         self.sequences = sequences
         self.stamp = sequences.stamp()
 
@@ -334,9 +422,23 @@ class Ledger:
             self._changed()
 
     def put_funding(self, ccy: str, row: FundingRow) -> None:
-        """Replace the funding row of ``ccy`` (the caller validated it)."""
-        self.funding[ccy] = row
+        """Set the funding row of ``ccy`` (the caller validated it), waiting withdrawals kept.
+
+        What waiting withdrawals hold stays frozen on top of ``row``: seeding sets what is
+        free and what else is frozen, never what a withdrawal has already taken.
+        """
+        held = self.withdrawal_holds(ccy)
+        self.funding[ccy] = FundingRow(EXACT.add(row.bal, held), EXACT.add(row.frozen, held))
         self._changed()
+
+    def withdrawal_holds(self, ccy: str) -> Decimal:
+        """Return what waiting withdrawals of ``ccy`` hold frozen (amount and fee)."""
+        total = ZERO
+        for index in self._wd_waiting.values():
+            record = self.withdrawals[index]
+            if record.ccy == ccy:
+                total = EXACT.add(total, record.total)
+        return total
 
     def transfer(self, ccy: str, amt: Decimal, from_: str, to: str, *, loan: bool,
                  client_id: str, now: float) -> TransferRecord:
@@ -424,12 +526,93 @@ class Ledger:
         if record.state == PENDING:
             self._pending[record.trans_id] = index
 
+    # -- withdrawals ----------------------------------------------------------------------
+
+    def find_withdrawal(self, wd_id: str, client_id: str) -> WithdrawalRecord | None:
+        """Return the withdrawal with ``wd_id``, else the latest with ``client_id``, or None."""
+        if wd_id:
+            index = self._wd_by_id.get(wd_id)
+        elif client_id:
+            index = self._wd_by_client.get(client_id)
+        else:
+            index = None
+        return None if index is None else self.withdrawals[index]
+
+    def withdraw(self, ccy: str, amt: Decimal, fee: Decimal, *, chain: str, dest: str,
+                 to_addr: str, area_code: str, client_id: str,
+                 now: float) -> WithdrawalRecord:
+        """Take ``amt + fee`` out of funding, or raise :class:`RefusedTransfer` (58350).
+
+        OKX docs: the fee is not included in ``amt``; the wire answers 58350
+        "Insufficient balance" when the funding ``availBal`` cannot pay both
+        (ccxt/ccxt#24554). A waiting withdrawal (see
+        :meth:`Sequences.take_pending_withdrawal`) freezes them in funding until it
+        settles; one that succeeds at once leaves at once.
+        """
+        held = self.funding.get(ccy, _NO_FUNDING)
+        total = EXACT.add(amt, fee)
+        if total > held.avail_bal:
+            raise RefusedTransfer("58350")
+        waiting = self.sequences.take_pending_withdrawal()
+        wd_id = self.sequences.take_wd_id()
+        record = WithdrawalRecord(wd_id, client_id, ccy, chain, amt, fee, dest, to_addr,
+                                  area_code, WD_WAITING if waiting else WD_STATES["success"],
+                                  now, "" if waiting else _tx_id(wd_id, dest))
+        if waiting:
+            self.funding[ccy] = replace(held, frozen=EXACT.add(held.frozen, total))
+        else:
+            self.funding[ccy] = replace(held, bal=EXACT.subtract(held.bal, total))
+            self.withdrawn[ccy] = EXACT.add(self.withdrawn.get(ccy, ZERO), total)
+        self._append_withdrawal(record)
+        self._changed()
+        return record
+
+    def settle_withdrawal(self, wd_id: str, state: str) -> WithdrawalRecord:
+        """Settle a waiting withdrawal as ``state`` ("success", "failed" or "canceled").
+
+        Success: it leaves; failed or canceled: it returns to the funding ``availBal``.
+        KeyError for an unknown id, ValueError for a withdrawal already final; nothing
+        changes then.
+        """
+        index = self._wd_by_id.get(wd_id)
+        if index is None:
+            raise KeyError(f"no withdrawal has wdId {preview(wd_id)}")
+        record = self.withdrawals[index]
+        if record.state in WD_FINAL:
+            raise ValueError(f"withdrawal {wd_id} is final (state {record.state}): it settles "
+                             "once")
+        code = WD_STATES[state]
+        held = self.funding.get(record.ccy, _NO_FUNDING)
+        frozen = EXACT.subtract(held.frozen, record.total)
+        if code == WD_STATES["success"]:
+            self.funding[record.ccy] = FundingRow(EXACT.subtract(held.bal, record.total), frozen)
+            self.withdrawn[record.ccy] = EXACT.add(self.withdrawn.get(record.ccy, ZERO),
+                                                   record.total)
+            settled = replace(record, state=code, tx_id=_tx_id(wd_id, record.dest))
+        else:
+            self.funding[record.ccy] = replace(held, frozen=frozen)
+            settled = replace(record, state=code)
+        self.withdrawals[index] = settled
+        del self._wd_waiting[wd_id]
+        self._changed()
+        return settled
+
+    def _append_withdrawal(self, record: WithdrawalRecord) -> None:
+        index = len(self.withdrawals)
+        self.withdrawals.append(record)
+        self._wd_by_id[record.wd_id] = index
+        if record.client_id:
+            self._wd_by_client[record.client_id] = index
+        if record.state not in WD_FINAL:
+            self._wd_waiting[record.wd_id] = index
+
     # -- snapshots ------------------------------------------------------------------------
 
     def state(self) -> LedgerState:
         """Return the ledger now; its rows are immutable, so shallow copies keep it."""
         return LedgerState(self.mode, dict(self.trading), dict(self.funding),
-                           tuple(self.transfers), self.stamp)
+                           tuple(self.transfers), self.stamp, tuple(self.withdrawals),
+                           dict(self.withdrawn))
 
     def restore(self, state: LedgerState) -> None:
         """Go back to ``state`` (skipped when the ledger has not changed since it was taken)."""
@@ -444,6 +627,13 @@ class Ledger:
         self._pending = {}
         for record in state.transfers:
             self._append(record)
+        self.withdrawals = []
+        self._wd_by_id = {}
+        self._wd_by_client = {}
+        self._wd_waiting = {}
+        for withdrawal in state.withdrawals:
+            self._append_withdrawal(withdrawal)
+        self.withdrawn = dict(state.withdrawn)
         self.stamp = state.stamp
 
     # -- reading many fields at one moment --------------------------------------------------
@@ -453,11 +643,16 @@ class Ledger:
         return ACCOUNT_LEVELS[self.mode]
 
     def totals(self, ccy: str) -> Decimal:
-        """``cash + funding bal + in flight - liab`` of ``ccy``: what only deposits change."""
+        """``cash + funding bal + in flight - liab + withdrawn``: what only deposits change."""
         row = self.row(ccy)
         funding = self.funding.get(ccy, _NO_FUNDING)
-        return EXACT.subtract(EXACT.add(EXACT.add(row.cash, funding.bal), self.in_flight(ccy)),
-                              row.liab)
+        held = EXACT.add(EXACT.add(row.cash, funding.bal), self.in_flight(ccy))
+        return EXACT.add(EXACT.subtract(held, row.liab), self.withdrawn.get(ccy, ZERO))
+
+
+def _tx_id(wd_id: str, dest: str) -> str:
+    """Return the chain's transaction id of a withdrawal that left (internal ones have none)."""
+    return f"0x{int(wd_id):064x}" if dest == ON_CHAIN else ""
 
 
 _NOTHING: Final = TradingRow()

@@ -30,6 +30,7 @@ from okx_fakes._accounts import FakeAccount
 from okx_fakes._amounts import format_amount
 from okx_fakes._authenticate import KeyRecord
 from okx_fakes._book import AccountBook, BookState, NewKey, check_key
+from okx_fakes._chains import ChainRow, chain_row
 from okx_fakes._checks import FieldError, check_positive_int
 from okx_fakes._facts import DEFAULT_MAX_SKEW_S, PERMISSIONS
 from okx_fakes._faults import (
@@ -40,7 +41,14 @@ from okx_fakes._faults import (
     http_fault,
     network_fault,
 )
-from okx_fakes._ledger import SETTLED_STATES, Ledger, LedgerState, TransferRecord
+from okx_fakes._ledger import (
+    SETTLED_STATES,
+    WD_STATES,
+    Ledger,
+    LedgerState,
+    TransferRecord,
+    WithdrawalRecord,
+)
 from okx_fakes._path import RequestLog, RequestPath
 from okx_fakes._ratewindows import RateWindows
 from okx_fakes._routes import ROUTES, window_lengths
@@ -236,6 +244,7 @@ class ExchangeModel:
             if keep_activity:
                 return
             self._book.sequences.pending_next = 0
+            self._book.sequences.pending_withdrawals = 0
             self._faults.clear()
             self._log.clear()
             self._windows.clear()
@@ -328,6 +337,52 @@ class ExchangeModel:
                     return ledger.settle(str(trans_id), state)
         raise KeyError(f"no transfer has transId {preview(trans_id)}")
 
+    def pend_next_withdrawals(self, times: int = 1) -> None:
+        """Leave the next ``times`` accepted withdrawals waiting (state ``"0"``).
+
+        Until :meth:`settle_withdrawal` (or a cancel) their amount and fee are frozen in
+        funding (an assumption: OKX publishes states, not balance movements). Refused
+        withdrawals do not count; :meth:`restore` forgets what is left of the count.
+        """
+        check_positive_int("times", times)
+        with self._lock:
+            self._book.sequences.pending_withdrawals += times
+
+    def settle_withdrawal(self, wd_id: str, state: str = "success") -> WithdrawalRecord:
+        """Settle a waiting withdrawal as ``"success"``, ``"failed"`` or ``"canceled"``.
+
+        Success: it leaves the exchange (counted as withdrawn) and gets a ``txId`` if on
+        chain; failed or canceled: amount and fee are free again in funding. KeyError for
+        an unknown ``wd_id``, ValueError for another ``state`` or a final withdrawal.
+        """
+        if state not in WD_STATES:
+            raise FieldError("state", f"expected one of {', '.join(WD_STATES)}, "
+                                      f"got {preview(state)}")
+        with self._lock:
+            for account in self._book.accounts.values():
+                ledger = self._book.ledger(account)
+                if ledger.find_withdrawal(str(wd_id), "") is not None:
+                    return ledger.settle_withdrawal(str(wd_id), state)
+        raise KeyError(f"no withdrawal has wdId {preview(wd_id)}")
+
+    def set_chain(self, ccy: str, chain: str, **rules: Any) -> ChainRow:
+        """Add or replace the chain ``chain`` of ``ccy`` in the chain table; return its row.
+
+        ``rules`` are :func:`~okx_fakes._chains.chain_row`'s: ``fee``, ``min_wd``,
+        ``max_wd`` (required), ``wd_tick_sz``, ``min_internal``, ``can_wd``,
+        ``can_internal``, ``main_net``, ``name``. ValueError/TypeError naming the field.
+        """
+        row = chain_row(ccy, chain, **rules)
+        with self._lock:
+            self._book.chains[(row.ccy, row.chain)] = row
+        return row
+
+    @property
+    def chains(self) -> list[ChainRow]:
+        """The chain table, in the order rows were first set."""
+        with self._lock:
+            return list(self._book.chains.values())
+
     def clear_faults(self) -> None:
         """Drop every queued fault."""
         with self._lock:
@@ -357,4 +412,7 @@ def _describe(uid: str, ledger: Ledger) -> dict[str, object]:
                 "frozenBal": format_amount(row.frozen)}
                for ccy, row in ledger.funding.items() if row.bal > 0]
     return {"uid": uid, "mode": ledger.mode, "trading": trading, "funding": funding,
-            "transfers": [record.as_okx() for record in ledger.transfers]}
+            "transfers": [record.as_okx() for record in ledger.transfers],
+            "withdrawals": [record.as_okx() for record in ledger.withdrawals],
+            "withdrawn": [{"ccy": ccy, "amt": format_amount(amount)}
+                          for ccy, amount in ledger.withdrawn.items()]}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from okx_fakes._chains import ChainRow
 from okx_fakes._errors import ERRORS, SUCCESS_CODE, error_response
 from okx_fakes._facts import CCY_PATTERN, MAX_CCY_COUNT
 from okx_fakes._ledger import Ledger
@@ -16,11 +17,15 @@ __all__ = ["Caller", "Handler", "ccy_list", "ok_response", "param_error", "query
 
 @dataclass(frozen=True)
 class Caller:
-    """Who a route answers: the account's ledger (under the exchange's lock), uid, key rights."""
+    """Who a route answers: the account's ledger (under the exchange's lock), uid, key rights.
+
+    ``chains`` is the exchange's chain table (read-only to handlers).
+    """
 
     ledger: Ledger
     uid: str
     permissions: frozenset[str]
+    chains: Mapping[tuple[str, str], ChainRow] = field(default_factory=dict)
 
 
 # A route's handler: (the caller, raw query, raw body, the fake's clock)

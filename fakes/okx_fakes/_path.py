@@ -138,7 +138,8 @@ class RequestPath:
             extra = "" if route.rate_limit_key is None else route.rate_limit_key(query,
                                                                                   request.body)
             if self._windows.admit(path, account.uid, extra, now, route.rate_limit_requests):
-                caller = Caller(self._book.ledger(account), account.uid, key.permissions)
+                caller = Caller(self._book.ledger(account), account.uid, key.permissions,
+                                self._book.chains)
                 code, response = route.handler(caller, query, request.body, now)
             else:
                 code, response = route.rate_limit_code, error_response(route.rate_limit_code)

@@ -20,6 +20,9 @@ from okx_fakes._facts import (
     ACCOUNT_CONFIG_RATE_LIMIT_REQUESTS,
     BALANCES_PATH,
     BALANCES_RATE_LIMIT_REQUESTS,
+    CANCEL_WITHDRAWAL_PATH,
+    CURRENCIES_PATH,
+    DEPOSIT_WITHDRAW_STATUS_PATH,
     MAX_WITHDRAWAL_PATH,
     ONE_SECOND,
     RATE_LIMIT_REQUESTS,
@@ -28,11 +31,21 @@ from okx_fakes._facts import (
     TRANSFER_RATE_LIMIT_REQUESTS,
     TRANSFER_STATE_PATH,
     TRANSFER_STATE_RATE_LIMIT_REQUESTS,
+    WITHDRAWAL_HISTORY_PATH,
+    WITHDRAWAL_PATH,
+    WITHDRAWAL_RATE_LIMIT_REQUESTS,
     Permission,
 )
 from okx_fakes._params import Handler
 from okx_fakes._routes.account import balance, config, max_withdrawal
 from okx_fakes._routes.funding import balances, transfer, transfer_rate_key, transfer_state
+from okx_fakes._routes.withdrawals import (
+    cancel_withdrawal,
+    currencies,
+    deposit_withdraw_status,
+    withdrawal,
+    withdrawal_history,
+)
 
 __all__ = ["ROUTES", "Route", "window_lengths"]
 
@@ -71,6 +84,15 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", TRANSFER_STATE_PATH): Route(transfer_state, TRANSFER_STATE_RATE_LIMIT_REQUESTS,
                                         ONE_SECOND),
     ("GET", BALANCES_PATH): Route(balances, BALANCES_RATE_LIMIT_REQUESTS, ONE_SECOND),
+    ("POST", WITHDRAWAL_PATH): Route(withdrawal, WITHDRAWAL_RATE_LIMIT_REQUESTS, ONE_SECOND,
+                                     permission="withdraw"),
+    ("GET", WITHDRAWAL_HISTORY_PATH): Route(withdrawal_history, WITHDRAWAL_RATE_LIMIT_REQUESTS,
+                                            ONE_SECOND),
+    ("POST", CANCEL_WITHDRAWAL_PATH): Route(cancel_withdrawal, WITHDRAWAL_RATE_LIMIT_REQUESTS,
+                                            ONE_SECOND, permission="withdraw"),
+    ("GET", CURRENCIES_PATH): Route(currencies, WITHDRAWAL_RATE_LIMIT_REQUESTS, ONE_SECOND),
+    # OKX docs: 1 request per 2 seconds per user id.
+    ("GET", DEPOSIT_WITHDRAW_STATUS_PATH): Route(deposit_withdraw_status, 1, RATE_LIMIT_WINDOW_S),
 }
 
 
