@@ -89,8 +89,19 @@ EXPECTED = {
                    "Please refer to the API documentation.", E),
     "58129": (200, "transId is incorrect or transId does not match with 'type'", E),
     "58350": (200, "Insufficient balance", E),
+    # The withdrawal's.
+    "58010": (200, "Chain chain isn't supported", E),
+    "58205": (200, "Withdrawal amount exceeds the upper limit.", E),
+    "58206": (200, "Withdrawal amount is less than the lower limit.", E),
+    "58213": (200, "The internal transfer address is illegal. It must be an email, phone "
+                   "number, or account name", E),
+    "58214": (200, "Withdrawals suspended due to chain maintenance", E),
+    "58215": (200, "Withdrawal ID does not exist.", E),
+    "58216": (200, "Operation not allowed.", E),
+    "58220": (200, "Withdrawal request already canceled.", E),
 }
-FUNDING_CODES = {"58102", "58114", "58116", "58123", "58127", "58129", "58350"}
+FUNDING_CODES = {"58102", "58114", "58116", "58123", "58127", "58129", "58350", "58010",
+                 "58205", "58206", "58213", "58214", "58215", "58216", "58220"}
 
 
 def expected_body(code: str) -> dict[str, object]:

@@ -234,7 +234,8 @@ def test_a_drop_in_method_without_fallback_raises_not_implemented_naming_the_rec
     assert str(caught.value) == (
         "FakeAccountAPI.get_positions is not modelled: the fake exchange models only "
         "get_max_withdrawal, get_account_balance, get_account_config, funds_transfer, "
-        "transfer_state and get_balances. Pass fallback= "
+        "transfer_state, get_balances, withdrawal, get_withdrawal_history, "
+        "cancel_withdrawal, get_currencies and get_deposit_withdraw_status. Pass fallback= "
         "to answer it: FakeAccountAPI(..., exchange=exchange, fallback=obj) calls "
         "obj.get_positions(...) (a real python-okx client under respx or pytest-httpx, "
         "or a unittest.mock.Mock)")
@@ -242,8 +243,8 @@ def test_a_drop_in_method_without_fallback_raises_not_implemented_naming_the_rec
 
 def test_a_drop_in_request_to_an_unmodelled_path_without_fallback_fails() -> None:
     api = FakeFundingAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=funded_exchange())
-    with pytest.raises(UnmodelledRequestError, match=r"^GET /api/v5/asset/currencies is not"):
-        api._request_with_params("GET", "/api/v5/asset/currencies", {"ccy": "BTC"})
+    with pytest.raises(UnmodelledRequestError, match=r"^GET /api/v5/asset/deposit-history is not"):
+        api._request_with_params("GET", "/api/v5/asset/deposit-history", {"ccy": "BTC"})
 
 
 # -- the drop-in clients' fallback -------------------------------------------------------
@@ -262,12 +263,12 @@ def test_drop_in_clients_call_the_fallback_for_what_they_do_not_model() -> None:
     assert account.get_positions("SWAP") == BALANCE
     assert account.get_ticker("BTC-USDT") == TICKER  # a method of no AccountAPI: public, passed on
     assert account.get_max_withdrawal("BTC")["data"][0]["maxWd"] == "1.5"  # still the fake's
-    assert funding._request_with_params("GET", "/api/v5/asset/currencies", {}) == {
+    assert funding._request_with_params("GET", "/api/v5/asset/deposit-history", {}) == {
         "code": "0", "data": []}
     assert funding.funds_transfer("BTC", "1", "18", "6")["code"] == "0"
 
     fallback.get_positions.assert_called_once_with("SWAP")
-    fallback._request_with_params.assert_called_once_with("GET", "/api/v5/asset/currencies", {})
+    fallback._request_with_params.assert_called_once_with("GET", "/api/v5/asset/deposit-history", {})
     with pytest.raises(AttributeError):
         account._private  # noqa: B018  (private names never go to the fallback)
 

@@ -468,7 +468,8 @@ CODE_SCENARIOS = {
 }
 # Codes the fake's transfer model answers by itself that no demo scenario checks yet (a
 # transfer scenario would move demo funds); tests/fake/test_fake_funding.py provokes each.
-MODEL_ONLY = {"50014", "50120", "58102", "58114", "58116", "58123", "58127", "58129", "58350"}
+MODEL_ONLY = {"50014", "50120", "58102", "58114", "58116", "58123", "58127", "58129", "58350",
+              "58010", "58205", "58206", "58213", "58214", "58215", "58216", "58220"}
 _OBSERVABLE = {scenario.__name__ for scenario, fake_only in SCENARIOS if not fake_only}
 
 
@@ -496,7 +497,7 @@ def render_codes() -> str:
         if scenario:
             cell = f"`{scenario}`"
         elif code in MODEL_ONLY:
-            cell = "answered by the fake's transfer model; no demo scenario yet"
+            cell = "answered by the fake's funding model; no demo scenario yet"
         else:
             cell = "not observable: injected only"
         lines.append(f"| {code} | {spec.status} | `{_body_text(code)}` | {_evidence(code)} "

@@ -380,8 +380,9 @@ def test_json_numbers_and_integers_are_read_exactly(exchange, funding):
 def test_fake_funding_api_other_methods_are_not_modelled(exchange):
     api = FakeFundingAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange)
 
-    with pytest.raises(NotImplementedError, match=r"FakeFundingAPI\.withdrawal is not modelled"):
-        api.withdrawal("BTC", "1", "4", "addr")
+    with pytest.raises(NotImplementedError,
+                       match=r"FakeFundingAPI\.get_deposit_history is not modelled"):
+        api.get_deposit_history("BTC")
     assert repr(api) == "FakeFundingAPI(flag='1', domain='https://www.okx.com')"
 
 
