@@ -268,7 +268,8 @@ def test_drop_in_clients_call_the_fallback_for_what_they_do_not_model() -> None:
     assert funding.funds_transfer("BTC", "1", "18", "6")["code"] == "0"
 
     fallback.get_positions.assert_called_once_with("SWAP")
-    fallback._request_with_params.assert_called_once_with("GET", "/api/v5/asset/deposit-history", {})
+    fallback._request_with_params.assert_called_once_with(
+        "GET", "/api/v5/asset/deposit-history", {})
     with pytest.raises(AttributeError):
         account._private  # noqa: B018  (private names never go to the fallback)
 

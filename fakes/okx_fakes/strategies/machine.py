@@ -2,11 +2,13 @@
 
 :class:`LedgerMachine` drives a :class:`~okx_fakes.FakeExchange` through random
 operations (seeding, transfers both ways with and without ``loanTrans``, pending transfers
-and their settlement, lost answers, refused control calls, resets and transfers from
-several threads at once) and checks, after every step, the ledger's invariants:
+and their settlement, withdrawals waiting, settled, canceled and lost, lost answers,
+refused control calls, resets and transfers from several threads at once) and checks,
+after every step, the ledger's invariants:
 
-* per currency, trading cash + funding balance + in flight - borrowed changes only by
-  what the seeding API deposits;
+* per currency, trading cash + funding balance + in flight - borrowed + withdrawn
+  changes only by what the seeding API deposits: what leaves by withdrawal is counted,
+  nothing is created or lost;
 * no amount goes negative, ``maxWd <= availBal`` and ``maxWdEx - maxWd <= maxLoan``;
 * transfer ids are unique;
 * every read shows a state that existed (a read taken while other threads transfer
@@ -46,7 +48,7 @@ from okx_fakes._amounts import EXACT
 from okx_fakes._api import FakeAccountAPI, FakeFundingAPI
 from okx_fakes._control import ControlAPI
 from okx_fakes._exchange import FakeExchange
-from okx_fakes._facts import ACCOUNT_MODES, TRANSFER_PATH
+from okx_fakes._facts import ACCOUNT_MODES, TRANSFER_PATH, WITHDRAWAL_PATH
 from okx_fakes._ledger import FUNDING, PENDING, TRADING, Ledger
 from okx_fakes._model import ExchangeState
 from okx_fakes.strategies.payloads import amounts
@@ -198,6 +200,49 @@ class LedgerMachine(RuleBasedStateMachine):
         found = self.funding_api._request_with_params(
             "GET", "/api/v5/asset/transfer-state", {"clientId": client_id})
         assert found["code"] == "0" and found["data"][0]["amt"] == f"{amt.normalize():f}"
+
+    @rule(ccy=st.sampled_from(currencies), fraction=_FRACTIONS, internal=st.booleans(),
+          waiting=st.booleans(), lost=st.booleans())
+    def withdraw(self, ccy: str, fraction: str, internal: bool, waiting: bool,
+                 lost: bool) -> None:
+        """Withdraw part of the funding balance; maybe left waiting, maybe its answer lost."""
+        chains = [row for row in self.exchange.chains if row.ccy == ccy]
+        if not chains:
+            return
+        row = next((chain for chain in chains if chain.main_net), chains[0])
+        fee = Decimal(0) if internal else row.fee
+        free = self.account.funding_balance(ccy)
+        amt = EXACT.multiply(max(Decimal(0), EXACT.subtract(free, fee)), Decimal(fraction))
+        amt = amt.quantize(Decimal(1).scaleb(-row.wd_tick_sz), rounding="ROUND_DOWN")
+        low = row.min_internal if internal else row.min_wd
+        if amt < low or (not internal and amt > row.max_wd):
+            return  # the chain's bounds: tested on their own, not the ledger's business
+        expected = "0" if EXACT.add(amt, fee) <= free else "58350"
+        if waiting:
+            self.exchange.pend_next_withdrawals()  # a refused one leaves it for the next
+        client_id = f"wd{next(self._client_ids)}"
+        if lost and expected == "0":
+            self.exchange.fail_next_network(path=WITHDRAWAL_PATH, after_answer=True)
+        try:
+            answer = self.funding_api.withdrawal(ccy, f"{amt:f}", "3" if internal else "4",
+                                                 "friend@example.com" if internal else "addr",
+                                                 chain=row.chain, clientId=client_id)
+        except httpx.ConnectError:
+            # The answer was lost: the history, asked by clientId, tells what happened.
+            answer = self.funding_api.get_withdrawal_history(clientId=client_id)
+        assert answer["code"] == expected, (answer, amt, fee, free)
+
+    @precondition(lambda self: any(w.state == "0" for w in self.account.withdrawals))
+    @rule(state=st.sampled_from(("success", "failed", "canceled", "cancel")), data=st.data())
+    def settle_a_withdrawal(self, state: str, data: st.DataObject) -> None:
+        """Settle (or cancel through the route) one waiting withdrawal."""
+        waiting = [w for w in self.account.withdrawals if w.state == "0"]
+        chosen = data.draw(st.sampled_from(waiting))
+        if state == "cancel":
+            answer = self.funding_api.cancel_withdrawal(chosen.wd_id)
+            assert answer["code"] == "0" and answer["data"] == [{"wdId": chosen.wd_id}]
+        else:
+            self.exchange.settle_withdrawal(chosen.wd_id, state)
 
     @rule(body=st.sampled_from((b'{"available": "-1"}', b'{"available": "1", "x": 1}',
                                 b'{"nope"')))
