@@ -540,7 +540,7 @@ def test_every_observable_matrix_row_names_a_demo_scenario(page: Path) -> None:
     # Written by hand, so kept identical wherever it appears.
     assert block(page, "behaviours") == block(BLOCK_PAGES["behaviours"][0], "behaviours")
     behaviours = block(page, "behaviours").splitlines()[2:]
-    assert len(behaviours) == 14
+    assert len(behaviours) == 18
     for row in behaviours:
         scenario_cell = row.rstrip(" |").rsplit("|", 1)[1].strip()
         named = set(re.findall(r"`(\w+)`", scenario_cell))
