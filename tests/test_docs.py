@@ -115,18 +115,21 @@ def results_from(rows: list[list[str]]) -> dict[str, Any]:
 def suite_results_from(rows: list[list[str]]) -> dict[str, Any]:
     """The results dict benchmarks/suite_speed.py's rows() reads, rebuilt from the page."""
     values = [figure(result) for _, _, result, _, _ in rows]
-    assert len(values) == 13, "one row per figure of benchmarks/suite_speed.py's rows()"
-    (import_ms, cli, session_ms, respx, pytest_httpx, per_test, amounts, accounts, payloads,
-     fake_eps, speedup, fake_vs_respx, install_vs_respx) = values
+    assert len(values) == 16, "one row per figure of benchmarks/suite_speed.py's rows()"
+    (import_ms, cli, session_ms, respx, pytest_httpx, per_test, amounts, accounts, hand_built,
+     lean, payloads, fake_eps, speedup, fake_vs_respx, fake_vs_hand_built,
+     install_vs_respx) = values
     return {
         "import": {"okx_ext_ms_min": import_ms, "cli_vs_sdk": cli},
         "fixtures": {"session_ms_least": session_ms, "respx_vs_session": respx,
                      "pytesthttpx_vs_session": pytest_httpx,
                      "per_test_client_vs_session": per_test},
         "draws": {"vs_integers": {"amounts": amounts, "accounts": accounts,
-                                  "okx_payloads": payloads}},
+                                  "okx_payloads": payloads},
+                  "accounts_vs_hand_built": hand_built, "accounts_vs_lean": lean},
         "property": {"examples_per_s": {"fake": fake_eps}, "fake_speedup_vs_baseline": speedup,
                      "fake_vs_respx_speed": fake_vs_respx,
+                     "fake_vs_respx_hand_built_speed": fake_vs_hand_built,
                      "install_vs_respx_speed": install_vs_respx},
     }
 
