@@ -134,12 +134,31 @@ def suite_results_from(rows: list[list[str]]) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("marker", ["bench-run", "bench-suite"])
+def ledger_results_from(rows: list[list[str]]) -> dict[str, Any]:
+    """The results dict benchmarks/ledger_speed.py's rows() reads, rebuilt from the page."""
+    values = [figure(result) for _, _, result, _, _ in rows]
+    assert len(values) == 8, "one row per figure of benchmarks/ledger_speed.py's rows()"
+    (put_ms, refused_ms, put_ratio, max_wd_ratio, state_ratio, one_us, hundred_us,
+     hundred_vs_one) = values
+    return {
+        "history": {"transfers": 100_000, "put_ms_least": put_ms,
+                    "refused_ms_least": refused_ms, "put_long_vs_short": put_ratio,
+                    "max_wd_long_vs_short": max_wd_ratio, "state_long_vs_short": state_ratio},
+        "reset": {"one_us_least": one_us, "hundred_us_least": hundred_us,
+                  "hundred_vs_one": hundred_vs_one},
+    }
+
+
+@pytest.mark.parametrize("marker", ["bench-run", "bench-suite", "bench-ledger"])
 def test_the_benchmark_tables_state_the_bench_goals_and_verdicts(marker: str) -> None:
     rows = table_rows(block(DOCS / "benchmarks.md", marker))
     run = bench_run()
-    computed = (run.table(results_from(rows)) if marker == "bench-run"
-                else run.suite_speed.rows(suite_results_from(rows)))
+    if marker == "bench-run":
+        computed = run.table(results_from(rows))
+    elif marker == "bench-suite":
+        computed = run.suite_speed.rows(suite_results_from(rows))
+    else:
+        computed = run.ledger_speed.rows(ledger_results_from(rows))
     for row, (name, _, goal, met) in zip(rows, computed, strict=True):
         shown_goal = row[3].replace("≤", "<=").replace("≥", ">=")
         assert shown_goal == goal, (row, name)
