@@ -64,9 +64,14 @@ class SeededExchange:
 # character at a time). Building them once also spares Hypothesis's first-draw validation.
 _MODES = st.sampled_from(ACCOUNT_MODES)
 _BOOLEANS = st.booleans()
+# Whether a later key joins an earlier account. Joining comes first: it draws no ledger,
+# so it is the simpler example, and Hypothesis's lean to first choices keeps shared uids
+# in about half the examples (st.booleans(), False first, left a third).
+_SUB_KEYS = st.sampled_from((True, False))
 _CODES = currency_codes()
-# 0 to 5 currencies a user; 0 twice as likely, so that an empty account stays common.
-_CURRENCY_COUNTS = st.sampled_from((0, 0, 1, 2, 3, 4, 5))
+# 0 to 5 currencies a user; 0 three times in eight, so that an empty account stays as
+# common as it was (about one example in five without any balance).
+_CURRENCY_COUNTS = st.sampled_from((0, 0, 0, 1, 2, 3, 4, 5))
 _BOUND: Final = 10**_MODEL_INTEGER_DIGITS  # the model's amounts stay below it
 _HUGE: Final = _BOUND // 10
 
@@ -213,7 +218,7 @@ def accounts(
     seeded: list[SeededAccount] = []
     for index in range(count):
         demo = draw(_BOOLEANS)
-        if len(users) > 0 and draw(_BOOLEANS):
+        if len(users) > 0 and draw(_SUB_KEYS):
             uid = draw(_uids(len(users)))
             user = users[uid]
         else:
