@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, Phase, find, given, seed, settings
 from hypothesis import strategies as st
 from okx_fakes import FakeAccount, FakeAccountAPI, FakeExchange, FakeFundingAPI
 from okx_fakes import strategies as okx_st
+from okx_fakes.strategies import exchanges
 
 from okx_ext import (
     CurrencyValidationError,
@@ -407,6 +408,24 @@ def _ledger_view(api: FakeAccountAPI) -> list[dict[str, Any]]:
     """The account/balance rows without their timestamps: the trading ledger as answered."""
     rows = api.get_account_balance()["data"][0]["details"]
     return [{name: value for name, value in row.items() if name != "uTime"} for row in rows]
+
+
+@pytest.mark.parametrize(
+    "available, held, kept",
+    [
+        ("5", "7.25", "7.25"),
+        ("5", "9" * 30, "9" * 29 + "4"),  # the most that keeps 30 integer digits
+        ("0.5", "9" * 30, "9" * 30),  # just below the bound: kept
+        ("0.5", "9" * 30 + ".9", "9" * 29 + "8"),
+        ("9" * 30 + ".5", "1", "0"),  # no whole unit fits beside it
+        ("9" * 30, "1", "0"),
+    ],
+)
+def test_a_held_part_is_cut_to_what_fits_beside_available(
+    available: str, held: str, kept: str
+) -> None:
+    assert exchanges._within_bound(available, held) == kept
+    assert EXACT.add(Decimal(available), Decimal(kept)) < 10**30
 
 
 @pytest.mark.parametrize(

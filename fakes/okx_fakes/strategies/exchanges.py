@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -81,9 +82,10 @@ def _shape(low: int, high: int, scale: int) -> tuple[st.SearchStrategy[int], int
 
 
 # An amount is one of these shapes (digits drawn as one integer, then placed `scale` digits
-# after the point), so it costs two choices. The shares follow amounts(): about a third
-# 30-digit, a third below 1 (zero, "0.00000001" and smaller among them), seven in ten with
-# a fraction, trailing zeros kept; each shrinks to "0" (the first shape).
+# after the point), so it costs two choices where amounts() draws a fraction a digit at a
+# time. Of the 16 shapes 5 have 30 integer digits, 7 are below 1 (zero twice,
+# "0.00000001" and smaller twice) and 12 have a fraction (trailing zeros kept), near
+# amounts()'s shares; an amount shrinks to "0", the first shape.
 _AMOUNT_SHAPES: Final = (
     _shape(0, 0, 0),
     _shape(0, 0, 0),
@@ -123,7 +125,7 @@ def _within_bound(available: str, held: str) -> str:
     total = EXACT.add(Decimal(available), Decimal(held))
     if total < _BOUND:
         return held
-    ceiling = int(Decimal(available).to_integral_value(rounding="ROUND_CEILING"))
+    ceiling = int(Decimal(available).to_integral_value(rounding=decimal.ROUND_CEILING))
     return str(max(0, _BOUND - 1 - ceiling))
 
 
