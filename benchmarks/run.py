@@ -14,6 +14,8 @@
 5.-8. What a downstream suite pays: the import, a shared python-okx client per test
    against respx and pytest-httpx, drawing from the strategies, and a 500-example
    property test through FakeAccountAPI, install() and respx (benchmarks/suite_speed.py).
+9.-10. What a long history and a per-test reset cost: control writes and OKX requests
+   after 100,000 transfers, and restoring the plugin's seed (benchmarks/ledger_speed.py).
 
 Timed figures (1, 2) run on the real clock: calls rotate over many accounts (and the
 wrapper over many clients, one limiter each) so neither the fake's limit nor the
@@ -51,6 +53,7 @@ sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 import floor  # noqa: E402
+import ledger_speed  # noqa: E402
 import suite_speed  # noqa: E402
 from _faults import FlakyAccountAPI  # noqa: E402
 from _simclock import SimClock  # noqa: E402
@@ -448,8 +451,10 @@ def main() -> int:
         "limiter": bench_limiter(rounds=3 if args.quick else 5),
         "retry": bench_retry(rounds=1 if args.quick else 3, calls=10_000),
         "suite": suite_speed.run(quick=args.quick),
+        "ledger": ledger_speed.run(quick=args.quick),
     }
-    rows = table(results) + suite_speed.rows(results["suite"])
+    rows = (table(results) + suite_speed.rows(results["suite"])
+            + ledger_speed.rows(results["ledger"]))
     info = machine()
     print(f"okx-ext benchmarks: {info['cpu']}, {info['nproc']} CPU, "
           f"{info['implementation']} {info['python']}, median of {rounds} rounds")
@@ -461,7 +466,7 @@ def main() -> int:
         per_call = results[section]["us_per_call"]
         print(f"us/call ({section}): "
               + ", ".join(f"{name} {us:.1f}" for name, us in per_call.items()))
-    for line in suite_speed.summary(results["suite"]):
+    for line in suite_speed.summary(results["suite"]) + ledger_speed.summary(results["ledger"]):
         print(line)
     elapsed = time.perf_counter() - started
     print(f"total wall time {elapsed:.1f} s")

@@ -19,13 +19,16 @@ side by side with its baseline in the same run):
    an empty test and the session fixture without calls show pytest's and the reset's
    share. The goal is judged on the least of the runs' medians.
 7. Strategies: the cost per example of drawing ``amounts()``, ``accounts()`` and
-   ``okx_payloads()`` through ``@given``, against ``st.integers()``.
-8. A 500-example property test (draw ``accounts()``, ask for every currency, check the
-   answer against the drawn balances) through ``FakeAccountAPI``, ``install()`` and
+   ``okx_payloads()`` through ``@given``, against ``st.integers()``, and ``accounts()``
+   against its peers written by hand with ``st.fixed_dictionaries`` (``HAND_BUILT``,
+   the same shape; ``HAND_BUILT_LEAN``, the ``(available, borrowable)`` pairs only).
+8. A 500-example property test (draw ``accounts()``, ask for every currency, check each
+   ``maxWd`` against the drawn row) through ``FakeAccountAPI``, ``install()`` and
    respx, in examples per second: 500 examples (5 seeded runs of 100), each drawn once
    and run through the three ways in turn, so that the ways are compared on the same
-   examples and the draw's share shows; a 500-example ``st.integers()`` test beside
-   them is the yardstick that carries across machines.
+   examples and the draw's share shows; beside them, in the same rounds, the respx test
+   a user writes with ``HAND_BUILT`` (no exchange), and a 500-example ``st.integers()``
+   test, the yardstick that carries across machines.
 
 The strategies are imported by their public names only: this file measures them, it
 does not depend on how they are built.
@@ -33,6 +36,7 @@ does not depend on how they are built.
 
 from __future__ import annotations
 
+import decimal
 import json
 import os
 import statistics
@@ -336,12 +340,51 @@ def _interleaved(
     return per_example
 
 
+# The peer of accounts(): what a respx user writes by hand with st.fixed_dictionaries to
+# draw the same shape (1 to 4 keys, a new account or the previous one's, a mode, up to 5
+# currencies each with a whole trading row and an optional funding row), from the public
+# amounts() and currency_codes(), every amount drawn. It builds no exchange: respx needs none.
+_HAND_ROW = st.fixed_dictionaries({
+    "available": strategies.amounts(), "borrowable": strategies.amounts(),
+    "frozen": strategies.amounts(), "margin": strategies.amounts(),
+    "borrowed": strategies.amounts(),
+    "funding": st.none() | st.fixed_dictionaries({"available": strategies.amounts(),
+                                                  "frozen": strategies.amounts()}),
+})
+_HAND_USER = st.fixed_dictionaries({
+    "mode": st.sampled_from(strategies.ACCOUNT_MODES),
+    "balances": st.dictionaries(strategies.currency_codes(), _HAND_ROW, max_size=5),
+})
+HAND_BUILT = st.fixed_dictionaries({
+    "first": st.fixed_dictionaries({"demo": st.booleans(), "user": _HAND_USER}),
+    # None: a sub-key of the account before it.
+    "more": st.lists(st.fixed_dictionaries({"demo": st.booleans(),
+                                            "user": st.none() | _HAND_USER}), max_size=3),
+})
+
+# The least a hand-built strategy could draw for the test: the shape accounts() drew
+# before it drew ledgers, (available, borrowable) per currency and nothing else.
+_LEAN_USER = st.fixed_dictionaries({
+    "mode": st.sampled_from(strategies.ACCOUNT_MODES),
+    "balances": st.dictionaries(strategies.currency_codes(),
+                                st.tuples(strategies.amounts(), strategies.amounts()),
+                                max_size=5),
+})
+HAND_BUILT_LEAN = st.fixed_dictionaries({
+    "first": st.fixed_dictionaries({"demo": st.booleans(), "user": _LEAN_USER}),
+    "more": st.lists(st.fixed_dictionaries({"demo": st.booleans(),
+                                            "user": st.none() | _LEAN_USER}), max_size=3),
+})
+
+
 def bench_draws(examples: int, rounds: int) -> dict[str, Any]:
     per_example = _interleaved(
         {
             "integers": (st.integers(), _nothing),
             "amounts": (strategies.amounts(), _nothing),
             "accounts": (strategies.accounts(), _nothing),
+            "hand_built": (HAND_BUILT, _nothing),
+            "hand_built_lean": (HAND_BUILT_LEAN, _nothing),
             "okx_payloads": (strategies.okx_payloads(), _nothing),
         },
         examples, rounds,
@@ -354,21 +397,44 @@ def bench_draws(examples: int, rounds: int) -> dict[str, Any]:
             name: _median_ratio(per_example[name], per_example["integers"])
             for name in per_example if name != "integers"
         },
+        "accounts_vs_hand_built": _median_ratio(per_example["accounts"],
+                                                per_example["hand_built"]),
+        "accounts_vs_lean": _median_ratio(per_example["accounts"],
+                                          per_example["hand_built_lean"]),
     }
 
 
-def _check_answer(body: Any, balances: dict[str, tuple[str, str]]) -> None:
-    """The property: every held currency, each ``maxWd`` its available balance."""
+_MARGIN_MODES = ("futures", "multi_currency", "portfolio")
+
+
+def _max_wd(mode: str, available: str, margin: str) -> Decimal:
+    """``maxWd`` as OKX's docs derive it: availBal, less margin in the margin modes."""
+    if mode not in _MARGIN_MODES:
+        return Decimal(available)
+    return max(Decimal(0), _EXACT.subtract(Decimal(available), Decimal(margin)))
+
+
+_EXACT = decimal.Context(prec=200)
+
+
+def _expected(first: strategies.SeededAccount) -> dict[str, Decimal]:
+    assert first.mode is not None
+    return {ccy: _max_wd(first.mode, available, first.margin[ccy])
+            for ccy, (available, _) in first.balances.items()}
+
+
+def _check_answer(body: Any, expected: dict[str, Decimal]) -> None:
+    """The property: every held currency, each ``maxWd`` what its row leaves free."""
     assert body["code"] == "0", body
     answered = {entry["ccy"]: Decimal(entry["maxWd"]) for entry in body["data"]}
-    assert answered == {ccy: Decimal(available) for ccy, (available, _) in balances.items()}
+    assert answered == expected
 
 
 def _through_fake(seeded: strategies.SeededExchange) -> None:
     first = seeded.accounts[0]
     api = FakeAccountAPI(first.api_key, first.secret_key, first.passphrase, flag=first.flag,
                          exchange=seeded.exchange)
-    _check_answer(api.get_max_withdrawal(""), first.balances)
+    _check_answer(api.get_max_withdrawal(""), _expected(first))
 
 
 def _through_install(api: AccountAPI) -> Callable[[strategies.SeededExchange], None]:
@@ -377,7 +443,7 @@ def _through_install(api: AccountAPI) -> Callable[[strategies.SeededExchange], N
         api.API_KEY, api.API_SECRET_KEY = first.api_key, first.secret_key
         api.PASSPHRASE, api.flag = first.passphrase, first.flag
         with seeded.exchange.install(api):
-            _check_answer(api.get_max_withdrawal(ccy=""), first.balances)
+            _check_answer(api.get_max_withdrawal(ccy=""), _expected(first))
 
     return call
 
@@ -386,15 +452,32 @@ def _through_respx(api: AccountAPI) -> Callable[[strategies.SeededExchange], Non
     """The respx version: the answer a respx user writes from the drawn balances."""
 
     def call(seeded: strategies.SeededExchange) -> None:
-        first = seeded.accounts[0]
-        body = {"code": "0", "msg": "", "data": [
-            {"ccy": ccy, "maxWd": available, "maxWdEx": "", "spotOffsetMaxWd": "",
-             "spotOffsetMaxWdEx": ""}
-            for ccy, (available, _) in first.balances.items()
-        ]}
-        with respx.mock(base_url=OKX_URL) as router:
-            router.get(MAX_WITHDRAWAL_PATH).respond(json=body)
-            _check_answer(api.get_max_withdrawal(ccy=""), first.balances)
+        expected = _expected(seeded.accounts[0])
+        _respond_and_check(api, expected)
+
+    return call
+
+
+def _respond_and_check(api: AccountAPI, expected: dict[str, Decimal]) -> None:
+    body = {"code": "0", "msg": "", "data": [
+        {"ccy": ccy, "maxWd": format(max_wd, "f"), "maxWdEx": "", "spotOffsetMaxWd": "",
+         "spotOffsetMaxWdEx": ""}
+        for ccy, max_wd in expected.items()
+    ]}
+    with respx.mock(base_url=OKX_URL) as router:
+        router.get(MAX_WITHDRAWAL_PATH).respond(json=body)
+        _check_answer(api.get_max_withdrawal(ccy=""), expected)
+
+
+def _through_respx_hand_built(api: AccountAPI) -> Callable[[dict[str, Any]], None]:
+    """The respx test a user writes with the hand-built strategy: no exchange at all."""
+
+    def call(drawn: dict[str, Any]) -> None:
+        user = drawn["first"]["user"]
+        _respond_and_check(api, {
+            ccy: _max_wd(user["mode"], row["available"], row["margin"])
+            for ccy, row in user["balances"].items()
+        })
 
     return call
 
@@ -427,19 +510,26 @@ def bench_property_tests(examples: int, runs: int) -> dict[str, Any]:
                 bodies[name](seeded)
                 spent[name] += time.perf_counter() - started
 
+        hand_built = _through_respx_hand_built(mocked)
         _given_run(strategies.accounts(), all_three, 5, seed_value=-1)  # first-use costs
         _given_run(st.integers(), _nothing, 5, seed_value=-1)
+        _given_run(HAND_BUILT, hand_built, 5, seed_value=-1)
         spent = dict.fromkeys(names, 0.0)
-        run_s = integers_s = 0.0
-        count = integers_count = 0
-        # Per round: the fake-way test's time per example over st.integers()'s.
+        run_s = integers_s = hand_s = 0.0
+        count = integers_count = hand_count = 0
+        # Per round: the fake-way test's time per example over st.integers()'s, and the
+        # hand-built respx test's over the fake-way test's (its speed over the hand-built's).
         round_ratios: list[float] = []
+        hand_ratios: list[float] = []
         for run in range(runs):
             before = dict(spent)
             seconds, done = _given_run(strategies.accounts(), all_three, examples, run)
             run_s, count = run_s + seconds, count + done
             others = sum(spent[name] - before[name] for name in names if name != "fake")
             fake_per_example = (seconds - others) / done
+            seconds, done = _given_run(HAND_BUILT, hand_built, examples, run)
+            hand_s, hand_count = hand_s + seconds, hand_count + done
+            hand_ratios.append(seconds / done / fake_per_example)
             seconds, done = _given_run(st.integers(), _nothing, examples, run)
             integers_s, integers_count = integers_s + seconds, integers_count + done
             round_ratios.append(fake_per_example / (seconds / done))
@@ -447,6 +537,7 @@ def bench_property_tests(examples: int, runs: int) -> dict[str, Any]:
     per_example = {name: drawing + spent[name] / count for name in names}
     per_example["draw_only"] = drawing
     per_example["integers"] = integers_s / integers_count
+    per_example["respx_hand_built"] = hand_s / hand_count
     # A median of rounds: a burst of load elsewhere during one short st.integers() run
     # would otherwise move the whole figure.
     fake_vs_integers = statistics.median(round_ratios)
@@ -460,6 +551,7 @@ def bench_property_tests(examples: int, runs: int) -> dict[str, Any]:
                                      if BASELINE_FAKE_500_VS_INTEGERS else None),
         "fake_vs_respx_speed": per_example["respx"] / per_example["fake"],
         "install_vs_respx_speed": per_example["respx"] / per_example["install"],
+        "fake_vs_respx_hand_built_speed": statistics.median(hand_ratios),
     }
 
 
@@ -475,6 +567,8 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
     prop = results["property"]
     eps = prop["examples_per_s"]
     speedup = prop["fake_speedup_vs_baseline"]
+    hand = results["draws"]["accounts_vs_hand_built"]
+    over_hand = prop["fake_vs_respx_hand_built_speed"]
     return [
         ("5. import okx_ext on top of okx.Account (importtime, least)",
          f"{imports['okx_ext_ms_min']:.1f} ms", "<= 8 ms", imports["okx_ext_ms_min"] <= 8),
@@ -498,6 +592,10 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
          "(reported)", True),
         ("7. draw accounts() / st.integers(), per example", f"{draws['accounts']:.1f}x",
          "<= 10x", draws["accounts"] <= 10),
+        ("7. draw accounts() / hand-built st.fixed_dictionaries, same shape",
+         f"{hand:.2f}x", "<= 1.5x", hand <= 1.5),
+        ("7. draw accounts() / hand-built (available, borrowable) only",
+         f"{results['draws']['accounts_vs_lean']:.2f}x", "(reported)", True),
         ("7. draw okx_payloads() / st.integers(), per example",
          f"{draws['okx_payloads']:.1f}x", "(reported)", True),
         ("8. 500-example test via FakeAccountAPI, examples/s", f"{eps['fake']:.0f}",
@@ -507,6 +605,8 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
          speedup is not None and speedup >= 2.5),
         ("8. the same, FakeAccountAPI speed / respx speed",
          f"{prop['fake_vs_respx_speed']:.2f}x", "> 1x", prop["fake_vs_respx_speed"] > 1),
+        ("8. FakeAccountAPI + accounts() speed / respx + hand-built strategy",
+         f"{over_hand:.2f}x", ">= 2x", over_hand >= 2),
         ("8. install() speed / respx speed", f"{prop['install_vs_respx_speed']:.2f}x",
          "(reported)", True),
     ]

@@ -115,9 +115,10 @@ def results_from(rows: list[list[str]]) -> dict[str, Any]:
 def suite_results_from(rows: list[list[str]]) -> dict[str, Any]:
     """The results dict benchmarks/suite_speed.py's rows() reads, rebuilt from the page."""
     values = [figure(result) for _, _, result, _, _ in rows]
-    assert len(values) == 15, "one row per figure of benchmarks/suite_speed.py's rows()"
+    assert len(values) == 18, "one row per figure of benchmarks/suite_speed.py's rows()"
     (import_ms, cli, plugin_ms, pytest_with_ms, session_ms, respx, pytest_httpx, per_test,
-     amounts, accounts, payloads, fake_eps, speedup, fake_vs_respx, install_vs_respx) = values
+     amounts, accounts, hand_built, lean, payloads, fake_eps, speedup, fake_vs_respx,
+     fake_vs_hand_built, install_vs_respx) = values
     return {
         "import": {"okx_ext_ms_min": import_ms, "cli_vs_sdk": cli},
         # The run without the plugin is the cell's second figure: a reported row, no goal.
@@ -127,19 +128,40 @@ def suite_results_from(rows: list[list[str]]) -> dict[str, Any]:
                      "pytesthttpx_vs_session": pytest_httpx,
                      "per_test_client_vs_session": per_test},
         "draws": {"vs_integers": {"amounts": amounts, "accounts": accounts,
-                                  "okx_payloads": payloads}},
+                                  "okx_payloads": payloads},
+                  "accounts_vs_hand_built": hand_built, "accounts_vs_lean": lean},
         "property": {"examples_per_s": {"fake": fake_eps}, "fake_speedup_vs_baseline": speedup,
                      "fake_vs_respx_speed": fake_vs_respx,
+                     "fake_vs_respx_hand_built_speed": fake_vs_hand_built,
                      "install_vs_respx_speed": install_vs_respx},
     }
 
 
-@pytest.mark.parametrize("marker", ["bench-run", "bench-suite"])
+def ledger_results_from(rows: list[list[str]]) -> dict[str, Any]:
+    """The results dict benchmarks/ledger_speed.py's rows() reads, rebuilt from the page."""
+    values = [figure(result) for _, _, result, _, _ in rows]
+    assert len(values) == 8, "one row per figure of benchmarks/ledger_speed.py's rows()"
+    (put_ms, refused_ms, put_ratio, max_wd_ratio, state_ratio, one_us, hundred_us,
+     hundred_vs_one) = values
+    return {
+        "history": {"transfers": 100_000, "put_ms_least": put_ms,
+                    "refused_ms_least": refused_ms, "put_long_vs_short": put_ratio,
+                    "max_wd_long_vs_short": max_wd_ratio, "state_long_vs_short": state_ratio},
+        "reset": {"one_us_least": one_us, "hundred_us_least": hundred_us,
+                  "hundred_vs_one": hundred_vs_one},
+    }
+
+
+@pytest.mark.parametrize("marker", ["bench-run", "bench-suite", "bench-ledger"])
 def test_the_benchmark_tables_state_the_bench_goals_and_verdicts(marker: str) -> None:
     rows = table_rows(block(DOCS / "benchmarks.md", marker))
     run = bench_run()
-    computed = (run.table(results_from(rows)) if marker == "bench-run"
-                else run.suite_speed.rows(suite_results_from(rows)))
+    if marker == "bench-run":
+        computed = run.table(results_from(rows))
+    elif marker == "bench-suite":
+        computed = run.suite_speed.rows(suite_results_from(rows))
+    else:
+        computed = run.ledger_speed.rows(ledger_results_from(rows))
     for row, (name, _, goal, met) in zip(rows, computed, strict=True):
         shown_goal = row[3].replace("≤", "<=").replace("≥", ">=")
         assert shown_goal == goal, (row, name)

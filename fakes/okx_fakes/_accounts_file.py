@@ -138,6 +138,18 @@ class AccountSpec:
         # The dataclass default would print the credentials.
         return f"{type(self).__name__}(mode={self.mode!r}, demo={self.demo!r}, uid={self.uid!r})"
 
+    def balance_arguments(self, ccy: str) -> Mapping[str, Amount]:
+        """Return ``set_balance``'s keyword arguments for ``balances[ccy]``, in either form.
+
+        :func:`seed_exchange` reads balances through this method, so a subclass that keeps
+        parts of a row beside ``balances`` seeds them too.
+        """
+        value = self.balances[ccy]
+        if isinstance(value, Mapping):
+            return value
+        available, borrowable = value
+        return {"available": available, "borrowable": borrowable}
+
     @property
     def flag(self) -> str:
         """The ``x-simulated-trading`` flag this key needs: ``"1"`` demo, ``"0"`` live."""
@@ -204,13 +216,15 @@ def _rows(spec: AccountSpec, where: str) -> _Rows:
     trading: list[tuple[str, TradingRow]] = []
     funding: list[tuple[str, FundingRow]] = []
     tables: list[tuple[str, Mapping[str, Any], Any]] = [
-        ("balances", spec.balances, _balance_row),
-        ("max_withdrawals", spec.max_withdrawals, lambda pinned: pinned_row(**pinned)),
+        ("balances", spec.balances,
+         lambda ccy: trading_row(**spec.balance_arguments(ccy))),
+        ("max_withdrawals", spec.max_withdrawals,
+         lambda ccy: pinned_row(**spec.max_withdrawals[ccy])),
     ]
     for name, table, build in tables:
-        for ccy, value in table.items():
+        for ccy in table:
             try:
-                trading.append((normalize_ccy(ccy), build(value)))
+                trading.append((normalize_ccy(ccy), build(ccy)))
             except (ValueError, TypeError) as exc:
                 raise AccountsFileError(f"{where}.{name}.{ccy}: {exc}") from None
     for ccy, value in spec.funding.items():
@@ -221,13 +235,6 @@ def _rows(spec: AccountSpec, where: str) -> _Rows:
         except (ValueError, TypeError) as exc:
             raise AccountsFileError(f"{where}.funding.{ccy}: {exc}") from None
     return trading, funding
-
-
-def _balance_row(value: Any) -> TradingRow:
-    if isinstance(value, Mapping):
-        return trading_row(**value)
-    available, borrowable = value
-    return trading_row(available=available, borrowable=borrowable)
 
 
 def _put_rows(rows: _Rows, ledger: Ledger) -> None:
