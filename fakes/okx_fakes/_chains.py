@@ -79,10 +79,12 @@ def chain_row(ccy: str, chain: str, *, fee: Amount, min_wd: Amount, max_wd: Amou
     high = parse_amount(max_wd, name="max_wd")
     if low > high:
         raise FieldError("min_wd", f"must not exceed max_wd ({format_amount(high)})")
-    for name, flag in (("can_wd", can_wd), ("can_internal", can_internal),
-                       ("main_net", main_net)):
+    for field_name, flag in (("can_wd", can_wd), ("can_internal", can_internal),
+                             ("main_net", main_net)):
         if not isinstance(flag, bool):
-            raise FieldError(name, f"expected true or false, got {flag!r}")
+            raise FieldError(field_name, f"expected true or false, got {flag!r}")
+    if not isinstance(name, str):
+        raise FieldError("name", f"expected a string, got {name!r}")
     return ChainRow(code, chain, parse_amount(fee, name="fee"), low, high, wd_tick_sz,
                     low if min_internal is None else parse_amount(min_internal,
                                                                  name="min_internal"),

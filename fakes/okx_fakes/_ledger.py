@@ -277,6 +277,10 @@ class Sequences:
         self.next_wd_id = FIRST_WD_ID
         self.pending_withdrawals = 0  # how many of the next withdrawals stay waiting
         self._next_stamp = 1
+        # The snapshot the ledgers last matched (taken or restored), and the ledgers
+        # changed since: restoring that snapshot again visits only those.
+        self.epoch = 0
+        self.dirty: set[Ledger] = set()
 
     def __repr__(self) -> str:
         return f"Sequences(next_trans_id={self.next_trans_id})"
@@ -337,7 +341,8 @@ class RefusedTransfer(Exception):
 class Ledger:
     """One account's books (see the module docs): plain state, changed whole or not at all."""
 
-    def __init__(self, mode: Mode, sequences: Sequences) -> None:
+    def __init__(self, mode: Mode, sequences: Sequences, uid: str = "") -> None:
+        self.uid = uid
         self.mode: Mode = mode
         self.trading: dict[str, TradingRow] = {}
         self.funding: dict[str, FundingRow] = {}
@@ -358,6 +363,7 @@ class Ledger:
 
     def _changed(self) -> None:
         self.stamp = self.sequences.stamp()
+        self.sequences.dirty.add(self)
 
     # -- derived answers -----------------------------------------------------------------
 

@@ -208,10 +208,10 @@ def test_history_filters_and_orders_newest_first(exchange: FakeExchange,
 def test_currencies_answer_the_chain_table(exchange: FakeExchange,
                                            funding: FakeFundingAPI) -> None:
     rows = funding.get_currencies("USDT")["data"]
-    assert [(row["chain"], row["fee"], row["minWd"], row["maxWd"], row["wdTickSz"],
-             row["mainNet"]) for row in rows] == [
-        ("USDT-TRC20", "1", "2", "1000000", "6", True),
-        ("USDT-ERC20", "3", "10", "1000000", "6", False)]
+    assert [(row["chain"], row["name"], row["fee"], row["minWd"], row["maxWd"],
+             row["wdTickSz"], row["mainNet"]) for row in rows] == [
+        ("USDT-TRC20", "Tether", "1", "2", "1000000", "6", True),
+        ("USDT-ERC20", "Tether", "3", "10", "1000000", "6", False)]
     exchange.set_chain("SOL", "SOL-Solana", fee="0.008", min_wd="0.1", max_wd="1000",
                        wd_tick_sz=4)
     (sol,) = funding.get_currencies("SOL")["data"]
