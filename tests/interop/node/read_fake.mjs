@@ -48,4 +48,27 @@ results.transfer = await settle(client.fundsTransfer({
 results.transferState = await settle(client.getFundsTransferState({ clientId: 'interop1' }));
 results.unknownClientId = await settle(client.getFundsTransferState({ clientId: 'fakeClientId' }));
 results.fundingAfter = await settle(client.getBalances({ ccy: 'USDT' }));
+
+// Withdrawals: the Python test leaves the next two waiting (pend_next_withdrawals(2)), so
+// A and B wait and C leaves at once. A is canceled, B stays waiting.
+const wdId = (result) => (result.ok ? result.ok[0].wdId : 'none');
+const withdraw = (amt, clientId) => client.submitWithdraw({
+  ccy: 'USDT', amt, dest: '4', toAddr: 'TTsY9uu2Y3aXXXXXscA4v', chain: 'USDT-TRC20',
+  ...(clientId ? { clientId } : {}),
+});
+results.currencies = await settle(client.getCurrencies({ ccy: 'USDT' }));
+results.withdrawA = await settle(withdraw('20', 'interopWdA'));
+results.cancelA = await settle(client.cancelWithdrawal({ wdId: wdId(results.withdrawA) }));
+results.cancelAAgain = await settle(client.cancelWithdrawal({ wdId: wdId(results.withdrawA) }));
+results.withdrawB = await settle(withdraw('30', 'interopWdB'));
+results.withdrawC = await settle(withdraw('10', 'interopWdC'));
+results.cancelC = await settle(client.cancelWithdrawal({ wdId: wdId(results.withdrawC) }));
+results.withdrawTooMuch = await settle(withdraw('70'));
+results.withdrawalHistory = await settle(client.getWithdrawalHistory({ ccy: 'USDT' }));
+results.withdrawalByClientId = await settle(
+  client.getWithdrawalHistory({ clientId: 'interopWdB' }));
+results.unknownWdId = await settle(client.getWithdrawalHistory({ wdId: '1' }));
+results.withdrawStatus = await settle(
+  client.getDepositWithdrawStatus({ wdId: wdId(results.withdrawB) }));
+results.fundingAfterWithdrawals = await settle(client.getBalances({ ccy: 'USDT' }));
 process.stdout.write(`${JSON.stringify(results)}\n`);
