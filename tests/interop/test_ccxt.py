@@ -218,8 +218,6 @@ def test_fetch_currencies_parses_the_chain_table(served: Served) -> None:
     assert currencies["ETH"]["networks"]["ERC20"]["fee"] == 0.0016
 
 
-@pytest.mark.xfail(strict=True, reason="okx_fakes._chains.chain_row: its loop variable "
-                   "`name` shadows the parameter, so every row answers name 'main_net'")
 def test_fetch_currencies_names_the_currency(served: Served) -> None:
     # asset/currencies' name is the currency's name (OKX's example: "Bitcoin").
     currencies = okx_client(served.base_url, SPOT, sandbox=False).fetch_currencies()

@@ -173,7 +173,7 @@ def history_row(wd_id: str, client_id: str, amt: str, state: str, tx_id: str,
 
 def test_currencies(results: dict[str, Any]) -> None:
     # getCurrencies({ccy: 'USDT'}): the two USDT rows of the default chain table, every
-    # key of okx-api's FundingCurrency type (name: see the xfail below).
+    # key of okx-api's FundingCurrency type (name: checked below).
     rows = results["currencies"]["ok"]
     assert [{k: v for k, v in row.items() if k != "name"} for row in rows] == [
         usdt_chain("USDT-TRC20", fee="1", min_wd="2", main_net=True),
@@ -182,8 +182,6 @@ def test_currencies(results: dict[str, Any]) -> None:
                for row in rows)
 
 
-@pytest.mark.xfail(strict=True, reason="okx_fakes._chains.chain_row: its loop variable "
-                   "`name` shadows the parameter, so every row answers name 'main_net'")
 def test_currencies_name(results: dict[str, Any]) -> None:
     assert [row["name"] for row in results["currencies"]["ok"]] == ["Tether", "Tether"]
 
