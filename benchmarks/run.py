@@ -1,4 +1,4 @@
-"""okx-ext benchmarks (issues 4 and 9): ratios measured side by side in one run.
+"""okx-ext benchmarks: ratios measured side by side in one run.
 
     python benchmarks/run.py [--quick]
 

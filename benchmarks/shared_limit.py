@@ -1,4 +1,4 @@
-"""One rate budget across processes (issue 14): RedisRateLimiter vs limits' moving window.
+"""One rate budget across processes: RedisRateLimiter vs limits' moving window.
 
     python benchmarks/shared_limit.py [--seconds 8]      (make bench-shared)
 
