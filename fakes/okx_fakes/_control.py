@@ -338,57 +338,53 @@ def _get_account(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[in
         raise ControlError(404, f"uid: unknown, got {preview(params['uid'])}") from None
 
 
-def _post_pend_transfers(api: ControlAPI, params: dict[str, str],
-                         body: Any) -> tuple[int, object]:
+def _times(body: Any) -> int:
+    """Read the ``times`` of a pend request (default 1; 400 naming it if bad)."""
     fields = _object(body, frozenset({"times"}))
     try:
-        times = check_positive_int("times", fields.get("times", 1))
+        return check_positive_int("times", fields.get("times", 1))
     except FieldError as exc:
         raise _field_error(exc) from None
+
+
+def _settled(settle: Callable[[str, str], Any], id_name: str, ident: str,
+             body: Any) -> tuple[int, object]:
+    """Settle ``ident`` with the body's ``state``: 404 unknown, 409 final already."""
+    fields = _object(body, frozenset({"state"}))
+    if "state" not in fields:
+        raise ControlError(400, "state: missing")
+    try:
+        record = settle(ident, fields["state"])
+    except FieldError as exc:
+        raise _field_error(exc) from None
+    except KeyError:
+        raise ControlError(404, f"{id_name}: unknown, got {preview(ident)}") from None
+    except ValueError as exc:  # settled already
+        raise ControlError(409, f"{id_name}: {exc}") from None
+    return 200, record.as_okx()
+
+
+def _post_pend_transfers(api: ControlAPI, params: dict[str, str],
+                         body: Any) -> tuple[int, object]:
+    times = _times(body)
     api.exchange.pend_next_transfers(times)
     return 201, {"queued": {"pending_transfers": times}}
 
 
 def _post_settle(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
-    fields = _object(body, frozenset({"state"}))
-    if "state" not in fields:
-        raise ControlError(400, "state: missing")
-    try:
-        record = api.exchange.settle_transfer(params["trans_id"], fields["state"])
-    except FieldError as exc:
-        raise _field_error(exc) from None
-    except KeyError:
-        raise ControlError(404, f"transId: unknown, got {preview(params['trans_id'])}") from None
-    except ValueError as exc:  # settled already
-        raise ControlError(409, f"transId: {exc}") from None
-    return 200, record.as_okx()
+    return _settled(api.exchange.settle_transfer, "transId", params["trans_id"], body)
 
 
 def _post_pend_withdrawals(api: ControlAPI, params: dict[str, str],
                            body: Any) -> tuple[int, object]:
-    fields = _object(body, frozenset({"times"}))
-    try:
-        times = check_positive_int("times", fields.get("times", 1))
-    except FieldError as exc:
-        raise _field_error(exc) from None
+    times = _times(body)
     api.exchange.pend_next_withdrawals(times)
     return 201, {"queued": {"pending_withdrawals": times}}
 
 
 def _post_settle_withdrawal(api: ControlAPI, params: dict[str, str],
                             body: Any) -> tuple[int, object]:
-    fields = _object(body, frozenset({"state"}))
-    if "state" not in fields:
-        raise ControlError(400, "state: missing")
-    try:
-        record = api.exchange.settle_withdrawal(params["wd_id"], fields["state"])
-    except FieldError as exc:
-        raise _field_error(exc) from None
-    except KeyError:
-        raise ControlError(404, f"wdId: unknown, got {preview(params['wd_id'])}") from None
-    except ValueError as exc:  # final already
-        raise ControlError(409, f"wdId: {exc}") from None
-    return 200, record.as_okx()
+    return _settled(api.exchange.settle_withdrawal, "wdId", params["wd_id"], body)
 
 
 _CHAIN_FIELDS = frozenset({"fee", "min_wd", "max_wd", "wd_tick_sz", "min_internal", "can_wd",

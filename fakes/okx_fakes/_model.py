@@ -331,11 +331,18 @@ class ExchangeModel:
             raise FieldError("state", f"expected one of {', '.join(SETTLED_STATES)}, "
                                       f"got {preview(state)}")
         with self._lock:
-            for account in self._book.accounts.values():
-                ledger = self._book.ledger(account)
-                if ledger.find_transfer(str(trans_id), "") is not None:
-                    return ledger.settle(str(trans_id), state)
+            ledger = self._holder(lambda ledger: ledger.find_transfer(str(trans_id), ""))
+            if ledger is not None:
+                return ledger.settle(str(trans_id), state)
         raise KeyError(f"no transfer has transId {preview(trans_id)}")
+
+    def _holder(self, find: Callable[[Ledger], object]) -> Ledger | None:
+        """Return the ledger in which ``find`` finds something (the caller holds the lock)."""
+        for account in self._book.accounts.values():
+            ledger = self._book.ledger(account)
+            if find(ledger) is not None:
+                return ledger
+        return None
 
     def pend_next_withdrawals(self, times: int = 1) -> None:
         """Leave the next ``times`` accepted withdrawals waiting (state ``"0"``).
@@ -359,10 +366,9 @@ class ExchangeModel:
             raise FieldError("state", f"expected one of {', '.join(WD_STATES)}, "
                                       f"got {preview(state)}")
         with self._lock:
-            for account in self._book.accounts.values():
-                ledger = self._book.ledger(account)
-                if ledger.find_withdrawal(str(wd_id), "") is not None:
-                    return ledger.settle_withdrawal(str(wd_id), state)
+            ledger = self._holder(lambda ledger: ledger.find_withdrawal(str(wd_id), ""))
+            if ledger is not None:
+                return ledger.settle_withdrawal(str(wd_id), state)
         raise KeyError(f"no withdrawal has wdId {preview(wd_id)}")
 
     def set_chain(self, ccy: str, chain: str, **rules: Any) -> ChainRow:
