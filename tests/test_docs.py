@@ -245,6 +245,7 @@ def test_the_server_page_lists_every_control_route_and_no_other() -> None:
     routes = {f"{route.method} {route.pattern.pattern}" for route in CONTROL_ROUTES}
     # A route's pattern with its named groups written as the page writes them: {api_key}.
     as_shown = {re.sub(r"\(\?P<(\w+)>\[\^/\]\+\)", r"{\1}", route) for route in routes}
-    as_shown = {route.replace("{trans_id}", "{transId}") for route in as_shown}
+    as_shown = {route.replace("{trans_id}", "{transId}").replace("{wd_id}", "{wdId}")
+                for route in as_shown}
     assert CONTROL_PREFIX == "/_fake/"
     assert shown == as_shown

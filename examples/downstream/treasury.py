@@ -1,11 +1,12 @@
-"""Treasury jobs of an existing python-okx code base: sweep what can move to funding.
+"""Treasury jobs of an existing python-okx code base: sweep to funding, pay out from it.
 
 This module stands for code a team already has. It builds python-okx's ``AccountAPI``
 and ``FundingAPI`` from its own settings, passes them around, and handles
 ``OkxAPIException`` as it always did. Adopting okx-ext changed one line: the
 ``AccountAPI`` is wrapped in ``MaxWithdrawalClient``, which validates the request,
 retries transient faults, and answers exact ``Decimal`` amounts instead of raw strings.
-The transfers themselves go through python-okx's ``FundingAPI.funds_transfer``.
+The transfers themselves go through python-okx's ``FundingAPI.funds_transfer``, the
+payouts through ``FundingAPI.withdrawal``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import decimal
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -29,13 +30,16 @@ from okx_ext import (
 )
 
 __all__ = [
+    "PayoutResult",
     "SupportsAccountBalance",
     "SupportsFundsTransfer",
+    "SupportsPayouts",
     "SupportsTransferRequests",
     "SweepResult",
     "account_api_from_environment",
     "execute_sweep",
     "funding_api_from_environment",
+    "payout",
     "plan_from_rows",
     "plan_sweep",
     "recovering_sweep",
@@ -299,3 +303,226 @@ def _settled_state(funding_api: SupportsTransferRequests, client_id: str, polls:
         if attempt < polls:
             sleep(0.5 * 2 ** attempt)
     return "still pending"
+
+
+# -- payouts: funding → an address outside OKX ---------------------------------------------
+
+ON_CHAIN = "4"  # OKX's withdrawal dest: 4 on chain (3 is internal, to another OKX user)
+# withdrawal-history for a clientId that names no withdrawal: it never arrived.
+_NO_SUCH_WITHDRAWAL = "58215"
+# withdrawal-history's final states (OKX docs); every other state is still on its way.
+_WITHDRAWAL_DONE = "2"
+_WITHDRAWAL_STOPPED = {"-1": "failed", "-2": "canceled"}
+
+
+class SupportsPayouts(SupportsTransferRequests, Protocol):
+    """The python-okx ``FundingAPI`` methods a payout uses (a fake in tests)."""
+
+    def get_currencies(self, ccy: str = "") -> Any:
+        """``GET /api/v5/asset/currencies``: one row per chain of ``ccy``."""
+
+    def get_balances(self, ccy: str = "") -> Any:
+        """``GET /api/v5/asset/balances``: the funding account's balance."""
+
+    def withdrawal(self, ccy: str, amt: str, dest: str, toAddr: str, chain: str = "",
+                   areaCode: str = "", clientId: str = "") -> Any:
+        """``POST /api/v5/asset/withdrawal``: send ``amt`` out of the funding account."""
+
+    def get_withdrawal_history(self, ccy: str = "", wdId: str = "",
+                               clientId: str = "") -> Any:
+        """``GET /api/v5/asset/withdrawal-history``: the account's withdrawals."""
+
+
+@dataclass(frozen=True)
+class PayoutResult:
+    """What a payout swept to funding, what left the exchange, and why it stopped, if it did.
+
+    ``sent`` is ``amt + fee`` once OKX reports the withdrawal done (state ``"2"``), else 0:
+    a withdrawal still waiting, failed or canceled has not left.
+    """
+
+    ccy: str
+    amt: Decimal
+    fee: Decimal | None = None
+    swept: Decimal = Decimal(0)
+    wd_id: str | None = None
+    sent: Decimal = Decimal(0)
+    stopped_at: str | None = None
+    reason: str | None = None
+
+    def report(self) -> str:
+        """One line for the operators' channel: exactly what left, and why it stopped."""
+        if self.sent:
+            line = f"sent {self.sent:f} {self.ccy} ({self.amt:f} + fee {self.fee:f})"
+        else:
+            line = "sent nothing"
+        if self.wd_id is not None:
+            line += f", wdId {self.wd_id}"
+        line += f"; swept {self.swept:f} {self.ccy}" if self.swept else "; swept nothing"
+        if self.stopped_at is not None:
+            line += f"; stopped at {self.stopped_at}: {self.reason}"
+        return line
+
+
+def payout(
+    account_api: Any,
+    funding_api: SupportsPayouts,
+    ccy: str,
+    amt: Decimal,
+    to_addr: str,
+    *,
+    chain: str,
+    client_id: str,
+    polls: int = 5,
+    sleep: Callable[[float], None] = time.sleep,
+) -> PayoutResult:
+    """Withdraw ``amt`` of ``ccy`` on ``chain`` to ``to_addr``, topping funding up from trading.
+
+    The chain's fee (``get_currencies``) comes on top of ``amt`` and must fit the funding
+    ``availBal`` too; what funding lacks is transferred from trading, never more than
+    ``min(maxWd, availBal)`` there (:func:`plan_sweep`), with clientId ``client_id + "t"``
+    and recovered as :func:`recovering_sweep` does. The withdrawal carries ``client_id``
+    (letters and digits, unique per payout). When its answer is lost, ``withdrawal-history``
+    by that clientId tells whether it arrived; 58215 (no such withdrawal) means it did not,
+    and it is sent once more. A waiting withdrawal is polled (``polls`` times, ``sleep``
+    between) until done (``"2"``), failed (``"-1"``) or canceled (``"-2"``).
+    """
+    code = _one_currency(ccy)
+    if not isinstance(amt, Decimal) or not amt.is_finite() or amt <= 0:
+        raise ValueError(f"amount must be a finite Decimal > 0, got {amt!r}")
+    result = PayoutResult(code, amt)
+    rules = _chain_rules(funding_api, code, chain)
+    if isinstance(rules, str):
+        return replace(result, stopped_at="chain", reason=rules)
+    fee, low, high, decimals = rules
+    result = replace(result, fee=fee)
+    # The chain's own rules for one withdrawal, checked before anything moves to funding:
+    # a withdrawal they refuse would leave the swept amount stranded there.
+    if not low <= amt <= high:
+        return replace(result, stopped_at="chain",
+                       reason=f"{amt:f} outside {chain}'s {low:f} to {high:f}")
+    if -int(amt.as_tuple().exponent) > decimals:
+        return replace(result, stopped_at="chain",
+                       reason=f"{amt:f} has more than {chain}'s {decimals} decimals")
+    with decimal.localcontext() as context:
+        context.prec = decimal.MAX_PREC  # exact, as plan_from_rows
+        need = amt + fee
+        short = need - _funding_available(funding_api, code)
+        if short > 0:
+            held = trading_available(account_api)
+            movable = plan_sweep(account_api, {}, held).get(code, Decimal(0))
+            if short > movable:
+                return replace(result, stopped_at="transfer",
+                               reason=f"funding lacks {short:f}, trading may move {movable:f}")
+            state = _transfer(funding_api, code, short, f"{client_id}t", polls, sleep)
+            if state != "success":
+                return replace(result, stopped_at="transfer", reason=f"transfer {state}")
+            result = replace(result, swept=short)
+    return _withdraw(funding_api, result, to_addr, chain, client_id, polls, sleep)
+
+
+def _one_currency(ccy: str) -> str:
+    codes = normalize_currencies(ccy)
+    if len(codes) != 1:
+        raise ValueError(f"one currency per payout, got {ccy!r}")
+    return codes[0]
+
+
+def _code(answer: Any) -> Any:
+    return answer.get("code") if isinstance(answer, dict) else None
+
+
+def _chain_rules(funding_api: SupportsPayouts, ccy: str,
+                 chain: str) -> tuple[Decimal, Decimal, Decimal, int] | str:
+    """The chain's ``(fee, minWd, maxWd, wdTickSz)`` from ``get_currencies``, or why not.
+
+    This ``maxWd`` caps one withdrawal on the chain: the same name as max-withdrawal's,
+    an unrelated number.
+    """
+    answer = funding_api.get_currencies(ccy)
+    if _code(answer) != "0":
+        return f"currencies refused: OKX error {_code(answer)}"
+    row = next((row for row in answer["data"] if row.get("chain") == chain), None)
+    if row is None:
+        return f"{ccy} has no chain {chain}"
+    if not row.get("canWd"):
+        return f"withdrawals on {chain} closed"
+    return (Decimal(row["fee"]), Decimal(row["minWd"]), Decimal(row["maxWd"]),
+            int(row["wdTickSz"]))
+
+
+def _funding_available(funding_api: SupportsPayouts, ccy: str) -> Decimal:
+    """The funding account's ``availBal`` of ``ccy`` (0 when it holds none)."""
+    answer = funding_api.get_balances(ccy)
+    if _code(answer) != "0":
+        raise ValueError(f"funding balance refused: OKX error {_code(answer)}")
+    return sum((Decimal(row["availBal"]) for row in answer["data"] if row["ccy"] == ccy),
+               Decimal(0))
+
+
+def _transfer(funding_api: SupportsTransferRequests, ccy: str, amount: Decimal,
+              client_id: str, polls: int, sleep: Callable[[float], None]) -> str:
+    """Move ``amount`` trading → funding by clientId; its settled state, as the sweep's."""
+    params = {"ccy": ccy, "amt": f"{amount:f}", "from": TRADING, "to": FUNDING,
+              "clientId": client_id}
+    try:
+        answer = funding_api._request_with_params("POST", TRANSFER_PATH, params)
+    except httpx.HTTPError as exc:
+        lost = f"{type(exc).__name__}, not applied"
+        return _settled_state(funding_api, client_id, polls, sleep, missing=lost)
+    if _code(answer) != "0":
+        return f"refused: OKX error {_code(answer)}"
+    return _settled_state(funding_api, client_id, polls, sleep, missing="vanished")
+
+
+def _withdraw(funding_api: SupportsPayouts, result: PayoutResult, to_addr: str, chain: str,
+              client_id: str, polls: int, sleep: Callable[[float], None]) -> PayoutResult:
+    """Send the withdrawal (once more if it never arrived) and wait until it is final."""
+    for attempt in range(2):
+        try:
+            answer = funding_api.withdrawal(result.ccy, f"{result.amt:f}", ON_CHAIN, to_addr,
+                                            chain=chain, clientId=client_id)
+        except httpx.HTTPError as exc:
+            # OKX may have accepted it: only the history by clientId can say.
+            found = funding_api.get_withdrawal_history(ccy=result.ccy, clientId=client_id)
+            if _code(found) == _NO_SUCH_WITHDRAWAL:
+                if attempt == 0:
+                    continue
+                return replace(result, stopped_at="withdrawal",
+                               reason=f"{type(exc).__name__} twice, not applied")
+            if _code(found) != "0" or not found["data"]:
+                return replace(result, stopped_at="withdrawal",
+                               reason=f"unknown (OKX error {_code(found)})")
+            wd_id = str(found["data"][0]["wdId"])
+            break
+        if _code(answer) != "0":
+            return replace(result, stopped_at="withdrawal",
+                           reason=f"OKX error {_code(answer)}")
+        wd_id = str(answer["data"][0]["wdId"])
+        break
+    result = replace(result, wd_id=wd_id)
+    state = _withdrawal_state(funding_api, result.ccy, wd_id, polls, sleep)
+    if state == _WITHDRAWAL_DONE:
+        assert result.fee is not None  # read from the chain before anything was sent
+        with decimal.localcontext() as context:
+            context.prec = decimal.MAX_PREC
+            return replace(result, sent=result.amt + result.fee)
+    return replace(result, stopped_at="withdrawal", reason=state)
+
+
+def _withdrawal_state(funding_api: SupportsPayouts, ccy: str, wd_id: str, polls: int,
+                      sleep: Callable[[float], None]) -> str:
+    """``"2"`` once the withdrawal is done, else why not: failed, canceled, still waiting."""
+    for attempt in range(polls + 1):
+        answer = funding_api.get_withdrawal_history(ccy=ccy, wdId=wd_id)
+        rows = answer.get("data") if _code(answer) == "0" else None
+        if not rows:
+            return f"unknown (OKX error {_code(answer)})"
+        state = str(rows[0].get("state"))
+        if state == _WITHDRAWAL_DONE:
+            return state
+        if state in _WITHDRAWAL_STOPPED:
+            return _WITHDRAWAL_STOPPED[state]
+        if attempt < polls:
+            sleep(0.5 * 2 ** attempt)
+    return "still waiting"
