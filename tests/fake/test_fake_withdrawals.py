@@ -78,7 +78,8 @@ def test_the_main_chain_is_the_default(funding: FakeFundingAPI) -> None:
     ({"toAddr": ""}, error("50014", "Parameter toAddr can not be empty.")),
     ({"ccy": "BTC-USDT"}, error("51000", "Parameter ccy error")),
     ({"chain": "BTC-Lightning"}, error("58010", "Chain BTC-Lightning isn't supported")),
-    ({"ccy": "DOGE"}, error("58010", "Chain DOGE isn't supported")),
+    ({"ccy": "DOGE"}, error("51000", "Parameter ccy error")),  # no chain withdraws DOGE
+    ({"chain": 5}, error("51000", "Parameter chain error")),
     ({"clientId": "not-alnum"}, error("51000", "Parameter clientId error")),
     ({"dest": "3", "toAddr": "a b"}, error(
         "58213", "The internal transfer address is illegal. It must be an email, phone "
@@ -202,6 +203,8 @@ def test_history_filters_and_orders_newest_first(exchange: FakeExchange,
     assert [row["amt"] for row in funding.get_withdrawal_history(after=newest_ts)["data"]] == [
         "10", "0.1"]
     assert funding.get_withdrawal_history(state="-1")["data"] == []
+    assert funding.get_withdrawal_history(type="3")["data"] == []
+    assert len(funding.get_withdrawal_history(type="4")["data"]) == 3
     assert sorted(history[0]) == list(history[0])  # keys alphabetical, as on the wire
 
 

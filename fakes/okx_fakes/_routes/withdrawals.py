@@ -13,7 +13,9 @@ or not at all (see :data:`okx_fakes._routes.ROUTES`).
 4. a ``clientId`` an earlier withdrawal of the account carries: that withdrawal is answered
    again and nothing moves (assumption: OKX documents clientId as the client's own id
    and lets the history be read by it; answering the first is the fake's idempotency);
-5. ``chain`` (default: the currency's main chain) in the chain table, else 58010;
+5. ``chain`` a string (else 51000) naming a chain of the table, else 58010; without it
+   the currency's main chain, and a currency no chain withdraws answers 51000 naming
+   ``ccy`` (assumption);
 6. the chain open for it (``canWd`` on chain, ``canInternal`` for ``dest`` 3), else 58214;
 7. ``amt`` with at most ``wdTickSz`` decimals, else 51000 naming ``amt`` (assumption);
 8. ``minWd <= amt <= maxWd`` of the chain on chain, ``minInternal <= amt`` internal, else
@@ -118,11 +120,14 @@ def withdrawal(caller: Caller, query: str, body: bytes,
             return ok_response([earlier.as_answer()])
     code = ccy.upper()
     chain_name = params.get("chain") or ""
-    row = (_main_chain(caller.chains, code) if not chain_name
-           else caller.chains.get((code, chain_name)) if isinstance(chain_name, str) else None)
-    if row is None:
-        return param_error("58010", chain_name if isinstance(chain_name, str) and chain_name
-                           else code)
+    if not isinstance(chain_name, str):
+        return param_error("51000", "chain")
+    row = (caller.chains.get((code, chain_name)) if chain_name
+           else _main_chain(caller.chains, code))
+    if row is None and chain_name:
+        return param_error("58010", chain_name)
+    if row is None:  # a currency no chain withdraws (assumption: 51000 naming ccy)
+        return param_error("51000", "ccy")
     if not (row.can_internal if dest == INTERNAL else row.can_wd):
         return param_error("58214", row.chain)
     if -amt.as_tuple().exponent > row.wd_tick_sz:  # type: ignore[operator]
@@ -155,7 +160,8 @@ def withdrawal_history(caller: Caller, query: str, body: bytes,
                        now: float) -> tuple[str, FakeResponse]:
     """``GET /api/v5/asset/withdrawal-history``: the account's withdrawals, newest first.
 
-    Filters (OKX docs): ``ccy``, ``wdId``, ``clientId``, ``txId``, ``state`` (OKX's code),
+    Filters (OKX docs): ``ccy``, ``wdId``, ``clientId``, ``txId``, ``type`` (3 internal,
+    4 on chain), ``state`` (OKX's code),
     ``after``/``before`` (``ts`` in ms: older than / newer than), ``limit`` (1-100, default
     100). A repeated or malformed parameter answers 51000 naming it. A ``wdId`` or
     ``clientId`` that names no withdrawal answers 58215 "Withdrawal ID does not exist."
@@ -194,6 +200,7 @@ def _matches(record: WithdrawalRecord, found: dict[str, str]) -> bool:
             and (not found["clientId"] or record.client_id == found["clientId"])
             and (not found["txId"] or record.tx_id == found["txId"])
             and (not found["state"] or record.state == found["state"])
+            and (not found["type"] or record.dest == found["type"])
             and (not found["after"] or ts < int(found["after"]))
             and (not found["before"] or ts > int(found["before"])))
 
