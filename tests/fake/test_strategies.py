@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 import client_strategies as client_st
-import hypothesis
 import okx_fakes
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, seed, settings
@@ -534,8 +533,6 @@ def test_transfer_cases_move_what_the_source_holds(case: okx_st.TransferCase) ->
 # --- the share of edge values ------------------------------------------------------------
 
 EDGE_EXAMPLES = 200
-# The Hypothesis release EDGE_SHARES' means and spreads were measured with.
-RECORDED_WITH = "6.170.27"
 
 
 def _whole_digits(amount: str) -> int:
@@ -549,9 +546,10 @@ def _held(seeded: okx_st.SeededExchange) -> list[str]:
 
 # strategy, edge, predicate, and the share of examples it holds among the first 200 of a
 # seed: mean and spread over seeds 0..7, measured on these strategies before they were
-# rebuilt to build their parts once. A share more than four spreads (at least 0.05) away
-# is a changed distribution, not noise. accounts() drawing whole ledgers kept its rows
-# (seeds 0..7, under 6.170.27 and 6.170.29 alike: 0.192, 0.588, 0.637, 0.500).
+# rebuilt to build their parts once, under Hypothesis 6.170.27 with this file alone
+# imported (the spread is kept as the record; the test below says why it checks less).
+# accounts() drawing whole ledgers kept its rows (seeds 0..7, under 6.170.27 and
+# 6.170.29 alike: 0.192, 0.588, 0.637, 0.500).
 EDGE_SHARES: list[tuple[str, str, Any, float, float]] = [
     ("amounts", "integer part zero", lambda a: a.split(".")[0] == "0", 0.287, 0.018),
     ("amounts", "30 integer digits", lambda a: _whole_digits(a) >= 30, 0.356, 0.039),
@@ -600,10 +598,10 @@ def test_edge_values_keep_their_share(
     examples = _first_examples(name)
     assert len(examples) >= EDGE_EXAMPLES * 0.9
     share = sum(1 for example in examples if predicate(example)) / len(examples)
-    # Under the Hypothesis release the shares were recorded with, the rebuilt strategies
-    # stay within four spreads of them. Another release (another Python's newest) makes
-    # other choices from the same strategies: 0.37 against 0.616 was seen for a shared uid.
-    # So the check that holds everywhere is the edge's presence, within a factor of two.
+    # The shares move with more than the strategies: another Hypothesis release makes
+    # other choices (0.37 against 0.616 was seen for a shared uid), and so does the same
+    # release in another run, since Hypothesis mixes into its draws the constants of every
+    # module the run has imported (hypothesis.internal.conjecture.providers: the whole
+    # suite gave 0.345 where this file alone gives 0.616). So the check that holds
+    # everywhere is the edge's presence, within a factor of two of its recorded share.
     assert mean / 2 <= share <= min(1.0, 2 * mean), f"{edge}: {share:.3f}, expected ~{mean}"
-    if hypothesis.__version__ == RECORDED_WITH:
-        assert abs(share - mean) <= max(4 * spread, 0.05), f"{edge}: {share:.3f}, expected ~{mean}"
