@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, unquote
 
 from okx_ext.text import preview
 from okx_fakes._checks import FieldError, check_positive_int, check_request_path
-from okx_fakes._types import JSON_HEADERS, FakeResponse, json_body
+from okx_fakes._types import JSON_HEADERS, FakeResponse
 from okx_fakes._unmodelled import MODELLED_PATHS
 
 __all__ = ["Stub", "StubTable", "body_code", "make_stub"]
@@ -89,11 +89,15 @@ def make_stub(method: object, path: object, *, query: object = None, status: obj
         raise FieldError("status", f"expected an HTTP status code (100-599), got {preview(status)}")
     count = None if times is None else check_positive_int("times", times)
     try:
-        body = json_body(json)
+        body = _STRICT_ENCODER.encode(json).encode("utf-8")
     except (TypeError, ValueError, RecursionError):  # a set, a NaN, a lone surrogate...
         raise FieldError("json", f"expected a JSON value, got {preview(json)}") from None
     return Stub(method.upper(), checked_path, None if query is None else dict(query), status,
                 _copy(body), count, count, body=body, code=body_code(body))
+
+
+# As json_body's, but NaN and Infinity are refused: JSON has neither, and no client reads them.
+_STRICT_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def _copy(body: bytes) -> Any:
