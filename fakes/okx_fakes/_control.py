@@ -403,7 +403,7 @@ def _plain_numbers(document: Any) -> Any:
 
 
 def _get_stubs(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
-    return 200, {"stubs": [stub.as_json() for stub in api.exchange.stubs]}
+    return 200, {"stubs": api.exchange.describe_stubs()}
 
 
 def _delete_stubs(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:

@@ -382,6 +382,11 @@ class ExchangeModel:
         with self._lock:
             return self._stubs.copy()
 
+    def describe_stubs(self) -> list[dict[str, object]]:
+        """Return the stubs still answering as the control API lists them, at one moment."""
+        with self._lock:  # calls and remaining change together, under the lock
+            return [stub.as_json() for stub in self._stubs.copy()]
+
     def clear_stubs(self) -> None:
         """Drop every stub."""
         with self._lock:
