@@ -200,9 +200,11 @@ class _FakeClient:
         def call_fallback(_request: FakeRequest) -> FakeResponse:
             return self._call_fallback(method, path, params, answers)
 
-        has_fallback = self.fallback is not None and not is_modelled(target.partition("?")[0])
-        response = self.exchange.handle(FakeRequest(method, target, headers, content),
-                                        call_fallback if has_fallback else None)
+        request = FakeRequest(method, target, headers, content)
+        if self.fallback is not None and not is_modelled(target.partition("?")[0]):
+            response = self.exchange.handle(request, call_fallback)
+        else:  # handle(request) alone: what an exchange overriding handle() has always got
+            response = self.exchange.handle(request)
         if response.network_fault:
             raise httpx.ConnectError(
                 NETWORK_FAULT_MESSAGE, request=httpx.Request(method, self.domain + request_path)

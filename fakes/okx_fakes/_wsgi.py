@@ -109,8 +109,11 @@ class FakeWSGIApp:
             refusal = self._guard.refusal(method, _headers(environ))
             response = refusal or control.handle(method, target, body)
         else:
-            response = self.exchange.handle(FakeRequest(method, target, _headers(environ), body),
-                                            environ.get(FALLBACK_ENVIRON_KEY))
+            request = FakeRequest(method, target, _headers(environ), body)
+            fallback = environ.get(FALLBACK_ENVIRON_KEY)
+            # handle(request) alone without one: what an overriding handle() has always got.
+            response = (self.exchange.handle(request) if fallback is None
+                        else self.exchange.handle(request, fallback))
         self.log_request_line(method, target, response)
         if response.network_fault:
             raise DroppedConnection("injected network fault")
