@@ -324,3 +324,75 @@ def test_unaimed_faults_take_the_same_requests_in_process_and_over_http() -> Non
          ("GET", "/api/v5/account/max-withdrawal", None, "50011", 429),
          ("GET", TICKER_PATH, None, "0", 200),
          ("GET", "/api/v5/account/max-withdrawal", uid, "0", 200)]]
+
+
+# -- the fallback's record, the transport's fallback, threads, the log line ----------------
+
+
+def test_a_fallback_that_raises_is_recorded_unanswered_and_its_error_raised(
+        exchange: FakeExchange) -> None:
+    def broken(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectTimeout("the fallback's own network", request=request)
+
+    with httpx.Client(base_url=OKX) as client, exchange.install(client, fallback=broken), \
+            pytest.raises(httpx.ConnectTimeout, match="the fallback's own network"):
+        client.get(TICKER_PATH)
+    assert outcomes(exchange) == [("GET", TICKER_PATH, None, None, None)]
+
+
+def test_a_drop_in_fallback_object_is_recorded_with_its_answers_code(
+        exchange: FakeExchange) -> None:
+    class Other:
+        def _request_with_params(self, method: str, path: str, params: dict[str, Any]) -> Any:
+            return {"code": "51001", "data": [], "msg": (method, path, params)}
+
+    api = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange,
+                         fallback=Other())
+    answer = api._request_with_params("GET", TICKER_PATH, {"instId": "X"})
+    assert answer == {"code": "51001", "data": [], "msg": ("GET", TICKER_PATH, {"instId": "X"})}
+    uid = exchange.account_for_key(DEMO_KEY).uid
+    # The object gives no HTTP status: 200 is recorded (an assumption, see RequestRecord).
+    assert outcomes(exchange) == [("GET", TICKER_PATH, uid, "51001", 200)]
+
+
+def test_the_transports_fallback_may_be_replaced_and_is_checked_when_set(
+        exchange: FakeExchange) -> None:
+    transport = FakeTransport(exchange)
+    with pytest.raises(TypeError, match=r"fallback must be an httpx\.BaseTransport.*got int"):
+        transport.fallback = 42  # type: ignore[assignment]
+    assert transport.fallback is None
+    with httpx.Client(base_url=OKX, transport=transport) as client:
+        with pytest.raises(UnmodelledRequestError):
+            client.get(TICKER_PATH)
+        transport.fallback = lambda request: httpx.Response(200, json=TICKER)
+        assert client.get(TICKER_PATH).json() == TICKER
+
+
+def test_a_counted_stub_answers_exactly_its_times_across_threads(exchange: FakeExchange) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    stub = exchange.stub("GET", TICKER_PATH, json=TICKER, times=7)
+    api = FakeAccountAPI(exchange=exchange)  # public: no key, no auth
+
+    def ask(_: int) -> str:
+        try:
+            return str(api._request_with_params("GET", TICKER_PATH, {})["code"])
+        except UnmodelledRequestError:
+            return "unmodelled"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        codes = list(pool.map(ask, range(20)))
+    assert sorted(codes).count("0") == 7 and codes.count("unmodelled") == 13
+    assert (stub.calls, stub.remaining, exchange.stubs) == (7, 0, [])
+
+
+def test_a_stubbed_request_logs_its_answer_not_the_not_modelled_mark(
+        exchange: FakeExchange) -> None:
+    lines: list[str] = []
+    exchange.stub("GET", TICKER_PATH, json=TICKER, times=1)
+    app = exchange.wsgi_app(log=lines.append)
+    for _ in range(2):
+        b"".join(app({"REQUEST_METHOD": "GET", "REQUEST_URI": TICKER_PATH},
+                     lambda *args: None))
+    assert lines == [f"GET {TICKER_PATH} -> 200 code=0",
+                     f"GET {TICKER_PATH} -> 404 code=- (not modelled by the fake)"]
