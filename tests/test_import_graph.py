@@ -28,6 +28,7 @@ FAKE_CORE = frozenset({
     "okx_fakes._model", "okx_fakes._accounts_file", "okx_fakes._unmodelled",
     "okx_fakes._amounts", "okx_fakes._ledger", "okx_fakes._book", "okx_fakes._path",
     "okx_fakes._chains", "okx_fakes._routes.withdrawals",
+    "okx_fakes._stubs",
 })
 # Its ways in, and what sits above them.
 FAKE_ADAPTERS = frozenset({

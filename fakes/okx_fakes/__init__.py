@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     )
     from okx_fakes._ledger import FundingRow, Ledger, TradingRow
     from okx_fakes._server import FakeServer
+    from okx_fakes._stubs import Stub
     from okx_fakes._transport import FakeTransport, Installation, install
     from okx_fakes._types import FakeRequest, FakeResponse, RequestRecord
     from okx_fakes._unmodelled import UnmodelledRequestError
@@ -77,6 +78,7 @@ _SOURCES: dict[str, str] = {
     "RATE_LIMIT_REQUESTS": "okx_fakes._facts",
     "RATE_LIMIT_WINDOW_S": "okx_fakes._facts",
     "RequestRecord": "okx_fakes._types",
+    "Stub": "okx_fakes._stubs",
     "SAMPLE_ACCOUNTS": "okx_fakes._accounts_file",
     "TradingBalance": "okx_fakes._accounts",
     "TradingRow": "okx_fakes._ledger",
@@ -138,6 +140,7 @@ __all__ = [
     "Mode",
     "OkxErrorSpec",
     "RequestRecord",
+    "Stub",
     "TradingBalance",
     "TradingRow",
     "TransferRecord",

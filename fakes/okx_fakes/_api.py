@@ -34,8 +34,8 @@ from okx_fakes._facts import (
     WITHDRAWAL_PATH,
 )
 from okx_fakes._model import ExchangeModel
-from okx_fakes._types import FakeRequest
-from okx_fakes._unmodelled import UnmodelledRequestError, is_modelled
+from okx_fakes._types import FakeRequest, FakeResponse, json_body
+from okx_fakes._unmodelled import NOT_MODELLED_HEADER, UnmodelledRequestError, is_modelled
 from okx_fakes._wire import NETWORK_FAULT_MESSAGE, check_sendable_headers
 
 __all__ = ["FakeAccountAPI", "FakeFundingAPI"]
@@ -71,9 +71,10 @@ class _FakeClient:
     An injected network fault raises ``httpx.ConnectError``, as through the real SDK.
     Like the real client (an ``httpx.Client``) it is a context manager with ``close()``, and
     a closed one refuses to send. ``fallback`` (any object) answers what the fake does not
-    model: an unmodelled method is looked up on it, and ``_request_with_params`` to an
-    unmodelled path calls its ``_request_with_params``; without one they raise
-    NotImplementedError and :class:`~okx_fakes.UnmodelledRequestError`.
+    model: an unmodelled method is looked up on it; ``_request_with_params`` to an
+    unmodelled path enters the exchange like any request (faults, the record, auth, a
+    stub) and, if no stub answers, calls the fallback's ``_request_with_params``; without
+    one they raise NotImplementedError and :class:`~okx_fakes.UnmodelledRequestError`.
     """
 
     _UNMODELLED: frozenset[str] = frozenset()
@@ -150,14 +151,28 @@ class _FakeClient:
                              params: dict[str, Any]) -> Any:
         """python-okx's generic call (e.g. to send a parameter its method lacks, ``clientId``).
 
-        A path the fake does not model goes to the fallback's ``_request_with_params``;
-        without a fallback it raises :class:`~okx_fakes.UnmodelledRequestError`.
+        Every call enters the exchange (faults, the record, auth when keyed). A path the
+        fake does not model is answered by a stub, else by the fallback's
+        ``_request_with_params``; with neither it raises
+        :class:`~okx_fakes.UnmodelledRequestError`.
         """
-        if not is_modelled(_wire_target(request_path).partition("?")[0]):
-            if self.fallback is None:
-                raise UnmodelledRequestError(method, request_path.partition("?")[0])
-            return self.fallback._request_with_params(method, request_path, params)
         return self._request(method, request_path, params)
+
+    def _call_fallback(self, method: str, request_path: str, params: dict[str, Any],
+                       answers: list[Any]) -> FakeResponse:
+        """Answer from the fallback object; the response is only what the record shows.
+
+        python-okx's ``_request_with_params`` returns the body whatever the HTTP status,
+        so the status is not known: the record shows 200 (an assumption), with the
+        ``code`` of the answer when it is a JSON object that has one.
+        """
+        answer = self.fallback._request_with_params(method, request_path, params)
+        answers.append(answer)
+        try:
+            body = json_body(answer)
+        except (TypeError, ValueError, RecursionError):  # a Mock's default answer, say
+            body = b""
+        return FakeResponse(200, body)
 
     def _request(self, method: str, path: str, params: dict[str, Any]) -> Any:
         """Sign like python-okx, send like httpx (its errors included), parse the answer."""
@@ -185,11 +200,24 @@ class _FakeClient:
         if content:  # httpx announces a body's length; a GET has none
             headers["content-length"] = str(len(content))
         check_sendable_headers(headers)
-        response = self.exchange.handle(FakeRequest(method, target, headers, content))
+        answers: list[Any] = []
+
+        def call_fallback(_request: FakeRequest) -> FakeResponse:
+            return self._call_fallback(method, path, params, answers)
+
+        request = FakeRequest(method, target, headers, content)
+        if self.fallback is not None and not is_modelled(target.partition("?")[0]):
+            response = self.exchange.handle(request, call_fallback)
+        else:  # handle(request) alone: what an exchange overriding handle() has always got
+            response = self.exchange.handle(request)
         if response.network_fault:
             raise httpx.ConnectError(
                 NETWORK_FAULT_MESSAGE, request=httpx.Request(method, self.domain + request_path)
             )
+        if answers:  # the fallback's answer, as it gave it
+            return answers[0]
+        if NOT_MODELLED_HEADER in response.headers:
+            raise UnmodelledRequestError(method, path.partition("?")[0])
         return json.loads(response.body)
 
 

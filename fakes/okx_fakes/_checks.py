@@ -11,7 +11,8 @@ import re
 
 from okx_ext.text import preview
 
-__all__ = ["FieldError", "check_plain_decimal", "check_positive_int", "check_utf8"]
+__all__ = ["FieldError", "check_plain_decimal", "check_positive_int", "check_request_path",
+           "check_utf8"]
 
 # OKX writes amounts as plain decimals: ASCII digits, an optional fraction, no exponent,
 # no "_" separator, no space. The sign is let through for the model's own ">= 0" message.
@@ -61,3 +62,17 @@ def check_plain_decimal(field: str, value: object) -> object:
         raise FieldError(field, "expected a plain decimal string such as '1.5' (ASCII digits, "
                                 f"no exponent, separator or space), got {preview(value)}")
     return value
+
+
+def check_request_path(field: str, path: object) -> str:
+    """Return ``path`` if it is a request path: ``/`` then printable ASCII, no query.
+
+    Else :class:`FieldError` naming ``field``: a path with a query or a fragment, a space
+    or a control character never equals the path of a request (still percent-encoded),
+    so a fault aimed at it, or a stub of it, would never fire.
+    """
+    if (isinstance(path, str) and path.startswith("/") and path.isascii()
+            and path.isprintable() and not any(char in path for char in " ?#")):
+        return path
+    raise FieldError(field, f"expected a request path such as '/api/v5/market/ticker' (no "
+                            f"query, no space), got {preview(path)}")

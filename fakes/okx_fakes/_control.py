@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -418,6 +419,52 @@ def _get_chains(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int
     return 200, {"chains": [row.as_okx() for row in api.exchange.chains]}
 
 
+_STUB_FIELDS = frozenset({"method", "path", "query", "status", "json", "times"})
+
+
+def _put_stub(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
+    """Add a stub (see :meth:`FakeExchange.stub`): 201 with the stub as listed."""
+    fields = _object(body, _STUB_FIELDS)
+    for name in ("method", "path", "json"):
+        if name not in fields:
+            raise ControlError(400, f"{name}: missing")
+    try:
+        answer = _plain_numbers(fields["json"])
+    except RecursionError:
+        raise ControlError(400, "json: nested too deep") from None
+    try:
+        stub = api.exchange.stub(fields["method"], fields["path"], query=fields.get("query"),
+                                 status=fields.get("status", 200), json=answer,
+                                 times=fields.get("times"))
+    except FieldError as exc:
+        raise _field_error(exc) from None
+    return 201, {"stub": stub.as_json()}
+
+
+def _plain_numbers(document: Any) -> Any:
+    """Return ``document`` with its fractions as floats, as ``json.loads`` reads them.
+
+    The control API reads every body with fractions as ``Decimal`` (amounts stay exact);
+    a stub's body is the test's own JSON, answered back as JSON, which a float carries.
+    """
+    if isinstance(document, Decimal):
+        return float(document)
+    if isinstance(document, list):
+        return [_plain_numbers(item) for item in document]
+    if isinstance(document, dict):
+        return {key: _plain_numbers(value) for key, value in document.items()}
+    return document
+
+
+def _get_stubs(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
+    return 200, {"stubs": api.exchange.describe_stubs()}
+
+
+def _delete_stubs(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
+    api.exchange.clear_stubs()
+    return 200, {"stubs": []}
+
+
 def _route(method: str, pattern: str, handler: ControlHandler) -> ControlRoute:
     return ControlRoute(method, re.compile(CONTROL_PREFIX + pattern), handler)
 
@@ -439,4 +486,7 @@ CONTROL_ROUTES: tuple[ControlRoute, ...] = (
     _route("POST", "withdrawals/(?P<wd_id>[^/]+)/settle", _post_settle_withdrawal),
     _route("GET", "chains", _get_chains),
     _route("PUT", "chains/(?P<ccy>[^/]+)/(?P<chain>[^/]+)", _put_chain),
+    _route("PUT", "stubs", _put_stub),
+    _route("GET", "stubs", _get_stubs),
+    _route("DELETE", "stubs", _delete_stubs),
 )

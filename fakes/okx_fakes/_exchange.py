@@ -54,9 +54,10 @@ class FakeExchange(ExchangeModel):
 
         Replaces the client's transport and mounted transports; returns an
         :class:`~okx_fakes.Installation`: call ``uninstall()`` or use it as a context manager
-        to put the original transports back. Any ``base_url`` works. A path the fake does
-        not model goes to ``fallback`` unchanged (an ``httpx.BaseTransport``, a respx
-        router, or a callable ``(httpx.Request) -> httpx.Response``); without one it raises
+        to put the original transports back. Any ``base_url`` works. Every request enters
+        :meth:`handle`; a path the fake does not model that no :meth:`stub` answers goes to
+        ``fallback`` unchanged (an ``httpx.BaseTransport``, a respx router, or a callable
+        ``(httpx.Request) -> httpx.Response``); without one it raises
         :class:`~okx_fakes.UnmodelledRequestError`.
         """
         return install(self, api, fallback=fallback)

@@ -12,11 +12,9 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from okx_ext.text import preview
-from okx_fakes._checks import FieldError, check_positive_int, check_utf8
+from okx_fakes._checks import FieldError, check_positive_int, check_request_path, check_utf8
 from okx_fakes._errors import ERRORS, error_response
 from okx_fakes._types import FakeResponse
-from okx_fakes._unmodelled import MODELLED_PATHS
 from okx_fakes._wire import is_sendable_header_value
 
 __all__ = ["Fault", "FaultQueue", "check_fault_path", "code_fault", "http_fault",
@@ -63,7 +61,7 @@ class FaultQueue:
         """Queue ``fault`` for the next ``times`` requests (to ``path`` only, when given).
 
         :class:`FieldError` unless ``times`` is a positive int and ``path`` None or a
-        path the fake models (see :func:`check_fault_path`).
+        request path (see :func:`check_fault_path`).
         """
         self._queue.append(_Queued(fault, check_positive_int("times", times),
                                    check_fault_path(path)))
@@ -138,13 +136,10 @@ def network_fault(after_answer: bool = False) -> Fault:
 
 
 def check_fault_path(path: object) -> str | None:
-    """Return ``path`` if it is None or a path the fake models, else raise :class:`FieldError`.
+    """Return ``path`` if it is None or a request path (``/``, no query), else :class:`FieldError`.
 
-    A fault aimed elsewhere would never fire: an unmodelled path never reaches the
-    exchange in-process (it goes to the fallback).
+    Any path: every request enters the exchange's one request path (modelled, stubbed or
+    bound for a fallback), so a fault aimed anywhere fires (see
+    :func:`~okx_fakes._checks.check_request_path` for what is refused).
     """
-    if path is None or (isinstance(path, str) and path in MODELLED_PATHS):
-        return path
-    problem = (f"expected one of the modelled paths {', '.join(sorted(MODELLED_PATHS))}, "
-               f"got {preview(path)}")
-    raise FieldError("path", problem)
+    return None if path is None else check_request_path("path", path)

@@ -6,6 +6,7 @@
 * :class:`~okx_fakes._faults.FaultQueue`: the injected faults;
 * :class:`~okx_fakes._path.RequestPath`: the one request path (``handle``);
 * :class:`~okx_fakes._path.RequestLog`: the record of handled requests;
+* :class:`~okx_fakes._stubs.StubTable`: the stubbed answers for unmodelled requests;
 * :class:`~okx_fakes._ratewindows.RateWindows`: the rate limits' windows.
 
 The model holds the one lock, at its edge: each public method is one transaction, checked
@@ -49,9 +50,10 @@ from okx_fakes._ledger import (
     TransferRecord,
     WithdrawalRecord,
 )
-from okx_fakes._path import RequestLog, RequestPath
+from okx_fakes._path import FallbackCall, RequestLog, RequestPath
 from okx_fakes._ratewindows import RateWindows
 from okx_fakes._routes import ROUTES, window_lengths
+from okx_fakes._stubs import Stub, StubTable, make_stub
 from okx_fakes._types import FakeRequest, FakeResponse, RequestRecord
 
 __all__ = ["ExchangeModel", "ExchangeState", "default_clock"]
@@ -116,8 +118,9 @@ class ExchangeModel:
         self._faults = FaultQueue()
         self._windows = RateWindows(window_lengths(ROUTES))
         self._log = RequestLog(max_records)
+        self._stubs = StubTable()
         self._path = RequestPath(self._lock, self._book, self._faults, self._windows,
-                                 self._log, self.now, lambda: self.max_skew_s)
+                                 self._log, self.now, lambda: self.max_skew_s, self._stubs)
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(accounts={len(self._book.accounts)}, "
@@ -130,9 +133,15 @@ class ExchangeModel:
             raise ValueError(f"the exchange's clock returned {epoch_s!r}, not finite epoch seconds")
         return epoch_s
 
-    def handle(self, request: FakeRequest) -> FakeResponse:
-        """Answer one request: faults, routing, auth, rate limit, then the route's handler."""
-        return self._path.handle(request)
+    def handle(self, request: FakeRequest, fallback: FallbackCall | None = None) -> FakeResponse:
+        """Answer one request: faults, routing, auth, rate limit, then the route's handler.
+
+        Every request enters here, modelled or not. One the fake does not model is
+        authenticated if it carries an API key, then answered by a stub (:meth:`stub`),
+        else by ``fallback`` (an in-process adapter's; called outside the lock), else with
+        the not-modelled 404 (see :mod:`okx_fakes._path`).
+        """
+        return self._path.handle(request, fallback)
 
     # -- keys and accounts ---------------------------------------------------------------
 
@@ -229,13 +238,14 @@ class ExchangeModel:
                              book.next_trans_id, book)
 
     def restore(self, state: ExchangeState, *, keep_activity: bool = False) -> None:
-        """Go back to ``state``: its accounts, keys and balances; no faults, records or windows.
+        """Go back to ``state``: accounts, keys, balances; no faults, stubs, records or windows.
 
         The next uid and the next transfer id are the state's too. Accounts in ``state``
         keep their identity (a held ``FakeAccount`` sees the restored balances); accounts
         added since are dropped. Ledgers unchanged since ``state`` are not touched, so the
         cost grows with what changed, not with what the exchange holds. ``keep_activity``
-        keeps the queued faults and pending count, the records and the rate windows.
+        keeps the queued faults and pending count, the stubs, the records and the rate
+        windows.
         """
         book = state.book or BookState(state.keys, state.accounts, state.next_uid,
                                        state.next_trans_id, -1)
@@ -246,6 +256,7 @@ class ExchangeModel:
             self._book.sequences.pending_next = 0
             self._book.sequences.pending_withdrawals = 0
             self._faults.clear()
+            self._stubs.clear()
             self._log.clear()
             self._windows.clear()
 
@@ -268,8 +279,10 @@ class ExchangeModel:
         ``msg`` defaults to the table's message. Faults queue in FIFO order with the other
         ``fail_next_*`` calls and apply before authentication. ``path`` aims the fault: it
         waits for a request to that path (e.g. ``"/api/v5/asset/transfer"``), other
-        requests pass it by; None (the default) takes whatever request comes next.
-        ValueError for an unknown code, a ``path`` the fake does not model, or a ``msg``
+        requests pass it by; None (the default) takes whatever request comes next. Any
+        path, modelled or not (a stubbed or fallback-bound request takes it too), the
+        same in-process and over HTTP.
+        ValueError for an unknown code, a ``path`` with a query or a space, or a ``msg``
         that is not a str encodable as UTF-8 (the body is UTF-8 JSON).
         """
         self._enqueue(code_fault(code, msg), times, path)
@@ -288,7 +301,7 @@ class ExchangeModel:
         ``path`` aims the fault as for :meth:`fail_next`. ValueError for a status outside
         100-599, a ``body`` neither bytes nor a str encodable as UTF-8, a ``content_type``
         no HTTP client could receive as a header value (non-ASCII, a control character
-        such as a line break), or a ``path`` the fake does not model.
+        such as a line break), or a ``path`` with a query or a space.
         """
         self._enqueue(http_fault(status, body, content_type), times, path)
 
@@ -399,6 +412,46 @@ class ExchangeModel:
         check_fault_path(path)
         with self._lock:
             self._faults.push(fault, times, path)
+
+
+    # -- stubs -------------------------------------------------------------------------
+
+    def stub(self, method: str, path: str, *, query: dict[str, str] | None = None,
+             status: int = 200, json: Any, times: int | None = None) -> Stub:
+        """Answer ``method path`` with ``status`` and the JSON body ``json``; return the stub.
+
+        For a path the fake does not model (the ticker, say): a request matching it goes
+        through faults and authentication (when it carries an API key) as any other, then
+        takes the stub's answer, recorded with the body's ``code``. ``query`` (e.g.
+        ``{"instId": "BTC-USDT"}``) must be a subset of the request's decoded query
+        parameters (None: any query). ``times`` answers that many requests, then the stub
+        is dropped (None: unlimited). The oldest matching stub answers first. A stub comes
+        before the ``fallback=`` of ``install()``. The returned :class:`~okx_fakes.Stub`
+        counts its ``calls``. ValueError for a path the fake models (the model answers
+        it; fail it with a fault), a path with a query or a space, a status outside
+        100-599, ``times`` not a positive int, ``query`` not str to str, or ``json`` not a
+        JSON value. :meth:`restore` (and the fixtures' reset) drops every stub.
+        """
+        checked = make_stub(method, path, query=query, status=status, json=json, times=times)
+        with self._lock:
+            self._stubs.add(checked)
+        return checked
+
+    @property
+    def stubs(self) -> list[Stub]:
+        """The stubs still answering, oldest first (a copy of the list, the stubs themselves)."""
+        with self._lock:
+            return self._stubs.copy()
+
+    def describe_stubs(self) -> list[dict[str, object]]:
+        """Return the stubs still answering as the control API lists them, at one moment."""
+        with self._lock:  # calls and remaining change together, under the lock
+            return [stub.as_json() for stub in self._stubs.copy()]
+
+    def clear_stubs(self) -> None:
+        """Drop every stub."""
+        with self._lock:
+            self._stubs.clear()
 
 
 def _describe(uid: str, ledger: Ledger) -> dict[str, object]:

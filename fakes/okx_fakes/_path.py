@@ -6,7 +6,8 @@
    for its path; they apply before anything else and never touch a rate window; a network
    fault ``after_answer`` lets the request through all that follows, then loses its answer),
 2. routing through :data:`~okx_fakes._routes.ROUTES`: a path it lists asked with another
-   method answers 50115 (HTTP 405), any other path 404,
+   method answers 50115 (HTTP 405); any other path is not modelled, and is answered by
+   :meth:`RequestPath._unmodelled` (below),
 3. authentication, first failure wins (:data:`~okx_fakes._authenticate.AUTH_CHECKS`),
 4. the route's permission ("read", "trade" or "withdraw"): a key without it answers 50120,
 5. the route's rate limit (:class:`~okx_fakes._ratewindows.RateWindows`: a sliding window
@@ -16,7 +17,18 @@
 6. the route's handler, which reads the parameters and answers from the account's ledger,
    changing it (if at all) as one transaction.
 
-Every request is recorded in the :class:`RequestLog` (no secrets), whatever its outcome.
+A request the fake does not model goes, after the faults: to authentication if it
+carries an API key (``OK-ACCESS-KEY``), as OKX checks any private request (the same
+:data:`~okx_fakes._authenticate.AUTH_CHECKS`; no permission beyond a valid key, and no
+rate window: the fake knows no limit for an endpoint it does not model, an assumption);
+a public request carries no key and is not checked. Then to the oldest matching stub
+(:class:`~okx_fakes._stubs.StubTable`); else to the ``fallback`` the in-process adapter
+passes (its installation's; called outside the lock); else it answers the not-modelled
+404 (:func:`~okx_fakes._unmodelled.unmodelled_response`), which the in-process adapters
+turn into :class:`~okx_fakes.UnmodelledRequestError`.
+
+Every request is recorded in the :class:`RequestLog` (no secrets), whatever its outcome:
+a stubbed or fallback answer with its status and the ``code`` of its JSON body.
 """
 
 from __future__ import annotations
@@ -32,10 +44,15 @@ from okx_fakes._faults import FaultQueue
 from okx_fakes._params import Caller
 from okx_fakes._ratewindows import RateWindows
 from okx_fakes._routes import ROUTES, Route
+from okx_fakes._stubs import StubTable, body_code
 from okx_fakes._types import FakeRequest, FakeResponse, RequestRecord
 from okx_fakes._unmodelled import unmodelled_response
 
-__all__ = ["RequestLog", "RequestPath"]
+__all__ = ["FallbackCall", "RequestLog", "RequestPath"]
+
+#: What an in-process adapter passes ``handle()`` to answer an unmodelled, unstubbed
+#: request: its installation's fallback, its answer as a response (for the record).
+FallbackCall = Callable[[FakeRequest], FakeResponse]
 
 
 class RequestLog:
@@ -69,8 +86,9 @@ class RequestPath:
 
     def __init__(self, lock: threading.Lock, book: AccountBook, faults: FaultQueue,
                  windows: RateWindows, log: RequestLog, now: Callable[[], float],
-                 max_skew_s: Callable[[], float | None]) -> None:
+                 max_skew_s: Callable[[], float | None], stubs: StubTable) -> None:
         self._lock = lock
+        self._stubs = stubs
         self._book = book
         self._faults = faults
         self._windows = windows
@@ -78,26 +96,29 @@ class RequestPath:
         self._now = now
         self._max_skew_s = max_skew_s
 
-    def handle(self, request: FakeRequest) -> FakeResponse:
-        """Answer one request: faults, routing, auth, rate limit, then the route's handler."""
+    def handle(self, request: FakeRequest, fallback: FallbackCall | None = None) -> FakeResponse:
+        """Answer one request: faults, routing, auth, rate limit, then the route's handler.
+
+        An unmodelled request no stub answers goes to ``fallback`` if given (module docs).
+        """
         path, _, query = request.target.partition("?")
         with self._lock:
             fault = self._faults.pop(path)
         if fault is None:
-            return self._route(request, path, query)
+            return self._route(request, path, query, fallback)
         if fault.after_answer:  # handled and recorded as usual; only the answer is lost
-            return self._route(request, path, query)._replace(network_fault=True)
+            return self._route(request, path, query, fallback)._replace(network_fault=True)
         return self._finish(request.method, path, query, fault.response, fault.code, None)
 
-    def _route(self, request: FakeRequest, path: str, query: str) -> FakeResponse:
+    def _route(self, request: FakeRequest, path: str, query: str,
+               fallback: FallbackCall | None) -> FakeResponse:
         """Answer a request no fault answered: routing, auth, permission, then the route."""
         route = ROUTES.get((request.method, path))
         if route is None:
             if any(known == path for _, known in ROUTES):
                 return self._finish(request.method, path, query, error_response("50115"),
                                     "50115", None)
-            return self._finish(request.method, path, query,
-                                unmodelled_response(request.method, path), None, None)
+            return self._unmodelled(request, path, query, fallback)
         code, key = authenticate(request, self._find_key, self._now, self._max_skew_s())
         if code is not None:
             uid = None if key is None else key.account.uid
@@ -107,6 +128,36 @@ class RequestPath:
             return self._finish(request.method, path, query, error_response("50120"), "50120",
                                 key.account.uid)
         return self._answer(route, key, request, path, query)
+
+    def _unmodelled(self, request: FakeRequest, path: str, query: str,
+                    fallback: FallbackCall | None) -> FakeResponse:
+        """Answer a request the fake does not model: auth if keyed, a stub, the fallback, 404."""
+        method, uid = request.method, None
+        if request.headers.get("ok-access-key"):  # a private request: OKX checks it first
+            code, key = authenticate(request, self._find_key, self._now, self._max_skew_s())
+            uid = None if key is None else key.account.uid
+            if code is not None:
+                return self._finish(method, path, query, error_response(code), code, uid)
+        with self._lock:
+            stub = self._stubs.take(method, path, query)
+            if stub is not None:
+                response = stub.response()
+                self._log.append(RequestRecord(method, path, query, uid, stub.code,
+                                               response.status, self._now()))
+                return response
+        if fallback is None:
+            return self._finish(method, path, query, unmodelled_response(method, path), None,
+                                uid)
+        try:
+            response = fallback(request)  # user code: never under the lock
+        except BaseException:
+            # Recorded as unanswered (no status), as a dropped connection: the test sees
+            # the fallback's own error.
+            with self._lock:
+                self._log.append(RequestRecord(method, path, query, uid, None, None,
+                                               self._now()))
+            raise
+        return self._finish(method, path, query, response, body_code(response.body), uid)
 
     def _find_key(self, api_key: str) -> KeyRecord | None:
         with self._lock:

@@ -6,10 +6,13 @@ httpx puts it on the wire (``request.url.raw_path``, percent-encoded), so a sign
 computed over an unencoded query fails like on OKX. Header values h11 would refuse to
 send fail first, as over a socket; an injected network fault is ``httpx.ConnectError``.
 
-A request to a path the fake does not model goes, unchanged and unchecked, to the
-``fallback`` given (an ``httpx.BaseTransport``, a respx router, or any callable
-``(httpx.Request) -> httpx.Response``); without one it raises
-:class:`~okx_fakes.UnmodelledRequestError`.
+Every request enters the exchange's ``handle()``, modelled or not: it takes faults, is
+recorded, and is authenticated when it carries an API key. A request to a path the fake
+does not model that no stub answers then goes, unchanged, to the ``fallback`` given (an
+``httpx.BaseTransport``, a respx router, or any callable ``(httpx.Request) ->
+httpx.Response``), whose response is returned as it is; without one it raises
+:class:`~okx_fakes.UnmodelledRequestError`. The fallback belongs to the installation
+(:attr:`FakeTransport.fallback` may be replaced), not to the exchange.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from okx_fakes._unmodelled import UnmodelledRequestError, is_modelled
+from okx_fakes._types import FakeRequest, FakeResponse
+from okx_fakes._unmodelled import NOT_MODELLED_HEADER, UnmodelledRequestError
 from okx_fakes._wire import NETWORK_FAULT_MESSAGE, check_header_values
-from okx_fakes._wsgi import DroppedConnection, FakeWSGIApp, StartResponse
+from okx_fakes._wsgi import FALLBACK_ENVIRON_KEY, DroppedConnection, FakeWSGIApp, StartResponse
 
 if TYPE_CHECKING:
     from okx_fakes._model import ExchangeModel
@@ -39,38 +43,61 @@ class FakeTransport(httpx.BaseTransport):
     It runs the exchange's WSGI application (control API off: an in-process test holds
     the exchange itself) through ``httpx.WSGITransport``. ``handle_request`` is a handler
     other mocks take as they are: a respx ``side_effect``, a pytest-httpx callback, the
-    handler of ``httpx.MockTransport``. A path the fake does not model goes to
+    handler of ``httpx.MockTransport``. Every request enters the exchange (faults, the
+    record, a stub); a path the fake does not model that no stub answers goes to
     ``fallback`` unchanged: an ``httpx.BaseTransport``, a respx router (its ``handler``)
     or a callable ``(httpx.Request) -> httpx.Response``; with none it raises
-    :class:`~okx_fakes.UnmodelledRequestError`.
+    :class:`~okx_fakes.UnmodelledRequestError`. ``fallback`` may be replaced at any time
+    (the pytest plugin's session clients set each test's ``okx_fallback``).
     """
 
     def __init__(self, exchange: ExchangeModel, *, fallback: Fallback | None = None) -> None:
         self._exchange = exchange
         self.app = FakeWSGIApp(exchange, control=False)
         self.fallback = fallback
+
+    @property
+    def fallback(self) -> Fallback | None:
+        """What answers the unmodelled requests no stub answers (None: raise)."""
+        return self._fallback_given
+
+    @fallback.setter
+    def fallback(self, fallback: Fallback | None) -> None:
+        # Checked when set, not at the first unmodelled request: a wrong type fails at once.
         self._fallback = None if fallback is None else _handler_of(fallback)
+        self._fallback_given = fallback
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Answer ``request`` from the fake (a network fault: ConnectError) or the fallback."""
         target = request.url.raw_path.decode("ascii")
-        path = target.partition("?")[0]  # as the exchange reads it: still percent-encoded
-        if not is_modelled(path):
-            if self._fallback is None:
-                raise UnmodelledRequestError(request.method, path)
-            return _checked_response(self._fallback(request), self.fallback)
         check_header_values(request.headers.raw, request)  # what h11 checks before sending
         app = self.app
+        handler, given = self._fallback, self._fallback_given
+        answered: list[httpx.Response] = []
+
+        def call_fallback(fake_request: FakeRequest) -> FakeResponse:
+            assert handler is not None
+            response = _checked_response(handler(request), given)
+            response.read()  # the record shows the body's code; the client reads it anyway
+            answered.append(response)
+            return FakeResponse(response.status_code, response.content, ())
 
         def with_raw_target(environ: dict[str, Any],
                             start_response: StartResponse) -> Iterable[bytes]:
             environ["REQUEST_URI"] = target  # as waitress gives it: PATH_INFO is decoded
+            if handler is not None:
+                environ[FALLBACK_ENVIRON_KEY] = call_fallback
             return app(environ, start_response)
 
         try:
-            return httpx.WSGITransport(with_raw_target).handle_request(request)
+            response = httpx.WSGITransport(with_raw_target).handle_request(request)
         except DroppedConnection:
             raise httpx.ConnectError(NETWORK_FAULT_MESSAGE, request=request) from None
+        if answered:  # the fallback's own response, exactly as it made it
+            return answered[0]
+        if response.headers.get(NOT_MODELLED_HEADER[0]) == NOT_MODELLED_HEADER[1]:
+            raise UnmodelledRequestError(request.method, target.partition("?")[0])
+        return response
 
 
 def _handler_of(fallback: object) -> Callable[[httpx.Request], httpx.Response]:
@@ -137,8 +164,8 @@ def install(exchange: ExchangeModel, client: httpx.Client, *,
             fallback: Fallback | None = None) -> Installation:
     """Route ``client`` (e.g. ``okx.Account.AccountAPI``) to ``exchange``; undo via the result.
 
-    Paths the fake does not model go to ``fallback`` (see :class:`FakeTransport`), else
-    raise :class:`~okx_fakes.UnmodelledRequestError`.
+    Requests to paths the fake does not model, that no stub answers, go to ``fallback``
+    (see :class:`FakeTransport`), else raise :class:`~okx_fakes.UnmodelledRequestError`.
     """
     if not isinstance(client, httpx.Client):
         raise TypeError(f"install() needs an httpx.Client (python-okx clients are), "

@@ -71,9 +71,12 @@ class RequestRecord(NamedTuple):
     """One handled request; secrets are never captured.
 
     ``query`` is the raw query string as received; ``uid`` is None when the request
-    failed before its key was known; ``code`` is the OKX code answered (None for an
-    injected raw HTTP body or network fault); ``status`` is None for a network fault;
-    ``time`` is the fake's clock when it was answered.
+    failed before its key was known, or carried none (a public request); ``code`` is
+    the OKX code answered (for a stub's or a fallback's answer, the ``code`` of its JSON
+    body; None for an injected raw HTTP body, a network fault, or a body without one);
+    ``status`` is None for a network fault or a fallback that raised (a drop-in
+    client's fallback object gives no status: 200 is recorded, an assumption); ``time``
+    is the fake's clock when it was answered.
     """
 
     method: str

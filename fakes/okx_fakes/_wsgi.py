@@ -25,7 +25,13 @@ from okx_fakes._unmodelled import NOT_MODELLED_HEADER
 if TYPE_CHECKING:
     from okx_fakes._model import ExchangeModel
 
-__all__ = ["MAX_BODY_BYTES", "DroppedConnection", "FakeWSGIApp", "okx_code"]
+__all__ = ["FALLBACK_ENVIRON_KEY", "MAX_BODY_BYTES", "DroppedConnection", "FakeWSGIApp",
+           "okx_code"]
+
+#: The WSGI environ key under which an in-process adapter (``install()``) hands the app
+#: its installation's fallback, a :data:`~okx_fakes._path.FallbackCall`. Never set by a
+#: server: a client's headers become ``HTTP_*`` keys, so no request can supply one.
+FALLBACK_ENVIRON_KEY = "okx_fakes.fallback"
 
 # The endpoint is a GET and a control body is one account: a body is never large, and a
 # lying Content-Length must not make the app read (or a server buffer) without bound.
@@ -103,7 +109,11 @@ class FakeWSGIApp:
             refusal = self._guard.refusal(method, _headers(environ))
             response = refusal or control.handle(method, target, body)
         else:
-            response = self.exchange.handle(FakeRequest(method, target, _headers(environ), body))
+            request = FakeRequest(method, target, _headers(environ), body)
+            fallback = environ.get(FALLBACK_ENVIRON_KEY)
+            # handle(request) alone without one: what an overriding handle() has always got.
+            response = (self.exchange.handle(request) if fallback is None
+                        else self.exchange.handle(request, fallback))
         self.log_request_line(method, target, response)
         if response.network_fault:
             raise DroppedConnection("injected network fault")

@@ -23,6 +23,22 @@ exchange reset first). Example::
         assert body["data"][0]["maxWd"] == "1.5"
         assert len(okx_exchange_reset.requests) == 1  # only this test's request
 
+Two fixtures are there for a suite to override in its ``conftest.py`` (as pytest-httpx's
+options are): ``okx_accounts`` (session-scoped: the :class:`~okx_fakes.AccountSpec` list
+``okx_account`` and the session exchange are seeded with, so that every reset returns to
+them; the first one's key is the clients' key; default: the one funded account) and
+``okx_fallback`` (what answers the requests the fake does not model and no stub answers:
+the client fixtures pass it as ``fallback=``, the session clients' installations take
+each test's; default None: such a request fails the test). Example::
+
+    @pytest.fixture(scope="session")
+    def okx_accounts():
+        return [AccountSpec("k", "s", "p", mode="multi_currency", balances={"BTC": ("2", "0")})]
+
+    @pytest.fixture
+    def okx_fallback():
+        return httpx.MockTransport(lambda request: httpx.Response(200, json=TICKER))
+
 Installing okx-ext registers this plugin in every pytest run of the environment, so it
 imports nothing of the fake (nor httpx) until a test asks for one of its fixtures: a
 suite that never does pays nothing for it at start-up.
@@ -40,11 +56,13 @@ if TYPE_CHECKING:
     import httpx
 
     from okx_fakes import (
+        AccountSpec,
         ExchangeState,
         FakeAccount,
         FakeAccountAPI,
         FakeExchange,
         FakeFundingAPI,
+        Installation,
     )
 
 __all__ = [
@@ -55,9 +73,11 @@ __all__ = [
     "okx_account",
     "okx_account_api",
     "okx_account_api_session",
+    "okx_accounts",
     "okx_exchange",
     "okx_exchange_reset",
     "okx_exchange_session",
+    "okx_fallback",
     "okx_funding_api",
     "okx_funding_api_session",
 ]
@@ -81,35 +101,77 @@ def okx_exchange() -> FakeExchange:
     return FakeExchange()
 
 
-def _open_funded_account(exchange: FakeExchange) -> FakeAccount:
-    from okx_fakes import AccountSpec, seed_exchange
+@pytest.fixture(scope="session")
+def okx_accounts() -> list[AccountSpec]:
+    """Give the accounts ``okx_account`` and the session exchange are seeded with.
 
-    spec = AccountSpec(API_KEY, SECRET_KEY, PASSPHRASE, demo=True, mode="multi_currency",
-                       balances=BALANCES)
-    [account] = seed_exchange(exchange, [spec])
-    return account
+    Override it in a ``conftest.py`` to seed the suite's own accounts: session-scoped,
+    so the override must be too (or wider; pytest refuses a narrower one, as the session
+    exchange depends on it). The first spec is the key the client fixtures sign with.
+    Default: one demo ``multi_currency`` account of :data:`API_KEY`, funded with
+    :data:`BALANCES`.
+    """
+    from okx_fakes import AccountSpec
+
+    return [AccountSpec(API_KEY, SECRET_KEY, PASSPHRASE, demo=True, mode="multi_currency",
+                        balances=BALANCES)]
 
 
 @pytest.fixture
-def okx_account(okx_exchange: FakeExchange) -> FakeAccount:
-    """Open a funded demo ``multi_currency`` account on ``okx_exchange`` (see module docs)."""
-    return _open_funded_account(okx_exchange)
+def okx_fallback() -> Any:
+    """Give what answers unmodelled, unstubbed requests: None (they fail the test).
+
+    Override it to answer them elsewhere: an ``httpx.BaseTransport``, a respx router or
+    a callable ``(httpx.Request) -> httpx.Response`` for the session clients (their
+    ``install()``); for ``okx_account_api``/``okx_funding_api`` any object their
+    ``fallback=`` takes (a python-okx client under respx, a ``Mock``).
+    """
+    return None
+
+
+def _seed(exchange: FakeExchange, specs: list[AccountSpec]) -> FakeAccount:
+    """Seed ``specs`` on ``exchange`` (one transaction) and return the first one's account."""
+    from okx_fakes import seed_exchange
+
+    if not specs:
+        raise ValueError("okx_accounts is empty: the fixtures sign with its first account")
+    return seed_exchange(exchange, specs)[0]
 
 
 @pytest.fixture
-def okx_account_api(okx_exchange: FakeExchange, okx_account: FakeAccount) -> FakeAccountAPI:
-    """Bind a ``FakeAccountAPI`` (``okx_account``'s credentials, flag "1") to ``okx_exchange``."""
+def okx_account(okx_exchange: FakeExchange, okx_accounts: list[AccountSpec]) -> FakeAccount:
+    """Seed ``okx_accounts`` on ``okx_exchange``; give the first one's account (see module docs)."""
+    return _seed(okx_exchange, okx_accounts)
+
+
+def _client(api_class: Any, spec: AccountSpec, **kwargs: Any) -> Any:
+    return api_class(spec.api_key, spec.secret_key, spec.passphrase, flag=spec.flag, **kwargs)
+
+
+@pytest.fixture
+def okx_account_api(okx_exchange: FakeExchange, okx_account: FakeAccount,
+                    okx_accounts: list[AccountSpec], okx_fallback: Any) -> FakeAccountAPI:
+    """Bind a ``FakeAccountAPI`` (``okx_account``'s credentials) to ``okx_exchange``.
+
+    Its flag is the key's ("1" for a demo key); ``fallback=`` is ``okx_fallback``.
+    """
     from okx_fakes import FakeAccountAPI
 
-    return FakeAccountAPI(API_KEY, SECRET_KEY, PASSPHRASE, flag="1", exchange=okx_exchange)
+    return _client(FakeAccountAPI, okx_accounts[0], exchange=okx_exchange,  # type: ignore[no-any-return]
+                   fallback=okx_fallback)
 
 
 @pytest.fixture
-def okx_funding_api(okx_exchange: FakeExchange, okx_account: FakeAccount) -> FakeFundingAPI:
-    """Bind a ``FakeFundingAPI`` (``okx_account``'s credentials, flag "1") to ``okx_exchange``."""
+def okx_funding_api(okx_exchange: FakeExchange, okx_account: FakeAccount,
+                    okx_accounts: list[AccountSpec], okx_fallback: Any) -> FakeFundingAPI:
+    """Bind a ``FakeFundingAPI`` (``okx_account``'s credentials) to ``okx_exchange``.
+
+    Its flag is the key's ("1" for a demo key); ``fallback=`` is ``okx_fallback``.
+    """
     from okx_fakes import FakeFundingAPI
 
-    return FakeFundingAPI(API_KEY, SECRET_KEY, PASSPHRASE, flag="1", exchange=okx_exchange)
+    return _client(FakeFundingAPI, okx_accounts[0], exchange=okx_exchange,  # type: ignore[no-any-return]
+                   fallback=okx_fallback)
 
 
 class _SharedExchange(NamedTuple):
@@ -118,19 +180,19 @@ class _SharedExchange(NamedTuple):
 
 
 @pytest.fixture(scope="session")
-def _okx_shared_exchange() -> _SharedExchange:
+def _okx_shared_exchange(okx_accounts: list[AccountSpec]) -> _SharedExchange:
     from okx_fakes import FakeExchange
 
     exchange = FakeExchange()
-    _open_funded_account(exchange)
+    _seed(exchange, okx_accounts)
     # Taken here, before any test can touch the exchange, so every reset goes back to
-    # exactly what okx_account would give.
+    # exactly what okx_accounts seeds.
     return _SharedExchange(exchange, exchange.snapshot())
 
 
 @pytest.fixture(scope="session")
 def okx_exchange_session(_okx_shared_exchange: _SharedExchange) -> FakeExchange:
-    """Give the session's one shared exchange, with ``okx_account``'s funded account.
+    """Give the session's one shared exchange, seeded with ``okx_accounts``.
 
     Nothing resets it: a test that changes it should ask for ``okx_exchange_reset``
     instead (as the ``*_session`` client fixtures do). For session-scoped fixtures of
@@ -143,54 +205,72 @@ def okx_exchange_session(_okx_shared_exchange: _SharedExchange) -> FakeExchange:
 def okx_exchange_reset(_okx_shared_exchange: _SharedExchange) -> FakeExchange:
     """Give the shared exchange, restored for this test to its seeded state.
 
-    ``FakeExchange.restore`` puts back the funded account's balances and keys and empties
-    the faults, the recorded requests and the rate-limit windows; accounts added by an
-    earlier test are dropped. Held ``FakeAccount`` objects stay valid.
+    ``FakeExchange.restore`` puts back the ``okx_accounts`` balances and keys and empties
+    the faults, the stubs, the recorded requests and the rate-limit windows; accounts
+    added by an earlier test are dropped. Held ``FakeAccount`` objects stay valid.
     """
     _okx_shared_exchange.exchange.restore(_okx_shared_exchange.seeded)
     return _okx_shared_exchange.exchange
 
 
-def _installed(client: httpx.Client, exchange: FakeExchange) -> Iterator[Any]:
-    with client, exchange.install(client):
-        yield client
+class _Installed(NamedTuple):
+    client: Any
+    installation: Installation
+
+
+def _installed(client: httpx.Client, exchange: FakeExchange) -> Iterator[_Installed]:
+    with client, exchange.install(client) as installation:
+        yield _Installed(client, installation)
+
+
+def _with_fallback(installed: _Installed, fallback: Any) -> Iterator[Any]:
+    """Give the session client with this test's ``fallback`` on its installation, then none."""
+    transport = installed.installation.transport
+    transport.fallback = fallback
+    try:
+        yield installed.client
+    finally:
+        transport.fallback = None
 
 
 @pytest.fixture(scope="session")
-def _okx_account_api_client(okx_exchange_session: FakeExchange) -> Iterator[Any]:
+def _okx_account_api_client(okx_exchange_session: FakeExchange,
+                            okx_accounts: list[AccountSpec]) -> Iterator[_Installed]:
     # Imported here: a suite that never asks for a real client does not pay for it.
     from okx.Account import AccountAPI
 
-    yield from _installed(
-        AccountAPI(API_KEY, SECRET_KEY, PASSPHRASE, flag="1", debug=False), okx_exchange_session
-    )
+    yield from _installed(_client(AccountAPI, okx_accounts[0], debug=False),
+                          okx_exchange_session)
 
 
 @pytest.fixture(scope="session")
-def _okx_funding_api_client(okx_exchange_session: FakeExchange) -> Iterator[Any]:
+def _okx_funding_api_client(okx_exchange_session: FakeExchange,
+                            okx_accounts: list[AccountSpec]) -> Iterator[_Installed]:
     from okx.Funding import FundingAPI
 
-    yield from _installed(
-        FundingAPI(API_KEY, SECRET_KEY, PASSPHRASE, flag="1", debug=False), okx_exchange_session
-    )
+    yield from _installed(_client(FundingAPI, okx_accounts[0], debug=False),
+                          okx_exchange_session)
 
 
 @pytest.fixture
-def okx_account_api_session(_okx_account_api_client: Any, okx_exchange_reset: FakeExchange) -> Any:
+def okx_account_api_session(_okx_account_api_client: _Installed,
+                            okx_exchange_reset: FakeExchange, okx_fallback: Any) -> Iterator[Any]:
     """Give python-okx's ``AccountAPI``, built once per session, on the reset shared exchange.
 
-    The same object in every test (``okx_account``'s credentials, ``flag="1"``, routed to
-    ``okx_exchange_session`` by ``install()``); the exchange is reset for each test, so
-    no balance, fault, record or rate-limit window leaks from one test to the next.
+    The same object in every test (``okx_accounts``' first key, its flag, routed to
+    ``okx_exchange_session`` by ``install()``, with this test's ``okx_fallback``); the
+    exchange is reset for each test, so no balance, fault, stub, record or rate-limit
+    window leaks from one test to the next.
     """
-    return _okx_account_api_client
+    yield from _with_fallback(_okx_account_api_client, okx_fallback)
 
 
 @pytest.fixture
-def okx_funding_api_session(_okx_funding_api_client: Any, okx_exchange_reset: FakeExchange) -> Any:
+def okx_funding_api_session(_okx_funding_api_client: _Installed,
+                            okx_exchange_reset: FakeExchange, okx_fallback: Any) -> Iterator[Any]:
     """Give python-okx's ``FundingAPI``, built once per session, on the reset shared exchange.
 
     As ``okx_account_api_session``, for transfers and funding balances; both clients talk
     to the same exchange, the same account.
     """
-    return _okx_funding_api_client
+    yield from _with_fallback(_okx_funding_api_client, okx_fallback)

@@ -67,8 +67,9 @@ def test_get_account_of_an_unknown_uid_is_404(exchange: FakeExchange) -> None:
 
 
 @pytest.mark.parametrize(("body", "status", "error"), [
-    ({"code": 50001, "path": "/api/v5/account/positions"}, 400,
-     "path: expected one of the modelled paths "),
+    ({"code": 50001, "path": "/api/v5/market/ticker?instId=BTC-USDT"}, 400,
+     "path: expected a request path such as '/api/v5/market/ticker' (no query, no space), "
+     "got '/api/v5/market/ticker?instId=BTC-USDT'"),
     ({"network": True, "after_answer": "yes"}, 400, "after_answer: expected true or false"),
     ({"code": 50001, "after_answer": True}, 400, "'after_answer': unknown field"),
 ])

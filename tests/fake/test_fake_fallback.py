@@ -60,15 +60,23 @@ def four_calls(okx: Any) -> tuple[Any, Any, Any, Any]:
             okx.get_max_withdrawal("BTC"), okx.funds_transfer("BTC", "1", "18", "6"))
 
 
-def assert_four_answers(answers: tuple[Any, Any, Any, Any], exchange: FakeExchange) -> None:
+def assert_four_answers(answers: tuple[Any, Any, Any, Any], exchange: FakeExchange, *,
+                        all_entered: bool = True) -> None:
     balance, ticker, max_withdrawal, transfer = answers
     assert (balance, ticker) == (BALANCE, TICKER)
     assert max_withdrawal["data"][0]["maxWd"] == "1.5"
     assert (transfer["code"], transfer["data"][0]["amt"]) == ("0", "1")
     assert exchange.account_for_key(DEMO_KEY).funding_balance("BTC") == Decimal(1)
-    # Only the modelled calls reached the fake.
-    assert [record.path for record in exchange.requests] == [
-        "/api/v5/account/max-withdrawal", "/api/v5/asset/transfer"]
+    # Under install() every call entered the fake and is recorded, the fallback answering
+    # the first two; as another mock's handler, the fake sees only what it is routed.
+    uid = exchange.account_for_key(DEMO_KEY).uid
+    fallback_bound = [("GET", "/api/v5/account/positions", "instType=SWAP", uid, "0", 200),
+                      ("GET", "/api/v5/market/ticker", "instId=BTC-USDT", uid, "0", 200)]
+    assert [(r.method, r.path, r.query, r.uid, r.code, r.status)
+            for r in exchange.requests] == [
+        *(fallback_bound if all_entered else []),
+        ("GET", "/api/v5/account/max-withdrawal", "ccy=BTC", uid, "0", 200),
+        ("POST", "/api/v5/asset/transfer", "", uid, "0", 200)]
 
 
 def other_routes(request: httpx.Request) -> httpx.Response:
@@ -112,7 +120,9 @@ def test_install_with_a_respx_mock_router_as_fallback(exchange: FakeExchange) ->
     assert answer == TICKER
     assert ticker.call_count == 1
     assert str(ticker.calls.last.request.url) == f"{OKX}/api/v5/market/ticker?instId=BTC-USDT"
-    assert exchange.requests == []  # the fake saw nothing of it
+    # It entered the fake (recorded: a public request, no key, so no uid), then respx.
+    assert [(r.path, r.uid, r.code, r.status) for r in exchange.requests] == [
+        ("/api/v5/market/ticker", None, "0", 200)]
 
 
 def test_install_with_the_respx_mock_fixture_as_fallback(
@@ -125,7 +135,8 @@ def test_install_with_the_respx_mock_fixture_as_fallback(
     assert answer == TICKER
     assert ticker.call_count == 1
     assert withdrawal["data"][0]["maxWd"] == "1.5"  # the modelled path stays the fake's
-    assert [record.path for record in exchange.requests] == ["/api/v5/account/max-withdrawal"]
+    assert [record.path for record in exchange.requests] == [
+        "/api/v5/market/ticker", "/api/v5/account/max-withdrawal"]
 
 
 def test_install_is_exported_and_routes_an_sdk_client(exchange: FakeExchange) -> None:
@@ -173,21 +184,34 @@ def test_install_with_a_plain_callable_or_a_mock_transport(exchange: FakeExchang
         assert_four_answers(four_calls(client), exchange)
 
 
-def test_the_fallback_gets_the_request_unchanged_and_unchecked(exchange: FakeExchange,
-                                                               client: OkxClient) -> None:
+def test_the_fallback_gets_the_request_unchanged_and_its_response_is_returned(
+        exchange: FakeExchange, client: OkxClient) -> None:
     seen: list[httpx.Request] = []
+    made: list[httpx.Response] = []
 
     def spy(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(200, json={"code": "0", "data": [], "msg": ""})
+        made.append(httpx.Response(418, json={"code": "51000", "data": [], "msg": "x"},
+                                   headers={"x-from": "fallback"}))
+        return made[-1]
 
     with exchange.install(client, fallback=spy):
-        # A header value h11 would refuse reaches the fallback: the fake checks nothing.
-        client.get("/api/v5/account/positions?instType=A%20B", headers={"x-odd": " padded "})
+        answer = client.get("/api/v5/account/positions?instType=A%20B", headers={"x-odd": "1"})
     (request,) = seen
     assert (request.method, request.url.raw_path) == (
         "GET", b"/api/v5/account/positions?instType=A%20B")
-    assert request.headers["x-odd"] == " padded "
+    assert request.headers["x-odd"] == "1"
+    assert answer is made[0]
+    assert [(r.path, r.query, r.uid, r.code, r.status) for r in exchange.requests] == [
+        ("/api/v5/account/positions", "instType=A%20B", None, "51000", 418)]
+
+
+def test_a_fallback_bound_request_is_checked_as_the_wire_would(exchange: FakeExchange,
+                                                               client: OkxClient) -> None:
+    # h11 refuses such a header value before sending: a fallback-bound request too.
+    with exchange.install(client, fallback=other_routes), pytest.raises(
+            httpx.LocalProtocolError, match="Illegal header value in x-odd"):
+        client.get("/api/v5/account/positions", headers={"x-odd": " padded "})
     assert exchange.requests == []
 
 
@@ -221,10 +245,14 @@ def test_an_unmodelled_call_without_fallback_fails_naming_the_recipe(exchange: F
     message = str(caught.value)
     assert message.startswith("GET /api/v5/account/positions is not modelled by the fake OKX "
                               "exchange (it models GET /api/v5/account/max-withdrawal, ")
+    assert "stub it: exchange.stub(method, path, json={...}); or pass fallback=" in message
     assert "exchange.install(client, fallback=...)" in message
     assert isinstance(caught.value, AssertionError)
     assert (caught.value.method, caught.value.path) == ("GET", "/api/v5/account/positions")
-    assert exchange.requests == []
+    # It entered the fake: authenticated (the key is valid), recorded as the 404 it got.
+    uid = exchange.account_for_key(DEMO_KEY).uid
+    assert [(r.path, r.query, r.uid, r.code, r.status) for r in exchange.requests] == [
+        ("/api/v5/account/positions", "instType=SWAP", uid, None, 404)]
 
 
 def test_a_drop_in_method_without_fallback_raises_not_implemented_naming_the_recipe() -> None:
@@ -293,7 +321,7 @@ def test_fake_transport_as_a_respx_side_effect(exchange: FakeExchange, client: O
         router.route(path__regex=FAKE_PATHS).mock(side_effect=FakeTransport(exchange).handle_request)
         router.get("/api/v5/account/positions").respond(json=BALANCE)
         router.get("/api/v5/market/ticker").respond(json=TICKER)
-        assert_four_answers(four_calls(client), exchange)
+        assert_four_answers(four_calls(client), exchange, all_entered=False)
 
 
 def test_fake_transport_as_a_pytest_httpx_callback(exchange: FakeExchange, client: OkxClient,
@@ -302,7 +330,7 @@ def test_fake_transport_as_a_pytest_httpx_callback(exchange: FakeExchange, clien
                             url=re.compile(rf"{OKX}{FAKE_PATHS}.*"), is_reusable=True)
     httpx_mock.add_response(url=f"{OKX}/api/v5/account/positions?instType=SWAP", json=BALANCE)
     httpx_mock.add_response(url=f"{OKX}/api/v5/market/ticker?instId=BTC-USDT", json=TICKER)
-    assert_four_answers(four_calls(client), exchange)
+    assert_four_answers(four_calls(client), exchange, all_entered=False)
 
 
 def test_fake_transport_in_an_httpx_mock_transport(exchange: FakeExchange) -> None:

@@ -72,12 +72,20 @@ def test_an_unknown_code_is_refused_pointing_at_http_faults() -> None:
         code_fault("99999")
 
 
-def test_a_path_the_fake_does_not_model_is_refused_listing_the_ones_it_does() -> None:
-    error = _refusal(check_fault_path, "/api/v5/unknown")
+def test_any_request_path_may_be_aimed_at_modelled_or_not() -> None:
+    # Every request enters the exchange, so a fault aimed at any path fires.
+    assert "/api/v5/market/ticker" not in MODELLED_PATHS
+    assert check_fault_path("/api/v5/market/ticker") == "/api/v5/market/ticker"
+    assert check_fault_path("/api/v5/asset/transfer") == "/api/v5/asset/transfer"
+    assert check_fault_path(None) is None
+
+
+@pytest.mark.parametrize("path", ["api/v5/x", "/a?b=1", "/a#b", "/a b", "/a\n", "/\u00e9", 7, ""])
+def test_a_path_no_request_can_have_is_refused(path: object) -> None:
+    error = _refusal(check_fault_path, path)
     assert error.field == "path"
-    assert "/api/v5/asset/transfer" in MODELLED_PATHS
-    assert error.problem == (f"expected one of the modelled paths "
-                             f"{', '.join(sorted(MODELLED_PATHS))}, got '/api/v5/unknown'")
+    assert error.problem.startswith("expected a request path such as '/api/v5/market/ticker' "
+                                    "(no query, no space), got ")
 
 
 def test_a_pushed_fault_answers_one_request_by_default() -> None:

@@ -17,7 +17,7 @@ from fake_support import (
     funded_exchange,
     gateway_error,
 )
-from okx_fakes import FakeAccountAPI, FakeExchange, FakeRequest
+from okx_fakes import FakeAccountAPI, FakeExchange, FakeRequest, RequestRecord
 
 PATH = "/api/v5/account/max-withdrawal"
 TIMESTAMP = "2024-01-02T03:04:05.678Z"
@@ -89,16 +89,26 @@ def test_bad_ccy_answers_parameter_errors(exchange: FakeExchange, query: str, co
                                                  ("POST", "/api/v5/account/positions"),
                                                  ("GET", PATH + "/")])
 def test_unmodelled_paths_answer_404(exchange: FakeExchange, method: str, target: str) -> None:
-    # Plain text saying so, never an OKX-looking answer python-okx would hand back.
+    # JSON (python-okx reads every answer with response.json()) saying so, with no
+    # "code": never an OKX-looking answer python-okx would hand back as a normal one.
     response = exchange.handle(signed(target, method))
     assert response.status == 404
-    assert dict(response.headers)["content-type"] == "text/plain; charset=utf-8"
-    assert response.body.decode().startswith(
-        f"404: {method} {target} is not modelled by the fake OKX exchange (it models "
+    assert dict(response.headers)["content-type"] == "application/json"
+    assert dict(response.headers)["x-okx-fake"] == "not-modelled"
+    body = json.loads(response.body)
+    assert sorted(body) == ["error", "msg"]
+    assert body["error"] == "not modelled by okx-fakes"
+    assert body["msg"].startswith(
+        f"{method} {target} is not modelled by okx-fakes (it models "
         "GET /api/v5/account/max-withdrawal, GET /api/v5/account/balance, "
         "GET /api/v5/account/config, POST /api/v5/asset/transfer, ")
-    assert "pass fallback= to answer it elsewhere" in response.body.decode()
-    assert exchange.requests[-1].code is None
+    assert body["msg"].endswith(
+        '; stub it: PUT /_fake/stubs {"method": ..., "path": ..., "json": {...}} '
+        "(okx-ext docs: recipes/stub-a-route)")
+    # Signed with a valid key: authenticated, so the record has the uid.
+    uid = exchange.account_for_key(DEMO_KEY).uid
+    assert exchange.requests[-1] == RequestRecord(method, target, "", uid, None, 404,
+                                                  exchange.requests[-1].time)
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "HEAD", "get"])

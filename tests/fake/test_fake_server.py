@@ -69,11 +69,11 @@ def test_wsgi_app_answers_a_plain_wsgi_call_and_rebuilds_the_target() -> None:
     body = b"".join(app(environ, lambda status, headers: started.append((status, headers))))
 
     assert isinstance(app, FakeWSGIApp) and repr(app) == "FakeWSGIApp(control=True)"
-    assert started == [("404 Not Found", [("content-type", "text/plain; charset=utf-8"),
+    assert started == [("404 Not Found", [("content-type", "application/json"),
                                           ("x-okx-fake", "not-modelled"),
                                           ("content-length", str(len(body)))])]
-    assert body.startswith(b"404: GET /api/v5/account/max%20withdrawal is not modelled by the "
-                           b"fake OKX exchange")
+    assert json.loads(body)["msg"].startswith(
+        "GET /api/v5/account/max%20withdrawal is not modelled by okx-fakes (it models ")
     assert exchange.requests[0][:3] == ("GET", "/api/v5/account/max%20withdrawal", "ccy=BTC")
 
 
@@ -106,7 +106,9 @@ def test_installed_client_never_reaches_the_control_api() -> None:
     with client, exchange.install(client), pytest.raises(
             UnmodelledRequestError, match=r"^GET /_fake/requests is not modelled"):
         client.get("/_fake/requests")
-    assert exchange.requests == []  # never reached the exchange
+    # It reached the exchange as an unmodelled request, never the control API.
+    assert [(r.path, r.code, r.status) for r in exchange.requests] == [
+        ("/_fake/requests", None, 404)]
 
 
 # -- waitress: not installed, stops -------------------------------------------------------
@@ -515,7 +517,7 @@ def test_no_control_leaves_fake_paths_to_the_exchange() -> None:
     with exchange.serve(control=False) as base_url, httpx.Client(base_url=base_url) as client:
         answer = client.post("/_fake/reset")
     assert answer.status_code == 404
-    assert answer.text.startswith("404: POST /_fake/reset is not modelled by the fake")
+    assert answer.json()["msg"].startswith("POST /_fake/reset is not modelled by okx-fakes")
     assert [record.path for record in exchange.requests] == ["/_fake/reset"]
 
 

@@ -135,7 +135,8 @@ def test_fake_server_start_stop_and_any_method() -> None:
             assert client.post(PATH, content=b"{}").status_code == 405  # 50115
             answer = client.get("/")
             assert answer.status_code == 404
-            assert answer.text.startswith("404: GET / is not modelled by the fake OKX exchange")
+            assert answer.json()["error"] == "not modelled by okx-fakes"
+            assert answer.json()["msg"].startswith("GET / is not modelled by okx-fakes")
     finally:
         server.stop()
     server.stop()  # idempotent

@@ -140,3 +140,97 @@ def test_readme_example_a_fault_through_the_shared_sdk_client(
     rows = client.get_max_withdrawal("BTC")
     assert rows["BTC"].max_wd == Decimal("1.5") and len(okx_exchange_reset.requests) == 2
     assert [record.code for record in okx_exchange_reset.requests] == ["50011", "0"]
+
+
+# -- the suite's own accounts and fallback: okx_accounts, okx_fallback --------------------
+
+OWN_SUITE = '''
+import httpx
+import pytest
+from okx_fakes import AccountSpec
+
+TICKER = {"code": "0", "msg": "", "data": [{"instId": "BTC-USDT", "last": "1"}]}
+
+
+@pytest.fixture(scope="session")
+def okx_accounts():
+    return [AccountSpec("own-key", "own-secret", "own-pass", mode="multi_currency",
+                        balances={"BTC": ("2", "0")}),
+            AccountSpec("live-key", "live-secret", "live-pass", demo=False)]
+
+
+@pytest.fixture
+def okx_fallback(request):
+    if "no_fallback" in request.node.name:
+        return None
+    return httpx.MockTransport(lambda req: httpx.Response(200, json=TICKER))
+
+
+def max_wd(api):
+    return api.get_max_withdrawal(ccy="BTC")["data"][0]["maxWd"]
+
+
+def test_first_changes_the_own_account(okx_account_api_session, okx_exchange_reset):
+    assert max_wd(okx_account_api_session) == "2"
+    okx_exchange_reset.account_for_key("own-key").set_balance("BTC", available="9")
+    okx_exchange_reset.stub("GET", "/api/v5/market/ticker", json={"code": "0", "data": []})
+    assert max_wd(okx_account_api_session) == "9"
+
+
+def test_reset_returns_to_the_own_accounts(okx_account_api_session, okx_exchange_reset):
+    assert max_wd(okx_account_api_session) == "2"
+    assert len(okx_exchange_reset.accounts) == 2
+    assert okx_exchange_reset.stubs == []  # the reset dropped the stub
+
+
+def test_the_fallback_answers_what_no_stub_does(okx_account_api_session, okx_exchange_reset):
+    answer = okx_account_api_session._request_with_params(
+        "GET", "/api/v5/market/ticker", {"instId": "BTC-USDT"})
+    assert answer == TICKER
+
+
+def test_no_fallback_fails_an_unmodelled_request(okx_account_api_session):
+    from okx_fakes import UnmodelledRequestError
+    with pytest.raises(UnmodelledRequestError):
+        okx_account_api_session._request_with_params("GET", "/api/v5/market/ticker", {})
+
+
+def test_the_drop_in_clients_use_the_first_account_and_the_fallback(
+        okx_account_api, okx_account, okx_exchange, okx_fallback):
+    assert okx_account_api.API_KEY == "own-key" and okx_account_api.flag == "1"
+    assert okx_account_api.fallback is okx_fallback
+    assert max_wd(okx_account_api) == "2"
+    assert [a.uid for a in okx_exchange.accounts] == [okx_account.uid, okx_exchange.accounts[1].uid]
+'''
+
+NARROW_OVERRIDE = '''
+import pytest
+
+@pytest.fixture
+def okx_accounts():
+    return []
+
+def test_session_client(okx_account_api_session):
+    pass
+'''
+
+
+def test_a_suite_seeds_its_own_accounts_and_fallback(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_own=OWN_SUITE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=5)
+
+
+def test_a_function_scoped_accounts_override_is_a_scope_mismatch(
+        pytester: pytest.Pytester) -> None:
+    # pytest refuses it: the session exchange is seeded from okx_accounts.
+    pytester.makepyfile(test_narrow=NARROW_OVERRIDE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*ScopeMismatch*okx_accounts*"])
+
+
+def test_an_empty_accounts_list_is_refused_naming_the_fixture() -> None:
+    with pytest.raises(ValueError, match=r"^okx_accounts is empty: the fixtures sign with its "
+                                         r"first account$"):
+        plugin._seed(FakeExchange(), [])
