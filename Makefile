@@ -9,10 +9,14 @@ STAMP  := $(VENV)/.installed
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall only when the project's metadata changes; the install is editable.
-$(STAMP): pyproject.toml | $(PY)
+# Reinstall only when the project's metadata changes; the install is editable. Where npm
+# is installed, the okx-api Node SDK the interop tests run is installed too (exactly the
+# lock file), so that no test reaches a registry.
+NODE_DIR := tests/interop/node
+$(STAMP): pyproject.toml $(NODE_DIR)/package-lock.json | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	if command -v npm >/dev/null; then npm ci --prefix $(NODE_DIR) --no-audit --no-fund --silent; fi
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -1,14 +1,15 @@
 """The okx-api Node SDK (tiagosiebler/okx-api) reads the fake served on loopback.
 
 ``node/package.json`` pins okx-api exactly and ``node/package-lock.json`` its whole tree;
-``npm ci`` installs them once per session into ``node/node_modules`` (git-ignored).
+``make install`` installs them (``npm ci``) into ``node/node_modules`` (git-ignored), as it
+installs the Python packages: the tests themselves reach no registry.
 ``node/read_fake.mjs`` makes each call and prints what the SDK resolved or rejected with.
 The SDK signs and sends its own requests (its own timestamp, query serialisation, the
 ``tag`` it adds to POST bodies, ``x-simulated-trading`` from ``demoTrading``), so each
 value asserted here crossed the wire as a second, non-Python client does it.
 
-Without ``node`` or ``npm`` on PATH these tests are skipped, or failed when
-``OKX_EXT_REQUIRE_NODE=1`` (``.ci/run`` sets it where node is installed).
+Without ``node`` on PATH, or without the installed okx-api, these tests are skipped, or
+failed when ``OKX_EXT_REQUIRE_NODE=1`` (``.ci/run`` sets it where node is installed).
 """
 
 from __future__ import annotations
@@ -30,19 +31,15 @@ NODE_DIR = Path(__file__).parent / "node"
 
 @pytest.fixture(scope="session")
 def node() -> str:
-    """The node executable, with the pinned okx-api installed by ``npm ci`` (once a session)."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        missing = "node" if node is None else "npm"
-        reason = f"{missing} is not on PATH: the okx-api interop tests need Node.js and npm"
+    """The node executable, once the pinned okx-api is installed (by ``make install``)."""
+    node = shutil.which("node")
+    installed = (NODE_DIR / "node_modules" / "okx-api" / "package.json").is_file()
+    if node is None or not installed:
+        reason = ("node is not on PATH: the okx-api interop tests need Node.js" if node is None
+                  else "okx-api is not installed: run make install (npm ci in tests/interop/node)")
         if os.environ.get("OKX_EXT_REQUIRE_NODE") == "1":
             pytest.fail(f"{reason} (OKX_EXT_REQUIRE_NODE=1)")
         pytest.skip(reason)
-    # npm ci installs exactly the lock file (fails if it disagrees with package.json).
-    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR,
-                          capture_output=True, text=True, timeout=300, check=False)
-    if done.returncode != 0:
-        pytest.fail(f"npm ci failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return node
 
 
