@@ -69,10 +69,12 @@ MODULES: dict[str, tuple[str, ...]] = {
     "fakes/okx_fakes/_routes/funding.py": ("tests/fake/test_fake_funding.py",
                                            "tests/fake/test_fake_boundaries.py",
                                            "tests/fake/test_fake_transfer_edges.py"),
-    "fakes/okx_fakes/_accounts.py": ("tests/fake/test_fake_funding.py",
-                                     "tests/fake/test_fake_funding_model.py",
-                                     "tests/fake/test_fake_transfer_faults.py",
-                                     "tests/fake/test_fake_transfer_model_edges.py"),
+    "fakes/okx_fakes/_ledger.py": ("tests/fake/test_fake_funding.py",
+                                   "tests/fake/test_fake_funding_model.py",
+                                   "tests/fake/test_fake_transfer_faults.py",
+                                   "tests/fake/test_fake_transfer_model_edges.py",
+                                   "tests/fake/test_fake_withdrawals.py",
+                                   "tests/fake/test_ledger_machine.py"),
     "fakes/okx_fakes/_faults.py": ("tests/fake/test_fake_errors.py",
                                    "tests/fake/test_fake_transfer_faults.py",
                                    "tests/fake/test_fake_requests.py",
@@ -86,10 +88,9 @@ MODULES: dict[str, tuple[str, ...]] = {
 #: mutant ``<module>.x_<function>__mutmut_<n>``, a method's ``<module>.xǁ<Class>ǁ<method>...``).
 #: A module not here is mutated whole.
 ONLY: dict[str, tuple[str, ...]] = {
-    # The transfer model: records, ids, moving funds, settling, finding.
-    "fakes/okx_fakes/_accounts.py": ("*Transfer*", "*transfer*", "*_debit_locked*",
-                                     "*_credit_locked*", "*_move_out_locked*",
-                                     "*_settle_locked*", "*x__shifted__*"),
+    # The ledger's moves: transfers, withdrawals, settling, finding, the pin's shift.
+    "fakes/okx_fakes/_ledger.py": ("*transfer*", "*withdraw*", "*settle*", "*_credit*",
+                                   "*shifted*", "*find_*"),
 }
 
 # Mutmut's statuses that mean a test noticed the mutant.
