@@ -38,7 +38,7 @@ Rows are immutable: a change replaces a row, so a snapshot is a shallow copy.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Final
@@ -125,6 +125,9 @@ class TradingRow:
     liab: Decimal = ZERO
     max_loan: Decimal = ZERO
     pin: WithdrawalEntry | None = None
+    # When the row last changed (the exchange's clock; 0: never stamped). Not state:
+    # two rows holding the same amounts are equal whenever they were made.
+    u_time: float = field(default=0.0, compare=False)
 
     @property
     def avail_bal(self) -> Decimal:
@@ -281,6 +284,8 @@ class Sequences:
         # changed since: restoring that snapshot again visits only those.
         self.epoch = 0
         self.dirty: set[Ledger] = set()
+        # The exchange's clock, for the time a trading row last changed (``uTime``).
+        self.clock: Callable[[], float] = lambda: 0.0
 
     def __repr__(self) -> str:
         return f"Sequences(next_trans_id={self.next_trans_id})"
@@ -419,7 +424,7 @@ class Ledger:
 
     def put_trading(self, ccy: str, row: TradingRow) -> None:
         """Replace the trading row of ``ccy`` (the caller validated it)."""
-        self.trading[ccy] = row
+        self.trading[ccy] = replace(row, u_time=self.sequences.clock())
         self._changed()
 
     def remove_trading(self, ccy: str) -> None:
@@ -470,6 +475,7 @@ class Ledger:
                 liab=EXACT.add(held.liab, borrowed),
                 max_loan=max(ZERO, EXACT.subtract(held.max_loan, borrowed)),
                 pin=None if held.pin is None else held.pin.shifted(EXACT.minus(amt)),
+                u_time=now,
             )
             funding_source = None
         else:
@@ -521,6 +527,7 @@ class Ledger:
             return
         row = self.row(ccy)
         self.trading[ccy] = replace(row, cash=EXACT.add(row.cash, amt),
+                                    u_time=self.sequences.clock(),
                                     pin=None if row.pin is None else row.pin.shifted(amt))
 
     def _append(self, record: TransferRecord) -> None:

@@ -115,6 +115,7 @@ class ExchangeModel:
         self.max_skew_s = max_skew_s
         self._lock = threading.Lock()
         self._book = AccountBook(self._lock)
+        self._book.sequences.clock = self._row_time
         self._faults = FaultQueue()
         self._windows = RateWindows(window_lengths(ROUTES))
         self._log = RequestLog(max_records)
@@ -132,6 +133,16 @@ class ExchangeModel:
         if not math.isfinite(epoch_s):  # NaN would freeze the rate window, silently
             raise ValueError(f"the exchange's clock returned {epoch_s!r}, not finite epoch seconds")
         return epoch_s
+
+    def _row_time(self) -> float:
+        """Return when a trading row changes (its ``uTime``): 0 when the clock is unreadable.
+
+        Seeding must not fail on the clock: a row stamped 0 answers the request's time.
+        """
+        try:
+            return self.now()
+        except ValueError:
+            return 0.0
 
     def handle(self, request: FakeRequest, fallback: FallbackCall | None = None) -> FakeResponse:
         """Answer one request: faults, routing, auth, rate limit, then the route's handler.

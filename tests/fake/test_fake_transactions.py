@@ -15,7 +15,7 @@ import httpx
 import pytest
 from fake_support import DEMO_KEY, DEMO_PASSPHRASE, DEMO_SECRET
 from okx.Funding import FundingAPI
-from okx_fakes import FakeExchange
+from okx_fakes import FakeAccountAPI, FakeExchange, FakeFundingAPI
 
 ROUNDS = 60  # transfers each way: enough to overlap every control call many times
 
@@ -113,3 +113,21 @@ def test_a_refused_put_changes_nothing_and_costs_no_snapshot(
                                "spotOffsetMaxWd": "", "spotOffsetMaxWdEx": ""}
     row = exchange.account_for_key(DEMO_KEY).trading_row("BTC")
     assert (row.cash, row.frozen, row.margin) == (5, 1, Decimal("0.5"))
+
+
+def test_each_balance_row_carries_its_own_last_change() -> None:
+    # On the wire each currency's uTime is when it last changed, older than the answer's.
+    clock = _ticking()
+    exchange = FakeExchange(clock=clock, max_skew_s=None)
+    account = exchange.add_account(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE)
+    account.set_balance("BTC", available="1")      # read 1: 1_700_000_000
+    account.set_balance("ETH", available="2")      # read 2: 1_700_000_001
+    account.set_funding_balance("ETH", "1")
+    api = FakeFundingAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE, exchange=exchange)
+    assert api.funds_transfer("ETH", "1", "6", "18")["code"] == "0"
+    answer = FakeAccountAPI(DEMO_KEY, DEMO_SECRET, DEMO_PASSPHRASE,
+                            exchange=exchange).get_account_balance()
+    (top,) = answer["data"]
+    times = {row["ccy"]: int(row["uTime"]) for row in top["details"]}
+    assert times["BTC"] == 1_700_000_000_000
+    assert times["BTC"] < times["ETH"] < int(top["uTime"])

@@ -141,7 +141,8 @@ def balance(caller: Caller, query: str, body: bytes, now: float) -> tuple[str, F
         detail["ccy"] = ccy
         detail["collateralEnabled"] = mode in _COLLATERAL_MODES
         detail["collateralRestrict"] = False
-        detail["uTime"] = u_time
+        # Each currency's own last change, as on the wire (older than the top level's).
+        detail["uTime"] = str(int(row.u_time * 1000)) if row.u_time else u_time
         details.append(dict(sorted(detail.items())))
     top: dict[str, object] = {name: "" for name in _TOP_LEVEL_PRICED}
     top["details"] = details
