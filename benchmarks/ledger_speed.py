@@ -151,7 +151,7 @@ class _Seeded:
 
     def __init__(self, others: int) -> None:
         self.exchange = FakeExchange()
-        self.account = plugin._open_funded_account(self.exchange)
+        self.account = plugin._seed(self.exchange, plugin._default_accounts())
         seed_exchange(self.exchange, [_spec(number) for number in range(others)])
         self.seed = self.exchange.snapshot()
         assert len(self.exchange.accounts) == others + 1

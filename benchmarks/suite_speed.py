@@ -246,7 +246,7 @@ def test_perTest_{i}(okx_exchange, okx_account):
 def _fixture_bodies() -> dict[str, Any]:
     """The plugin's funded account's answers, as the fake writes them."""
     exchange = FakeExchange()
-    plugin._open_funded_account(exchange)
+    plugin._seed(exchange, plugin._default_accounts())
     api = FakeAccountAPI(plugin.API_KEY, plugin.SECRET_KEY, plugin.PASSPHRASE, flag="1",
                          exchange=exchange)
     return {ccy: api.get_max_withdrawal(ccy) for ccy in plugin.BALANCES}

@@ -111,6 +111,11 @@ def okx_accounts() -> list[AccountSpec]:
     Default: one demo ``multi_currency`` account of :data:`API_KEY`, funded with
     :data:`BALANCES`.
     """
+    return _default_accounts()
+
+
+def _default_accounts() -> list[AccountSpec]:
+    """Return the plugin's own accounts (what ``okx_accounts`` gives unless overridden)."""
     from okx_fakes import AccountSpec
 
     return [AccountSpec(API_KEY, SECRET_KEY, PASSPHRASE, demo=True, mode="multi_currency",
