@@ -128,6 +128,10 @@ class TradingRow:
     # When the row last changed (the exchange's clock; 0: never stamped). Not state:
     # two rows holding the same amounts are equal whenever they were made.
     u_time: float = field(default=0.0, compare=False)
+    # The answer in each mode, rendered on first use: a row never changes (a change is a
+    # new row), and rendering is most of an answer's cost (20 currencies a request).
+    _entries: dict[str, WithdrawalEntry] = field(init=False, repr=False, compare=False,
+                                                 default_factory=dict)
 
     @property
     def avail_bal(self) -> Decimal:
@@ -144,6 +148,12 @@ class TradingRow:
         """Return the max-withdrawal answer in ``mode`` (the pin, when one is set)."""
         if self.pin is not None:
             return self.pin
+        cached = self._entries.get(mode)
+        if cached is None:
+            cached = self._entries[mode] = self._render(mode)
+        return cached
+
+    def _render(self, mode: str) -> WithdrawalEntry:
         max_wd = self.max_wd(mode)
         text = format_amount(max_wd)
         ex = format_amount(EXACT.add(max_wd, self.max_loan)) if mode in BORROWING_MODES else ""
