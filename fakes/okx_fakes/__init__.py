@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         specs_from_document,
     )
     from okx_fakes._api import FakeAccountAPI, FakeFundingAPI
+    from okx_fakes._chains import ChainRow
     from okx_fakes._errors import ERRORS, OkxErrorSpec
     from okx_fakes._exchange import AUTH_ORDER, ExchangeState, FakeExchange, sample_exchange
     from okx_fakes._facts import (
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
         RATE_LIMIT_WINDOW_S,
         Mode,
     )
-    from okx_fakes._ledger import FundingRow, Ledger, TradingRow
+    from okx_fakes._ledger import FundingRow, Ledger, TradingRow, WithdrawalRecord
     from okx_fakes._server import FakeServer
     from okx_fakes._stubs import Stub
     from okx_fakes._transport import FakeTransport, Installation, install
@@ -55,6 +56,7 @@ _SOURCES: dict[str, str] = {
     "AUTH_ORDER": "okx_fakes._exchange",
     "AccountSpec": "okx_fakes._accounts_file",
     "AccountsFileError": "okx_fakes._accounts_file",
+    "ChainRow": "okx_fakes._chains",
     "DroppedConnection": "okx_fakes._wsgi",
     "ERRORS": "okx_fakes._errors",
     "ExchangeState": "okx_fakes._exchange",
@@ -85,6 +87,7 @@ _SOURCES: dict[str, str] = {
     "TransferRecord": "okx_fakes._accounts",
     "UnmodelledRequestError": "okx_fakes._unmodelled",
     "WithdrawalEntry": "okx_fakes._accounts",
+    "WithdrawalRecord": "okx_fakes._ledger",
     "install": "okx_fakes._transport",
     "parse_accounts": "okx_fakes._accounts_file",
     "sample_exchange": "okx_fakes._exchange",
@@ -122,6 +125,7 @@ __all__ = [
     "SAMPLE_ACCOUNTS",
     "AccountSpec",
     "AccountsFileError",
+    "ChainRow",
     "DroppedConnection",
     "ExchangeState",
     "FakeAccount",
@@ -146,6 +150,7 @@ __all__ = [
     "TransferRecord",
     "UnmodelledRequestError",
     "WithdrawalEntry",
+    "WithdrawalRecord",
     "install",
     "parse_accounts",
     "sample_exchange",
