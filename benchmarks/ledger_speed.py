@@ -24,6 +24,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from _timing import time_calls
 from okx_fakes import FakeAccountAPI, FakeExchange, FakeFundingAPI
 from okx_fakes import pytest_plugin as plugin
 from okx_fakes._accounts_file import AccountSpec, seed_exchange
@@ -85,19 +86,6 @@ class _History:
         assert answer["data"][0]["transId"] == self.newest, answer
 
 
-def _per_call(call: Callable[[], object], count: int) -> float:
-    """Seconds per call of ``count`` calls, the garbage collector paused (as timeit does)."""
-    gc.collect()
-    gc.disable()
-    try:
-        started = time.perf_counter()
-        for _ in range(count):
-            call()
-        return (time.perf_counter() - started) / count
-    finally:
-        gc.enable()
-
-
 def _interleaved(variants: dict[str, Callable[[], object]], count: int,
                  rounds: int) -> dict[str, list[float]]:
     names = list(variants)
@@ -106,7 +94,7 @@ def _interleaved(variants: dict[str, Callable[[], object]], count: int,
     timings: dict[str, list[float]] = {name: [] for name in names}
     for round_number in range(rounds):
         for name in names if round_number % 2 == 0 else names[::-1]:
-            timings[name].append(_per_call(variants[name], count))
+            timings[name].append(time_calls(variants[name], count))
     return timings
 
 

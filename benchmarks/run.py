@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import gc
 import itertools
 import json
 import os
@@ -57,6 +56,7 @@ import ledger_speed  # noqa: E402
 import suite_speed  # noqa: E402
 from _faults import FlakyAccountAPI  # noqa: E402
 from _simclock import SimClock  # noqa: E402
+from _timing import time_calls  # noqa: E402
 from okx_fakes import FakeAccountAPI, FakeExchange  # noqa: E402
 
 from okx_ext import MaxWithdrawalClient, OkxExtError, Retry  # noqa: E402
@@ -141,19 +141,6 @@ def client_pool(api: Any) -> Callable[[], MaxWithdrawalClient]:
     """Next of ROTATION default clients over ``api``, one limiter each (one per user)."""
     clients = [MaxWithdrawalClient(api, sleep=no_waiting) for _ in range(ROTATION)]
     return itertools.cycle(clients).__next__
-
-
-def time_calls(call: Callable[[], object], count: int) -> float:
-    """Seconds per call of ``count`` calls, the garbage collector paused."""
-    gc.collect()
-    gc.disable()
-    try:
-        started = time.perf_counter()
-        for _ in range(count):
-            call()
-        return (time.perf_counter() - started) / count
-    finally:
-        gc.enable()
 
 
 def side_by_side(

@@ -266,19 +266,9 @@ def recovering_sweep(
     plan = plan_sweep(account_api, keep, held)
     moved: dict[str, Decimal] = {}
     for index, (ccy, amount) in enumerate(plan.items()):
-        client_id = f"{run_id}{index}"
-        params = {"ccy": ccy, "amt": f"{amount:f}", "from": TRADING, "to": FUNDING,
-                  "clientId": client_id}
-        try:
-            answer = funding_api._request_with_params("POST", TRANSFER_PATH, params)
-        except httpx.HTTPError as exc:
-            lost = f"{type(exc).__name__}, not applied"
-            state = _settled_state(funding_api, client_id, polls, sleep, missing=lost)
-        else:
-            code = answer.get("code") if isinstance(answer, dict) else None
-            if code != "0":
-                return SweepResult(moved, ccy, f"OKX error {code}", held)
-            state = _settled_state(funding_api, client_id, polls, sleep, missing="vanished")
+        state = _transfer(funding_api, ccy, amount, f"{run_id}{index}", polls, sleep)
+        if state.startswith(_REFUSED):
+            return SweepResult(moved, ccy, state.removeprefix(_REFUSED), held)
         if state != "success":
             return SweepResult(moved, ccy, f"transfer {state}", held)
         moved[ccy] = amount
@@ -460,6 +450,10 @@ def _funding_available(funding_api: SupportsPayouts, ccy: str) -> Decimal:
                Decimal(0))
 
 
+# How _transfer reports a transfer OKX answered with an error code.
+_REFUSED = "refused: "
+
+
 def _transfer(funding_api: SupportsTransferRequests, ccy: str, amount: Decimal,
               client_id: str, polls: int, sleep: Callable[[float], None]) -> str:
     """Move ``amount`` trading → funding by clientId; its settled state, as the sweep's."""
@@ -471,7 +465,7 @@ def _transfer(funding_api: SupportsTransferRequests, ccy: str, amount: Decimal,
         lost = f"{type(exc).__name__}, not applied"
         return _settled_state(funding_api, client_id, polls, sleep, missing=lost)
     if _code(answer) != "0":
-        return f"refused: OKX error {_code(answer)}"
+        return f"{_REFUSED}OKX error {_code(answer)}"
     return _settled_state(funding_api, client_id, polls, sleep, missing="vanished")
 
 

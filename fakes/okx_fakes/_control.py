@@ -16,7 +16,7 @@ U+D800) is refused before any handler runs.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -228,14 +228,22 @@ def _amounts(body: Any, required: str, optional: frozenset[str]) -> dict[str, An
     fields = _object(body, frozenset({required}) | optional)
     if required not in fields:
         raise ControlError(400, f"{required}: missing")
-    for name, value in fields.items():
+    _check_decimals(fields, fields)
+    return fields
+
+
+def _check_decimals(fields: dict[str, Any], names: Iterable[str]) -> None:
+    """Refuse (400 naming it) any of ``names`` in ``fields`` that is not a plain decimal."""
+    for name in names:
+        if name not in fields:
+            continue
+        value = fields[name]
         if isinstance(value, bool):
             raise ControlError(400, f"{name}: expected a decimal string, got {value}")
         try:
             check_plain_decimal(name, value)
         except FieldError as exc:
             raise _field_error(exc) from None
-    return fields
 
 
 def _refused_amount(exc: Exception) -> ControlError:
@@ -397,15 +405,7 @@ def _put_chain(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int,
     for name in ("fee", "min_wd", "max_wd"):
         if name not in fields:
             raise ControlError(400, f"{name}: missing")
-    for name in ("fee", "min_wd", "max_wd", "min_internal"):
-        if name in fields:
-            value = fields[name]
-            if isinstance(value, bool):
-                raise ControlError(400, f"{name}: expected a decimal string, got {value}")
-            try:
-                check_plain_decimal(name, value)
-            except FieldError as exc:
-                raise _field_error(exc) from None
+    _check_decimals(fields, ("fee", "min_wd", "max_wd", "min_internal"))
     try:
         row = api.exchange.set_chain(params["ccy"], params["chain"], **fields)
     except FieldError as exc:
