@@ -334,9 +334,7 @@ def _post_reset(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int
 
 
 def _get_accounts(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:
-    return 200, {"accounts": [{"uid": account.uid, "mode": account.mode,
-                               "currencies": account.currencies}
-                              for account in api.exchange.accounts]}
+    return 200, {"accounts": api.exchange.summarize_accounts()}
 
 
 def _get_account(api: ControlAPI, params: dict[str, str], body: Any) -> tuple[int, object]:

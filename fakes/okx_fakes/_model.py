@@ -213,6 +213,13 @@ class ExchangeModel:
         with self._lock:
             return list(self._book.accounts.values())
 
+    def summarize_accounts(self) -> list[dict[str, object]]:
+        """Every account's uid, mode and trading currencies, read at one moment."""
+        with self._lock:
+            return [{"uid": uid, "mode": account._ledger.mode,
+                     "currencies": list(account._ledger.trading)}
+                    for uid, account in self._book.accounts.items()]
+
     def read_account(self, uid: str, reader: Callable[[Ledger], Any]) -> Any:
         """Return ``reader(ledger)`` for the account ``uid``, at one moment (KeyError if none).
 
